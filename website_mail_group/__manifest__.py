@@ -1,0 +1,33 @@
+{
+    'name': 'Website Mail Group',
+    'version': '17.0.1.0.0',
+    'category': 'Website/Website',
+    'summary': 'Mailing lists with moderation and a web archive',
+    'description': """
+Discussion groups by email: members receive every post sent to the group's
+address, moderators approve posts, whitelist or ban authors, and every group
+has a browsable archive under /groups.
+""",
+    'author': 'website_mail_group developers',
+    'license': 'LGPL-3',
+    'depends': ['mail', 'portal', 'website'],
+    'excludes': ['mail_group'],
+    'data': [
+        'security/website_mail_group_security.xml',
+        'security/ir.model.access.csv',
+        'data/mail_templates.xml',
+        'data/mail_template_data.xml',
+        'data/ir_cron_data.xml',
+        'wizard/mail_group_message_reject_views.xml',
+        'views/mail_group_message_views.xml',
+        'views/mail_group_member_views.xml',
+        'views/mail_group_moderation_views.xml',
+        'views/mail_group_views.xml',
+        'views/website_mail_group_menus.xml',
+    ],
+    'demo': [
+        'demo/mail_group_demo.xml',
+    ],
+    'installable': True,
+    'application': False,
+}

@@ -1,0 +1,637 @@
+import logging
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import lxml.html
+
+from odoo import _, api, fields, models, tools
+from odoo.addons.mail.tools.alias_error import AliasError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+
+from ..inbound import rules
+from ..outbound import delivery, footer
+from ..outbound import headers as list_headers
+
+_logger = logging.getLogger(__name__)
+
+FOOTER_ID = 'o_mg_message_footer'
+
+
+class MailGroup(models.Model):
+    _name = 'mail.group'
+    _description = 'Mail Group'
+    _inherit = ['mail.alias.mixin']
+    _order = 'create_date DESC, id DESC'
+
+    name = fields.Char('Group Name', required=True, translate=True)
+    description = fields.Text('Description')
+    image_128 = fields.Image('Image', max_width=128, max_height=128)
+    active = fields.Boolean('Active', default=True)
+    # moderation
+    moderation = fields.Boolean('Moderate this group')
+    moderator_ids = fields.Many2many(
+        'res.users', 'mail_group_moderator_rel', string='Moderators',
+        domain=[('share', '=', False)],
+        help='Moderators approve posts; on a group without moderation they are the responsible users.')
+    moderation_notify = fields.Boolean(
+        'Automatic notification',
+        help='Tell authors that their message is waiting for moderation.')
+    moderation_notify_msg = fields.Html('Notification message')
+    moderation_guidelines = fields.Boolean(
+        'Send guidelines to new subscribers',
+        help='Send the guidelines to every new member.')
+    moderation_guidelines_msg = fields.Html('Guidelines')
+    moderation_rule_ids = fields.One2many('mail.group.moderation', 'mail_group_id', string='Moderated Emails')
+    moderation_rule_count = fields.Integer('Moderated emails count', compute='_compute_moderation_rule_count')
+    # privacy
+    access_mode = fields.Selection([
+        ('public', 'Everyone'),
+        ('members', 'Members only'),
+        ('groups', 'Selected group of users'),
+    ], string='Privacy', required=True, default='public')
+    access_group_id = fields.Many2one(
+        'res.groups', string='Authorized Group',
+        default=lambda self: self.env.ref('base.group_user', raise_if_not_found=False))
+    # members
+    member_ids = fields.One2many('mail.group.member', 'mail_group_id', string='Members')
+    member_partner_ids = fields.Many2many(
+        'res.partner', string='Partners Member', compute='_compute_member_partner_ids',
+        search='_search_member_partner_ids')
+    member_count = fields.Integer('Members Count', compute='_compute_member_count')
+    is_member = fields.Boolean('Is Member', compute='_compute_is_member', search='_search_is_member')
+    is_moderator = fields.Boolean('Is Moderator', compute='_compute_is_moderator')
+    can_manage_group = fields.Boolean('Can Manage', compute='_compute_can_manage_group')
+    # messages
+    mail_group_message_ids = fields.One2many('mail.group.message', 'mail_group_id', string='Pending Messages')
+    mail_group_message_count = fields.Integer('Messages Count', compute='_compute_mail_group_message_count')
+    mail_group_message_moderation_count = fields.Integer(
+        'Pending Messages Count', compute='_compute_mail_group_message_moderation_count')
+    mail_group_message_last_month_count = fields.Integer(
+        'Messages Per Month', compute='_compute_mail_group_message_last_month_count')
+
+    # ------------------------------------------------------------
+    # COMPUTES
+    # ------------------------------------------------------------
+
+    def _count_by_group(self, model, domain):
+        """{group id: count} in one query."""
+        if not self.ids:
+            return {}
+        groups = self.env[model].sudo()._read_group(
+            expression.AND([[('mail_group_id', 'in', self.ids)], domain]), ['mail_group_id'], ['__count'])
+        return {group.id: count for group, count in groups}
+
+    @api.depends('moderation_rule_ids')
+    def _compute_moderation_rule_count(self):
+        counts = self._count_by_group('mail.group.moderation', [])
+        for group in self:
+            group.moderation_rule_count = counts.get(group.id, 0)
+
+    @api.depends('member_ids')
+    def _compute_member_count(self):
+        counts = self._count_by_group('mail.group.member', [])
+        for group in self:
+            group.member_count = counts.get(group.id, 0)
+
+    @api.depends('mail_group_message_ids.moderation_status')
+    def _compute_mail_group_message_count(self):
+        counts = self._count_by_group('mail.group.message', [('moderation_status', '=', 'accepted')])
+        for group in self:
+            group.mail_group_message_count = counts.get(group.id, 0)
+
+    @api.depends('mail_group_message_ids.moderation_status')
+    def _compute_mail_group_message_moderation_count(self):
+        counts = self._count_by_group('mail.group.message', [('moderation_status', '=', 'pending_moderation')])
+        for group in self:
+            group.mail_group_message_moderation_count = counts.get(group.id, 0)
+
+    @api.depends('mail_group_message_ids.create_date', 'mail_group_message_ids.moderation_status')
+    def _compute_mail_group_message_last_month_count(self):
+        counts = self._count_by_group('mail.group.message', [
+            ('moderation_status', '=', 'accepted'),
+            ('create_date', '>=', fields.Datetime.now() - timedelta(days=30)),
+        ])
+        for group in self:
+            group.mail_group_message_last_month_count = counts.get(group.id, 0)
+
+    @api.depends('member_ids.partner_id')
+    def _compute_member_partner_ids(self):
+        for group in self:
+            group.member_partner_ids = group.sudo().member_ids.partner_id
+
+    def _search_member_partner_ids(self, operator, operand):
+        if operator not in ('in', 'not in', '=', '!='):
+            raise UserError(_('Unsupported search on members: %s', operator))
+        partner_ids = operand if isinstance(operand, (list, tuple)) else [operand]
+        partners = self.env['res.partner'].sudo().browse([pid for pid in partner_ids if pid])
+        emails = [email for email in partners.mapped('email_normalized') if email]
+        member_domain = expression.OR([
+            [('partner_id', 'in', partners.ids)],
+            [('email_normalized', 'in', emails)] if emails else expression.FALSE_DOMAIN,
+        ])
+        groups = self.env['mail.group.member'].sudo()._read_group(member_domain, ['mail_group_id'])
+        group_ids = [group.id for group, in groups]
+        return [('id', 'not in' if operator in ('not in', '!=') else 'in', group_ids)]
+
+    @api.depends_context('uid')
+    def _compute_is_member(self):
+        if self.env.user._is_public() or not self.ids:
+            self.is_member = False
+            return
+        partner = self.env.user.partner_id
+        member_groups = self.env['mail.group.member'].sudo()._read_group(
+            [('mail_group_id', 'in', self.ids), *self._member_domain(partner.email_normalized, partner.id)],
+            ['mail_group_id'])
+        member_group_ids = {group.id for group, in member_groups}
+        for group in self:
+            group.is_member = group.id in member_group_ids
+
+    def _search_is_member(self, operator, value):
+        if operator not in ('=', '!=') or not isinstance(value, bool):
+            raise UserError(_('Unsupported search on membership.'))
+        positive = (operator == '=') == value
+        return [('member_partner_ids', 'in' if positive else 'not in', [self.env.user.partner_id.id])]
+
+    @api.depends('moderator_ids')
+    @api.depends_context('uid')
+    def _compute_is_moderator(self):
+        for group in self:
+            group.is_moderator = self.env.user in group.moderator_ids
+
+    @api.depends('is_moderator')
+    @api.depends_context('uid')
+    def _compute_can_manage_group(self):
+        is_admin = self.env.user.has_group('website_mail_group.group_mail_group_manager') or self.env.su
+        for group in self:
+            group.can_manage_group = is_admin or group.is_moderator
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains('moderator_ids')
+    def _check_moderator_email(self):
+        if any(not moderator.email for group in self for moderator in group.moderator_ids):
+            raise ValidationError(_('Moderators must have an email address.'))
+
+    @api.constrains('moderation', 'moderator_ids')
+    def _check_moderation_has_moderators(self):
+        if any(group.moderation and not group.moderator_ids for group in self):
+            raise ValidationError(_('A moderated group must have moderators.'))
+
+    @api.constrains('moderation_notify', 'moderation_notify_msg')
+    def _check_moderation_notify(self):
+        if any(group.moderation_notify and tools.is_html_empty(group.moderation_notify_msg) for group in self):
+            raise ValidationError(_('The notification message is missing.'))
+
+    @api.constrains('moderation_guidelines', 'moderation_guidelines_msg')
+    def _check_moderation_guidelines(self):
+        if any(group.moderation_guidelines and tools.is_html_empty(group.moderation_guidelines_msg) for group in self):
+            raise ValidationError(_('The guidelines description is missing.'))
+
+    @api.constrains('access_mode', 'access_group_id')
+    def _check_access_mode(self):
+        if any(group.access_mode == 'groups' and not group.access_group_id for group in self):
+            raise ValidationError(_('The "Authorized Group" is missing.'))
+
+    # ------------------------------------------------------------
+    # ALIAS
+    # ------------------------------------------------------------
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values['alias_contact'] = 'everyone'
+        values['alias_model_id'] = self.env['ir.model']._get_id('mail.group')
+        values['alias_force_thread_id'] = self.id
+        values['alias_defaults'] = '{}'
+        return values
+
+    def _alias_get_error(self, message, message_dict, alias):
+        """Privacy applies to posting: members-only and user-group lists
+        refuse other authors with Odoo's alias bounce."""
+        self.ensure_one()
+        if not self.active:
+            return AliasError('mail_group_archived', _('This group is archived.'))
+        if self.access_mode == 'members':
+            email = tools.email_normalize(message_dict.get('email_from'))
+            if not self._find_member(email, message_dict.get('author_id') or None):
+                return AliasError('error_mail_group_members', _('Only members can send email to the mailing list.'))
+        elif self.access_mode == 'groups':
+            if not self._email_in_access_group(message_dict.get('email_from'), message_dict.get('author_id')):
+                return AliasError('error_mail_group_groups', _('Only selected groups of users can send email to the mailing list.'))
+        return super()._alias_get_error(message, message_dict, alias)
+
+    def _email_in_access_group(self, email_from, author_id=None):
+        self.ensure_one()
+        email = tools.email_normalize(email_from)
+        users = self.env['res.users'].sudo().browse()
+        if author_id:
+            users |= self.env['res.partner'].sudo().browse(author_id).user_ids
+        if email:
+            users |= self.env['res.users'].sudo().search([('email_normalized', '=', email)])
+        return bool(users & self.access_group_id.sudo().users)
+
+    # ------------------------------------------------------------
+    # MAIL GATEWAY AND POSTING
+    # ------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """Mail only reaches existing groups through their alias."""
+        raise ValueError(_('Incoming mail must be addressed to an existing mail group.'))
+
+    def message_update(self, msg_dict, update_vals=None):
+        return True
+
+    def message_post(self, body='', subject=None, email_from=None, author_id=None, **kwargs):
+        """Store a post (``mail.message`` + ``mail.group.message``), decide
+        its fate with the inbound rules, and distribute it when accepted.
+
+        Returns the ``mail.message`` (empty when the post was discarded)."""
+        self.ensure_one()
+        self.check_access_rights('read')
+        self.check_access_rule('read')
+        group = self.sudo()
+        author_id, email_from = self.env['mail.thread']._message_compute_author(
+            author_id, email_from, raise_on_email=not self.env.context.get('from_alias'))
+        email_normalized = tools.email_normalize(email_from)
+
+        decision = rules.decide(
+            rules.Post(email_from=email_normalized or '',
+                       headers=self.env.context.get('mail_group_inbound_headers') or {}),
+            group._moderation_policy(email_normalized, author_id),
+        )
+        if decision.action == rules.DISCARD:
+            _logger.info('Mail group %s: discarded post from %s (%s), Message-Id %s',
+                         group.id, email_from, decision.reason, kwargs.get('message_id'))
+            return self.env['mail.message']
+
+        parent = self.env['mail.message'].sudo().browse(kwargs.get('parent_id') or [])
+        if parent and (parent.model != self._name or parent.res_id != self.id):
+            parent = parent.browse()
+        message_values = {
+            'model': self._name,
+            'res_id': self.id,
+            'body': self._clean_email_body(body),
+            'subject': subject or (parent and self._reply_subject(parent.subject)) or False,
+            'email_from': email_from,
+            'author_id': author_id,
+            'message_type': kwargs.get('message_type') or 'email',
+            'subtype_id': self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment'),
+            'message_id': kwargs.get('message_id') or tools.generate_tracking_message_id('mail-group'),
+            'parent_id': parent.id or False,
+            'reply_to': group.alias_email or False,
+            'record_name': group.name,
+            'record_alias_domain_id': group.alias_domain_id.id or False,
+            'record_company_id': self.env.company.id,
+        }
+        if kwargs.get('date'):
+            message_values['date'] = kwargs['date']
+        mail_message = self.env['mail.message'].sudo().create(message_values)
+        attachments = self._process_attachments(kwargs.get('attachments') or [], kwargs.get('attachment_ids') or [])
+        if attachments:
+            mail_message.attachment_ids = attachments
+
+        parent_group_message = self.env['mail.group.message'].sudo().search(
+            [('mail_message_id', '=', parent.id)], limit=1) if parent else None
+        status = {rules.ACCEPT: 'accepted', rules.HOLD: 'pending_moderation', rules.REJECT: 'rejected'}[decision.action]
+        group_message = self.env['mail.group.message'].sudo().create({
+            'mail_message_id': mail_message.id,
+            'mail_group_id': self.id,
+            'group_message_parent_id': parent_group_message.id if parent_group_message else False,
+            'moderation_status': status,
+        })
+        if status == 'accepted':
+            group._notify_members(group_message)
+        elif status == 'pending_moderation' and group.moderation_notify:
+            group._send_moderation_notification(group_message)
+        return mail_message
+
+    @api.model
+    def _reply_subject(self, subject):
+        if not subject:
+            return False
+        return subject if subject.lower().startswith('re:') else f'Re: {subject}'
+
+    def _moderation_policy(self, email_normalized, author_id=None):
+        self.ensure_one()
+        rule = self.env['mail.group.moderation'].sudo().search(
+            [('mail_group_id', '=', self.id), ('email', '=', email_normalized)], limit=1) if email_normalized else None
+        moderators = self.moderator_ids
+        author_is_moderator = bool(
+            (author_id and author_id in moderators.partner_id.ids)
+            or (email_normalized and email_normalized in moderators.mapped('email_normalized')))
+        return rules.GroupPolicy(
+            list_id=self._list_id(),
+            loop_address=self.alias_email or '',
+            moderated=self.moderation,
+            author_rule=rule.status if rule else '',
+            author_is_moderator=author_is_moderator,
+        )
+
+    def _list_id(self):
+        return list_headers.list_id(self.alias_name, self.alias_domain)
+
+    def _process_attachments(self, attachments, attachment_ids):
+        """Gateway tuples ``(name, content[, info])`` and existing attachment
+        ids, all attached to the group so the archive can serve them."""
+        self.ensure_one()
+        Attachment = self.env['ir.attachment'].sudo()
+        existing = Attachment.browse(attachment_ids).exists()
+        existing.filtered(lambda a: a.res_model == 'mail.compose.message' or not a.res_id).write(
+            {'res_model': self._name, 'res_id': self.id})
+        values = []
+        for attachment in attachments:
+            name, content = attachment[0], attachment[1]
+            if isinstance(content, str):
+                content = content.encode('utf-8')
+            values.append({
+                'name': name or _('attachment'),
+                'raw': content,
+                'res_model': self._name,
+                'res_id': self.id,
+            })
+        return existing | Attachment.create(values) if values else existing
+
+    @api.model
+    def _clean_email_body(self, body_html):
+        """Remove our footer from the post (it is quoted in replies)."""
+        if not body_html or FOOTER_ID not in body_html:
+            return body_html
+        root = lxml.html.fromstring(f'<div>{body_html}</div>')
+        for node in root.xpath(f'//*[@id="{FOOTER_ID}"]'):
+            node.getparent().remove(node)
+        return ''.join(
+            lxml.html.tostring(child, encoding='unicode') for child in root
+        ) if len(root) else (root.text or '')
+
+    # ------------------------------------------------------------
+    # DISTRIBUTION
+    # ------------------------------------------------------------
+
+    def _notify_members(self, group_message):
+        """Queue one ``mail.mail`` per member (author excluded, one per
+        address): one query for the members, one footer render, batched
+        inserts; the mail queue cron sends them."""
+        self.ensure_one()
+        group = self.sudo()
+        mail_message = group_message.mail_message_id.sudo()
+        members = self.env['mail.group.member'].sudo().search_fetch(
+            [('mail_group_id', '=', self.id)], ['email', 'email_normalized'], order='id')
+        targets = delivery.recipients(
+            ({'email': m.email, 'email_normalized': m.email_normalized} for m in members),
+            tools.email_normalize(mail_message.email_from),
+        )
+        if not targets:
+            return
+
+        base_url = group.get_base_url()
+        parent = mail_message.parent_id
+        base_headers = list_headers.list_headers(
+            name=group.name,
+            alias_email=group.alias_email,
+            list_identifier=group._list_id(),
+            archive_url=f'{base_url}/groups/{self.id}',
+            subscribe_url=f'{base_url}/groups',
+            in_reply_to=parent.message_id if parent else None,
+            references=parent.message_id if parent else None,
+        )
+        body = footer.append_footer(mail_message.body, group._render_footer(base_url))
+        batch_size = int(self.env['ir.config_parameter'].sudo().get_param('mail.session.batch.size') or 1000)
+        Mail = self.env['mail.mail'].sudo()
+        for batch in tools.split_every(batch_size, targets):
+            values_list = []
+            for member in batch:
+                unsubscribe_url = group._get_email_unsubscribe_url(member['email_normalized'], base_url=base_url)
+                values_list.append({
+                    'mail_message_id': mail_message.id,
+                    'body_html': footer.personalize(body, unsubscribe_url),
+                    'email_to': member['email'],
+                    'headers': repr(list_headers.personal_headers(base_headers, unsubscribe_url)),
+                    'references': parent.message_id if parent else False,
+                    'auto_delete': True,
+                    'is_notification': True,
+                    'state': 'outgoing',
+                })
+            Mail.create(values_list)
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+
+    def _render_footer(self, base_url):
+        self.ensure_one()
+        return self.env['ir.qweb'].sudo()._render('website_mail_group.mail_group_footer', {
+            'group_url': f'{base_url}/groups/{self.id}',
+            'mailto': self.alias_email,
+            'unsub_label': _('Unsubscribe'),
+            'unsub_url': footer.UNSUBSCRIBE_PLACEHOLDER,
+        }, minimal_qcontext=True)
+
+    # ------------------------------------------------------------
+    # MEMBERSHIP
+    # ------------------------------------------------------------
+
+    @api.model
+    def _member_domain(self, email, partner_id=None):
+        email_normalized = tools.email_normalize(email) if email else False
+        domain = [('email_normalized', '=', email_normalized)] if email_normalized else expression.FALSE_DOMAIN
+        if partner_id:
+            domain = expression.OR([[('partner_id', '=', partner_id)], domain])
+        return domain
+
+    def _find_members(self, email, partner_id):
+        """Members of these groups matching the partner or the address."""
+        return self.env['mail.group.member'].sudo().search(
+            [('mail_group_id', 'in', self.ids), *self._member_domain(email, partner_id)])
+
+    def _find_member(self, email, partner_id=None):
+        """The member for this address: the given partner's member first,
+        else the partner-less member with that address; without a partner,
+        the partner-less member is preferred."""
+        self.ensure_one()
+        members = self._find_members(email, partner_id)
+        if not members:
+            return members
+        if partner_id:
+            return (members.filtered(lambda m: m.partner_id.id == partner_id)[:1]
+                    or members.filtered(lambda m: not m.partner_id)[:1])
+        return members.filtered(lambda m: not m.partner_id)[:1] or members[:1]
+
+    def _join_group(self, email, partner_id=None):
+        self.ensure_one()
+        if partner_id:
+            partner = self.env['res.partner'].sudo().browse(partner_id).exists()
+            email = partner.email or email
+        email_normalized = tools.email_normalize(email)
+        if not email_normalized:
+            raise UserError(_('The email "%s" is not valid.', email))
+        if self._find_member(email_normalized, partner_id):
+            return self.env['mail.group.member']
+        member = self.env['mail.group.member'].sudo().create({
+            'email': email,
+            'partner_id': partner_id or False,
+            'mail_group_id': self.id,
+        })
+        if self.moderation_guidelines:
+            self.action_send_guidelines(member)
+        return member
+
+    def _leave_group(self, email, partner_id=None, all_members=False):
+        self.ensure_one()
+        if all_members and not partner_id:
+            members = self._find_members(email, False)
+        elif all_members:
+            members = self._find_members(email, partner_id)
+        else:
+            members = self._find_member(email, partner_id)
+        members.sudo().unlink()
+
+    def _check_can_join(self):
+        """Joining from Odoo follows the group's privacy."""
+        self.ensure_one()
+        if self.access_mode == 'groups' and self.access_group_id not in self.env.user.groups_id \
+                and not self.env.user.has_group('website_mail_group.group_mail_group_manager'):
+            raise AccessError(_('You do not belong to the authorized group of this mail group.'))
+
+    def action_join(self):
+        self.check_access_rights('read')
+        self.check_access_rule('read')
+        for group in self:
+            group._check_can_join()
+            partner = self.env.user.partner_id
+            group._join_group(partner.email, partner.id)
+
+    def action_leave(self):
+        self.check_access_rights('read')
+        self.check_access_rule('read')
+        partner = self.env.user.partner_id
+        for group in self:
+            group._leave_group(partner.email, partner.id, all_members=True)
+
+    def action_send_guidelines(self, members=None):
+        """Mail the guidelines to ``members`` (default: every member)."""
+        if not self.env.is_admin() and not self.env.su and any(not group.can_manage_group for group in self):
+            raise AccessError(_('Only an administrator or a moderator can send guidelines to group members.'))
+        template = self.env.ref('website_mail_group.mail_template_guidelines')
+        for group in self:
+            if tools.is_html_empty(group.moderation_guidelines_msg):
+                raise UserError(_('The guidelines description is empty.'))
+            group_members = (members or group.member_ids).filtered(lambda m: m.mail_group_id == group).sudo()
+            if group_members:
+                template.sudo().send_mail_batch(group_members.ids, email_layout_xmlid='mail.mail_notification_light')
+        return True
+
+    def action_go_to_website(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_url',
+            'target': 'self',
+            'url': f'/groups/{self.id}',
+        }
+
+    # ------------------------------------------------------------
+    # TOKENS AND URLS
+    # ------------------------------------------------------------
+
+    def _generate_action_token(self, email, action):
+        self.ensure_one()
+        email_normalized = tools.email_normalize(email)
+        if not email_normalized:
+            raise UserError(_('Email %s is invalid', email))
+        return tools.hmac(self.env(su=True), 'mail_group-email-subscription', (self.id, email_normalized, action))
+
+    def _generate_action_url(self, email, action):
+        self.ensure_one()
+        if action not in ('subscribe', 'unsubscribe'):
+            raise ValueError(_('Invalid action for URL generation (%s)', action))
+        params = urlencode({
+            'group_id': self.id,
+            'email': email,
+            'token': self._generate_action_token(email, action),
+        })
+        return f'{self.get_base_url()}/group/{action}-confirm?{params}'
+
+    def _generate_email_access_token(self, email):
+        self.ensure_one()
+        return tools.hmac(self.env(su=True), 'mail_group-access-token-portal', (self.id, tools.email_normalize(email)))
+
+    def _generate_group_access_token(self):
+        self.ensure_one()
+        return tools.hmac(self.env(su=True), 'mail_group-access-token-group', self.id)
+
+    def _get_email_unsubscribe_url(self, email, base_url=None):
+        """Personal RFC 8058 URL: a POST unsubscribes at once, a GET shows a
+        confirmation page."""
+        self.ensure_one()
+        params = urlencode({'email': email, 'token': self._generate_email_access_token(email)})
+        return f'{base_url or self.get_base_url()}/group/{self.id}/unsubscribe_oneclick?{params}'
+
+    # ------------------------------------------------------------
+    # EMAILS
+    # ------------------------------------------------------------
+
+    def _send_confirmation_email(self, email, action, template_xmlid):
+        self.ensure_one()
+        email_normalized = tools.email_normalize(email)
+        if not email_normalized:
+            raise UserError(_('The email "%s" is not valid.', email))
+        template = self.env.ref(template_xmlid)
+        template.sudo().with_context(
+            token_url=self._generate_action_url(email_normalized, action),
+        ).send_mail(
+            self.id, email_layout_xmlid='mail.mail_notification_light',
+            email_values={'email_to': email_normalized, 'recipient_ids': [], 'auto_delete': True},
+        )
+
+    def _send_subscribe_confirmation_email(self, email):
+        self._send_confirmation_email(email, 'subscribe', 'website_mail_group.mail_template_list_subscribe')
+
+    def _send_unsubscribe_confirmation_email(self, email):
+        self._send_confirmation_email(email, 'unsubscribe', 'website_mail_group.mail_template_list_unsubscribe')
+
+    def _send_moderation_notification(self, group_message):
+        """Tell the author their post waits for a moderator."""
+        self.ensure_one()
+        email_to = group_message.email_from
+        if not email_to or tools.is_html_empty(self.moderation_notify_msg):
+            return
+        self.env['mail.mail'].sudo().create({
+            'author_id': self.env.user.partner_id.id,
+            'auto_delete': True,
+            'body_html': self.moderation_notify_msg,
+            'email_from': self.env.user.company_id.catchall_formatted or self.env.user.company_id.email_formatted,
+            'email_to': email_to,
+            'references': group_message.mail_message_id.message_id,
+            'subject': _('Re: %s', group_message.subject or ''),
+            'state': 'outgoing',
+        })
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+
+    @api.model
+    def _cron_notify_moderators(self):
+        moderated_groups = self.search([('moderation', '=', True)])
+        return moderated_groups._notify_moderators()
+
+    def _notify_moderators(self):
+        """Remind moderators of pending posts, in their inbox or by email
+        according to their preference."""
+        pending = self.env['mail.group.message'].sudo()._read_group(
+            [('mail_group_id', 'in', self.ids), ('moderation_status', '=', 'pending_moderation')],
+            ['mail_group_id'], ['__count'])
+        for group, count in pending:
+            if not group.moderator_ids:
+                continue
+            body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
+                'record': group,
+                'pending_count': count,
+                'review_url': f'{group.get_base_url()}/odoo/action-website_mail_group.mail_group_message_action'
+                              f'?active_id={group.id}',
+            }, minimal_qcontext=True, raise_if_not_found=False)
+            self.env['mail.thread'].sudo().message_notify(
+                partner_ids=group.moderator_ids.partner_id.ids,
+                subject=_('Messages are pending moderation in %s', group.name),
+                body=body,
+                email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
+                model='mail.group',
+                res_id=group.id,
+            )
+        return True

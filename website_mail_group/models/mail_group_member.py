@@ -1,0 +1,45 @@
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+
+class MailGroupMember(models.Model):
+    _name = 'mail.group.member'
+    _description = 'Mailing List Member'
+    _rec_name = 'email'
+    _order = 'id DESC'
+
+    email = fields.Char('Email', compute='_compute_email', readonly=False, store=True)
+    email_normalized = fields.Char('Normalized Email', compute='_compute_email_normalized', index=True, store=True)
+    mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
+    partner_id = fields.Many2one('res.partner', 'Partner', ondelete='cascade', index='btree_not_null')
+
+    _sql_constraints = [
+        ('unique_partner', 'UNIQUE(partner_id, mail_group_id)', 'This partner is already a member of the group.'),
+    ]
+
+    def init(self):
+        # one partner-less member per address and group, enforced by PostgreSQL
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS mail_group_member_unique_email_no_partner
+                ON mail_group_member (mail_group_id, email_normalized)
+             WHERE partner_id IS NULL
+        """)
+
+    @api.depends('partner_id.email')
+    def _compute_email(self):
+        for member in self:
+            if member.partner_id:
+                member.email = member.partner_id.email
+            elif not member.email:
+                member.email = False
+
+    @api.depends('email')
+    def _compute_email_normalized(self):
+        for member in self:
+            member.email_normalized = tools.email_normalize(member.email)
+
+    @api.constrains('email')
+    def _check_email(self):
+        for member in self:
+            if not tools.email_normalize(member.email):
+                raise ValidationError(_('The email "%s" is not valid.', member.email))

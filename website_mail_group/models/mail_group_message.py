@@ -1,0 +1,217 @@
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import AccessError, UserError
+
+
+class MailGroupMessage(models.Model):
+    """A post of a group: moderation state and thread links around one
+    ``mail.message`` (model ``mail.group``, res_id the group)."""
+    _name = 'mail.group.message'
+    _description = 'Mailing List Message'
+    _rec_name = 'subject'
+    _order = 'create_date DESC, id DESC'
+
+    mail_message_id = fields.Many2one(
+        'mail.message', 'Mail Message', required=True, ondelete='cascade', index=True, copy=False)
+    subject = fields.Char(related='mail_message_id.subject', readonly=False)
+    body = fields.Html(related='mail_message_id.body', readonly=False)
+    email_from = fields.Char(related='mail_message_id.email_from', readonly=False)
+    author_id = fields.Many2one(related='mail_message_id.author_id', readonly=False)
+    attachment_ids = fields.Many2many(related='mail_message_id.attachment_ids', readonly=False)
+    create_date = fields.Datetime(string='Posted')
+    email_from_normalized = fields.Char(
+        'Normalized From', compute='_compute_email_from_normalized', store=True, index=True)
+    mail_group_id = fields.Many2one('mail.group', string='Group', required=True, ondelete='cascade', index=True)
+    group_message_parent_id = fields.Many2one(
+        'mail.group.message', string='Parent', index='btree_not_null', ondelete='set null')
+    group_message_child_ids = fields.One2many('mail.group.message', 'group_message_parent_id', string='Children')
+    moderation_status = fields.Selection([
+        ('pending_moderation', 'Pending Moderation'),
+        ('accepted', 'Accepted'),
+        ('rejected', 'Rejected'),
+    ], string='Status', index=True, copy=False, required=True, default='pending_moderation')
+    moderator_id = fields.Many2one('res.users', string='Moderated By')
+    author_moderation = fields.Selection(
+        [('ban', 'Banned'), ('allow', 'Whitelisted')], string='Author Moderation Status',
+        compute='_compute_author_moderation')
+    is_group_moderated = fields.Boolean('Is Group Moderated', related='mail_group_id.moderation')
+
+    @api.depends('email_from')
+    def _compute_email_from_normalized(self):
+        for message in self:
+            message.email_from_normalized = tools.email_normalize(message.email_from)
+
+    @api.depends('email_from_normalized', 'mail_group_id')
+    def _compute_author_moderation(self):
+        rules = self.env['mail.group.moderation'].sudo().search_fetch([
+            ('email', 'in', [email for email in self.mapped('email_from_normalized') if email]),
+            ('mail_group_id', 'in', self.mail_group_id.ids),
+        ], ['email', 'mail_group_id', 'status'])
+        status = {(rule.mail_group_id.id, rule.email): rule.status for rule in rules}
+        for message in self:
+            message.author_moderation = status.get((message.mail_group_id.id, message.email_from_normalized), False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A message created without ``mail_message_id`` (Emails → New in the
+        back office) is posted through the group: moderation and
+        distribution apply."""
+        posted = self.browse()
+        plain_vals = []
+        for values in vals_list:
+            if values.get('mail_message_id'):
+                plain_vals.append(values)
+                continue
+            group = self.env['mail.group'].browse(values.get('mail_group_id'))
+            if not group:
+                raise UserError(_('Choose the group to post to.'))
+            author = self.env['res.partner'].browse(values['author_id']) if values.get('author_id') else None
+            mail_message = group.message_post(
+                body=values.get('body') or '',
+                subject=values.get('subject'),
+                email_from=values.get('email_from') or (author.email_formatted if author else None),
+                author_id=author.id if author else None,
+                attachment_ids=self._attachment_ids_from_commands(values.get('attachment_ids')),
+            )
+            posted |= self.sudo().search([('mail_message_id', '=', mail_message.id)]).sudo(False)
+        return posted | super().create(plain_vals) if plain_vals else posted
+
+    @api.model
+    def _attachment_ids_from_commands(self, commands):
+        ids = []
+        for command in commands or []:
+            if isinstance(command, int):
+                ids.append(command)
+            elif command[0] == 6:
+                ids.extend(command[2])
+            elif command[0] == 4:
+                ids.append(command[1])
+        return ids
+
+    # ------------------------------------------------------------
+    # MODERATION
+    # ------------------------------------------------------------
+
+    def _check_can_moderate(self):
+        if self.env.su or self.env.user.has_group('website_mail_group.group_mail_group_manager'):
+            return
+        if any(self.env.user not in group.moderator_ids for group in self.mail_group_id):
+            raise AccessError(_('Only the moderators of a group can moderate its messages.'))
+
+    def _assert_pending(self):
+        if any(message.moderation_status != 'pending_moderation' for message in self):
+            raise UserError(_('This message has already been moderated.'))
+
+    def action_moderate_accept(self):
+        self._check_can_moderate()
+        self._assert_pending()
+        self.sudo().write({'moderation_status': 'accepted', 'moderator_id': self.env.uid})
+        for message in self.sudo():
+            message.mail_group_id._notify_members(message)
+        return True
+
+    def action_moderate_reject(self):
+        self._check_can_moderate()
+        self._assert_pending()
+        self.sudo().write({'moderation_status': 'rejected', 'moderator_id': self.env.uid})
+        return True
+
+    def action_moderate_reject_with_comment(self, reject_subject, reject_comment):
+        self._check_can_moderate()
+        self._assert_pending()
+        if reject_comment:
+            self._send_moderation_answer(reject_subject, reject_comment)
+        return self.action_moderate_reject()
+
+    def action_moderate_allow(self):
+        self._create_moderation_rule('allow')
+        return True
+
+    def action_moderate_ban(self):
+        self._create_moderation_rule('ban')
+        return True
+
+    def action_moderate_ban_with_comment(self, ban_subject, ban_comment):
+        self._check_can_moderate()
+        if ban_comment:
+            self._send_moderation_answer(ban_subject, ban_comment)
+        return self.action_moderate_ban()
+
+    def _create_moderation_rule(self, status):
+        """One rule per (group, author); settles every pending post of the
+        author in the group (allow: accept, ban: reject)."""
+        self._check_can_moderate()
+        if any(not message.email_from_normalized for message in self):
+            raise UserError(_('The author of this message has no valid email address.'))
+        keys = {(message.mail_group_id.id, message.email_from_normalized) for message in self}
+        Rule = self.env['mail.group.moderation'].sudo()
+        existing = Rule.search([
+            ('mail_group_id', 'in', [group_id for group_id, __ in keys]),
+            ('email', 'in', [email for __, email in keys]),
+        ])
+        existing = existing.filtered(lambda r: (r.mail_group_id.id, r.email) in keys)
+        existing.write({'status': status})
+        missing = keys - {(rule.mail_group_id.id, rule.email) for rule in existing}
+        Rule.create([{'mail_group_id': group_id, 'email': email, 'status': status} for group_id, email in missing])
+
+        pending = self.sudo().search([
+            ('mail_group_id', 'in', [group_id for group_id, __ in keys]),
+            ('email_from_normalized', 'in', [email for __, email in keys]),
+            ('moderation_status', '=', 'pending_moderation'),
+        ]).filtered(lambda m: (m.mail_group_id.id, m.email_from_normalized) in keys)
+        if status == 'allow':
+            pending.action_moderate_accept()
+        else:
+            pending.action_moderate_reject()
+
+    def _send_moderation_answer(self, subject, comment):
+        """Mail the moderator's explanation to each author."""
+        from_email = self.env.user.email_formatted
+        Mail = self.env['mail.mail'].sudo()
+        values_list = []
+        for message in self:
+            if not message.email_from:
+                continue
+            values_list.append({
+                'author_id': self.env.user.partner_id.id,
+                'auto_delete': True,
+                'body_html': comment,
+                'email_from': from_email,
+                'email_to': message.email_from,
+                'references': message.mail_message_id.message_id,
+                'subject': subject,
+                'state': 'outgoing',
+            })
+        if values_list:
+            Mail.create(values_list)
+            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_send(self):
+        """Emails → New → Send: the web client saves the record, and saving
+        a new message posts it; this only reloads the form."""
+        return True
+
+    def action_open_reject_wizard(self, action='reject'):
+        return {
+            'name': _('Reject') if action == 'reject' else _('Ban'),
+            'type': 'ir.actions.act_window',
+            'res_model': 'mail.group.message.reject',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {
+                'default_mail_group_message_id': self.id,
+                'default_action': action,
+            },
+        }
+
+    def action_moderate_reject_open(self):
+        self.ensure_one()
+        self._assert_pending()
+        return self.action_open_reject_wizard('reject')
+
+    def action_moderate_ban_open(self):
+        self.ensure_one()
+        return self.action_open_reject_wizard('ban')

@@ -1,0 +1,39 @@
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError
+
+
+class MailGroupModeration(models.Model):
+    _name = 'mail.group.moderation'
+    _description = 'Mailing List black/white list'
+    _rec_name = 'email'
+    _order = 'create_date DESC, id DESC'
+
+    email = fields.Char(string='Email', required=True)
+    status = fields.Selection([
+        ('allow', 'Always allow'),
+        ('ban', 'Permanent ban'),
+    ], string='Status', required=True, default='ban')
+    mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
+
+    _sql_constraints = [
+        ('mail_group_email_uniq', 'UNIQUE(mail_group_id, email)', 'You can create only one rule for a given email address in a group.'),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for values in vals_list:
+            if values.get('email'):
+                values['email'] = self._normalize_or_raise(values['email'])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get('email'):
+            vals['email'] = self._normalize_or_raise(vals['email'])
+        return super().write(vals)
+
+    @api.model
+    def _normalize_or_raise(self, email):
+        email_normalized = tools.email_normalize(email)
+        if not email_normalized:
+            raise UserError(_('Invalid email address "%s".', email))
+        return email_normalized

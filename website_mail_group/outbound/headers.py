@@ -1,0 +1,35 @@
+"""List headers (RFC 2369, RFC 2919, RFC 8058) for one outgoing post."""
+
+
+def list_id(alias_name, alias_domain):
+    """RFC 2919 list identifier: ``alias.domain``."""
+    return f'{alias_name}.{alias_domain}' if alias_name and alias_domain else ''
+
+
+def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
+                 in_reply_to=None, references=None):
+    """Headers shared by every copy of a post; the per-member
+    ``List-Unsubscribe`` is added by :func:`personal_headers`."""
+    quoted_name = name.replace('\\', '\\\\').replace('"', '\\"')
+    headers = {
+        'List-Id': f'"{quoted_name}" <{list_identifier}>' if list_identifier else f'"{quoted_name}"',
+        'List-Archive': f'<{archive_url}>',
+        'List-Subscribe': f'<{subscribe_url}>',
+        'Precedence': 'list',
+        'X-Auto-Response-Suppress': 'OOF',
+    }
+    if alias_email:
+        headers['List-Post'] = f'<mailto:{alias_email}>'
+        headers['X-Loop'] = alias_email
+    if in_reply_to:
+        headers['In-Reply-To'] = in_reply_to
+    if references:
+        headers['References'] = references
+    return headers
+
+
+def personal_headers(base_headers, unsubscribe_url):
+    headers = dict(base_headers)
+    headers['List-Unsubscribe'] = f'<{unsubscribe_url}>'
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click'
+    return headers

@@ -1,0 +1,1 @@
+from . import mail_group_message_reject

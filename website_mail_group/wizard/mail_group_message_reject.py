@@ -1,0 +1,44 @@
+from odoo import _, api, fields, models, tools
+
+
+class MailGroupMessageReject(models.TransientModel):
+    _name = 'mail.group.message.reject'
+    _description = 'Reject Group Message'
+
+    mail_group_message_id = fields.Many2one('mail.group.message', string='Message', required=True, readonly=True)
+    action = fields.Selection([('reject', 'Reject'), ('ban', 'Ban')], string='Action', required=True, default='reject')
+    subject = fields.Char('Subject', compute='_compute_subject', readonly=False, store=True)
+    body = fields.Html('Contents', default='', sanitize_style=True)
+    email_from_normalized = fields.Char(related='mail_group_message_id.email_from_normalized')
+    send_email = fields.Boolean('Send Email', compute='_compute_send_email',
+                                help='Whether an explanation is mailed to the author.')
+
+    @api.depends('mail_group_message_id')
+    def _compute_subject(self):
+        for wizard in self:
+            wizard.subject = _('Re: %s', wizard.mail_group_message_id.subject or '')
+
+    @api.depends('body')
+    def _compute_send_email(self):
+        for wizard in self:
+            wizard.send_email = not tools.is_html_empty(wizard.body)
+
+    def action_send_mail(self):
+        """Send & Reject / Send & Ban."""
+        self.ensure_one()
+        message = self.mail_group_message_id
+        if self.action == 'reject':
+            message.action_moderate_reject_with_comment(self.subject, self.body)
+        else:
+            message.action_moderate_ban_with_comment(self.subject, self.body)
+        return {'type': 'ir.actions.act_window_close'}
+
+    def action_reject_without_comment(self):
+        """Reject Silently / Ban."""
+        self.ensure_one()
+        message = self.mail_group_message_id
+        if self.action == 'reject':
+            message.action_moderate_reject()
+        else:
+            message.action_moderate_ban()
+        return {'type': 'ir.actions.act_window_close'}
