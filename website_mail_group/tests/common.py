@@ -1,0 +1,89 @@
+from email.utils import make_msgid
+
+from odoo import tools
+from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+
+
+class MailGroupCommon(MailCommon):
+    """Groups, members and users shared by the back-end tests.
+
+    - ``group_public``: open list, not moderated, 3 members (employee,
+      one partner, one plain address);
+    - ``group_moderated``: moderated by ``user_moderator``;
+    - ``group_members``: members-only; ``group_users``: employees only.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_portal_user()
+        cls.user_moderator = mail_new_test_user(
+            cls.env, login='moderator', groups='base.group_user', name='Mona Moderator',
+            email='mona.moderator@test.example.com', notification_type='email')
+        cls.partner_customer = cls.env['res.partner'].create({
+            'name': 'Cathy Customer', 'email': 'cathy@customer.example.com'})
+
+        Group = cls.env['mail.group'].with_context(mail_create_nolog=True)
+        cls.group_public = Group.create({
+            'name': 'Public List',
+            'alias_name': 'public-list',
+            'access_mode': 'public',
+            'moderator_ids': [(4, cls.user_moderator.id)],
+        })
+        cls.group_moderated = Group.create({
+            'name': 'Moderated List',
+            'alias_name': 'moderated-list',
+            'access_mode': 'public',
+            'moderation': True,
+            'moderator_ids': [(4, cls.user_moderator.id)],
+            'moderation_notify': True,
+            'moderation_notify_msg': '<p>Your post waits for a moderator.</p>',
+        })
+        cls.group_members = Group.create({
+            'name': 'Members Only',
+            'alias_name': 'members-only',
+            'access_mode': 'members',
+            'moderator_ids': [(4, cls.user_moderator.id)],
+        })
+        cls.group_users = Group.create({
+            'name': 'Employees Only',
+            'alias_name': 'employees-only',
+            'access_mode': 'groups',
+            'access_group_id': cls.env.ref('base.group_user').id,
+            'moderator_ids': [(4, cls.user_moderator.id)],
+        })
+        Member = cls.env['mail.group.member']
+        for group in cls.group_public | cls.group_moderated | cls.group_members:
+            Member.create([
+                {'mail_group_id': group.id, 'partner_id': cls.partner_employee.id},
+                {'mail_group_id': group.id, 'partner_id': cls.partner_customer.id},
+                {'mail_group_id': group.id, 'email': 'Plain Member <plain@member.example.com>'},
+            ])
+
+    def post_raw(self, group, email_from, subject='Hello list', body='Hello everyone', extra_headers='',
+                 message_id=None, content_type='text/plain; charset=utf-8', to=None):
+        """Feed one RFC 822 message through Odoo's mail gateway, as the
+        mailgate script does, and return its Message-Id."""
+        message_id = message_id or make_msgid(domain='sender.example.com')
+        raw = (
+            f'From: {email_from}\r\n'
+            f'To: {to or group.alias_email}\r\n'
+            f'Subject: {subject}\r\n'
+            f'Message-ID: {message_id}\r\n'
+            f'Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n'
+            f'MIME-Version: 1.0\r\n'
+            f'{extra_headers}'
+            f'Content-Type: {content_type}\r\n'
+            f'\r\n'
+            f'{body}\r\n'
+        )
+        self.env['mail.thread'].message_process(None, raw.encode())
+        return message_id
+
+    def group_message(self, message_id):
+        return self.env['mail.group.message'].sudo().search([('mail_message_id.message_id', '=', message_id)])
+
+    def queued_mails(self, group_message):
+        """Copies of a post queued for members, by normalized recipient address."""
+        mails = self.env['mail.mail'].sudo().search([('mail_message_id', '=', group_message.mail_message_id.id)])
+        return {tools.email_normalize(mail.email_to): mail for mail in mails}

@@ -1,0 +1,220 @@
+import ast
+
+from odoo import tools
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import MailGroupCommon
+
+
+@tagged('post_install', '-at_install', 'mail_gateway')
+class TestMailGateway(MailGroupCommon):
+
+    def test_alias_on_company_alias_domain(self):
+        self.assertEqual(self.group_public.alias_email, f'public-list@{self.alias_domain}')
+        self.assertEqual(self.group_public.alias_id.alias_force_thread_id, self.group_public.id)
+        self.assertEqual(self.group_public.alias_id.alias_model_id.model, 'mail.group')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_post_distributed_to_members_but_author(self):
+        msg_id = self.post_raw(self.group_public, '"Cathy Customer" <cathy@customer.example.com>',
+                               subject='Release notes', body='Version 2 is out.')
+        group_message = self.group_message(msg_id)
+        self.assertEqual(group_message.moderation_status, 'accepted')
+        self.assertEqual(group_message.subject, 'Release notes')
+        self.assertEqual(group_message.author_id, self.partner_customer)
+        self.assertEqual(group_message.email_from_normalized, 'cathy@customer.example.com')
+        mails = self.queued_mails(group_message)
+        self.assertEqual(sorted(mails), sorted([self.partner_employee.email, 'plain@member.example.com']),
+                         'every member but the author receives the post, once')
+        mail = mails['plain@member.example.com']
+        self.assertEqual(mail.state, 'outgoing')
+        self.assertEqual(mail.subject, 'Release notes')
+        self.assertEqual(mail.reply_to, self.group_public.alias_email)
+        self.assertEqual(mail.message_id, msg_id, 'copies keep the Message-Id so replies thread')
+        self.assertIn('Version 2 is out.', mail.body_html)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_list_headers_and_personal_footer(self):
+        msg_id = self.post_raw(self.group_public, 'cathy@customer.example.com')
+        mails = self.queued_mails(self.group_message(msg_id))
+        base_url = self.group_public.get_base_url()
+        for email, mail in mails.items():
+            headers = ast.literal_eval(mail.headers)
+            self.assertEqual(headers['List-Id'], f'"Public List" <public-list.{self.alias_domain}>')
+            self.assertEqual(headers['List-Post'], f'<mailto:public-list@{self.alias_domain}>')
+            self.assertEqual(headers['List-Archive'], f'<{base_url}/groups/{self.group_public.id}>')
+            self.assertEqual(headers['List-Subscribe'], f'<{base_url}/groups>')
+            self.assertEqual(headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
+            self.assertEqual(headers['Precedence'], 'list')
+            self.assertEqual(headers['X-Auto-Response-Suppress'], 'OOF')
+            self.assertNotIn('In-Reply-To', headers)
+            unsubscribe_url = self.group_public._get_email_unsubscribe_url(email)
+            self.assertEqual(headers['List-Unsubscribe'], f'<{unsubscribe_url}>', 'each member gets their own link')
+            self.assertIn('id="o_mg_message_footer"', mail.body_html)
+            self.assertIn(unsubscribe_url.replace('&', '&amp;'), mail.body_html)
+            self.assertIn(f'mailto:public-list@{self.alias_domain}', mail.body_html)
+            self.assertIn(f'{base_url}/groups/{self.group_public.id}', mail.body_html)
+        links = {ast.literal_eval(mail.headers)['List-Unsubscribe'] for mail in mails.values()}
+        self.assertEqual(len(links), len(mails))
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_one_copy_per_address(self):
+        """The same address twice (a partner and a plain member) gets one copy."""
+        self.env['mail.group.member'].create({
+            'mail_group_id': self.group_public.id, 'email': self.partner_employee.email})
+        self.assertEqual(self.group_public.member_count, 4)
+        msg_id = self.post_raw(self.group_public, 'someone@else.example.com')
+        mails = self.env['mail.mail'].sudo().search(
+            [('mail_message_id', '=', self.group_message(msg_id).mail_message_id.id)])
+        self.assertEqual(sorted(tools.email_normalize(email) for email in mails.mapped('email_to')), sorted([
+            self.partner_employee.email, self.partner_customer.email, 'plain@member.example.com']))
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_reply_threads_and_strips_quoted_footer(self):
+        first_id = self.post_raw(self.group_public, 'cathy@customer.example.com', subject='Question')
+        first = self.group_message(first_id)
+        quoted_footer = self.queued_mails(first)['plain@member.example.com'].body_html
+        reply_body = f'<p>My answer</p><blockquote>{quoted_footer}</blockquote>'
+        reply_id = self.post_raw(
+            self.group_public, 'plain@member.example.com', subject='Re: Question', body=reply_body,
+            content_type='text/html; charset=utf-8', extra_headers=f'In-Reply-To: {first_id}\r\nReferences: {first_id}\r\n')
+        reply = self.group_message(reply_id)
+        self.assertEqual(reply.group_message_parent_id, first)
+        self.assertEqual(first.group_message_child_ids, reply)
+        self.assertIn('My answer', reply.body)
+        self.assertNotIn('o_mg_message_footer', reply.body, 'our footer is removed from quoted replies')
+        self.assertNotIn('unsubscribe_oneclick', reply.body)
+        mails = self.queued_mails(reply)
+        self.assertNotIn('plain@member.example.com', mails)
+        mail = mails['cathy@customer.example.com']
+        self.assertEqual(ast.literal_eval(mail.headers)['In-Reply-To'], first_id)
+        self.assertEqual(mail.references, first_id)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.mail.models.mail_alias')
+    def test_members_only_refuses_non_members(self):
+        with self.mock_mail_gateway():
+            msg_id = self.post_raw(self.group_members, 'stranger@outside.example.com', subject='Spam')
+        self.assertFalse(self.group_message(msg_id), 'nothing is stored for a refused author')
+        bounce = [mail for mail in self._mails if 'stranger@outside.example.com' in mail['email_to'][0]]
+        self.assertEqual(len(bounce), 1, "the author gets Odoo's alias bounce")
+        self.assertIn(f'could not be accepted by the address {self.group_members.alias_email}', bounce[0]['body'])
+
+        msg_id = self.post_raw(self.group_members, 'Plain <PLAIN@member.example.com>', subject='Member post')
+        self.assertEqual(self.group_message(msg_id).moderation_status, 'accepted', 'members may post, whatever the case')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.mail.models.mail_alias')
+    def test_user_group_refuses_outsiders(self):
+        with self.mock_mail_gateway():
+            refused_id = self.post_raw(self.group_users, self.partner_portal.email_formatted)
+        self.assertFalse(self.group_message(refused_id))
+        self.assertTrue(any(self.partner_portal.email in mail['email_to'][0] for mail in self._mails))
+        accepted_id = self.post_raw(self.group_users, self.partner_employee.email_formatted)
+        self.assertEqual(self.group_message(accepted_id).moderation_status, 'accepted')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.mail.models.mail_alias')
+    def test_archived_group_bounces(self):
+        self.group_public.active = False
+        with self.mock_mail_gateway():
+            msg_id = self.post_raw(self.group_public, 'cathy@customer.example.com')
+        self.assertFalse(self.group_message(msg_id))
+        self.assertEqual(len(self._mails), 1)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_moderated_post_held_and_author_notified(self):
+        msg_id = self.post_raw(self.group_moderated, 'Newcomer <newcomer@example.org>', subject='First post')
+        group_message = self.group_message(msg_id)
+        self.assertEqual(group_message.moderation_status, 'pending_moderation')
+        self.assertFalse(self.queued_mails(group_message), 'nothing reaches members before moderation')
+        notification = self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'newcomer@example.org')])
+        self.assertEqual(len(notification), 1)
+        self.assertIn('Your post waits for a moderator.', notification.body_html)
+        self.assertEqual(self.group_moderated.mail_group_message_moderation_count, 1)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_rules_apply_to_inbound_mail(self):
+        self.env['mail.group.moderation'].create([
+            {'mail_group_id': self.group_moderated.id, 'email': 'friend@example.org', 'status': 'allow'},
+            {'mail_group_id': self.group_moderated.id, 'email': 'foe@example.org', 'status': 'ban'},
+            {'mail_group_id': self.group_public.id, 'email': 'foe@example.org', 'status': 'ban'},
+        ])
+        allowed = self.group_message(self.post_raw(self.group_moderated, 'Friend <FRIEND@example.org>'))
+        self.assertEqual(allowed.moderation_status, 'accepted')
+        self.assertEqual(len(self.queued_mails(allowed)), 3)
+        for group in self.group_moderated | self.group_public:
+            banned = self.group_message(self.post_raw(group, 'foe@example.org'))
+            self.assertEqual(banned.moderation_status, 'rejected')
+            self.assertFalse(self.queued_mails(banned))
+        moderator = self.group_message(self.post_raw(self.group_moderated, self.user_moderator.email))
+        self.assertEqual(moderator.moderation_status, 'accepted', "moderators' posts need no review")
+
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_group')
+    def test_auto_replies_and_loops_never_distributed(self):
+        cases = {
+            'auto': 'Auto-Submitted: auto-replied\r\n',
+            'bulk': 'Precedence: bulk\r\n',
+            'loop': f'List-Id: "Public List" <public-list.{self.alias_domain}>\r\n',
+            'xloop': f'X-Loop: public-list@{self.alias_domain}\r\n',
+        }
+        for name, header in cases.items():
+            msg_id = self.post_raw(self.group_public, 'cathy@customer.example.com', subject=name, extra_headers=header)
+            self.assertFalse(self.group_message(msg_id), f'{name}: discarded')
+            self.assertFalse(self.env['mail.mail'].sudo().search([('subject', '=', name)]), f'{name}: nothing sent')
+        human = self.post_raw(self.group_public, 'cathy@customer.example.com', extra_headers='Auto-Submitted: no\r\n')
+        self.assertEqual(self.group_message(human).moderation_status, 'accepted')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_duplicate_message_id_stored_once(self):
+        msg_id = self.post_raw(self.group_public, 'cathy@customer.example.com')
+        self.post_raw(self.group_public, 'cathy@customer.example.com', message_id=msg_id)
+        self.assertEqual(len(self.group_message(msg_id)), 1)
+        self.assertEqual(len(self.queued_mails(self.group_message(msg_id))), 2)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_attachments_kept_on_group(self):
+        boundary = 'XXBOUNDARY'
+        body = (
+            f'--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n'
+            f'--{boundary}\r\nContent-Type: text/csv; name="data.csv"\r\n'
+            f'Content-Disposition: attachment; filename="data.csv"\r\n\r\na,b\r\n1,2\r\n'
+            f'--{boundary}--'
+        )
+        msg_id = self.post_raw(self.group_public, 'cathy@customer.example.com', body=body,
+                               content_type=f'multipart/mixed; boundary="{boundary}"')
+        group_message = self.group_message(msg_id)
+        self.assertEqual(group_message.attachment_ids.mapped('name'), ['data.csv'])
+        self.assertEqual(group_message.attachment_ids.res_model, 'mail.group')
+        self.assertEqual(group_message.attachment_ids.res_id, self.group_public.id)
+        self.assertEqual(group_message.attachment_ids.raw, b'a,b\r\n1,2')
+        mail = self.queued_mails(group_message)['plain@member.example.com']
+        self.assertEqual(mail.attachment_ids, group_message.attachment_ids)
+
+    def test_post_from_back_office(self):
+        """Emails → New → Send: an internal user writes to the group."""
+        message = self.env['mail.group.message'].with_user(self.user_employee).create({
+            'mail_group_id': self.group_public.id,
+            'subject': 'Written in Odoo',
+            'body': '<p>Hello from the back office</p>',
+        })
+        self.assertEqual(message.moderation_status, 'accepted')
+        self.assertEqual(message.author_id, self.partner_employee)
+        self.assertEqual(message.email_from, self.partner_employee.email_formatted)
+        self.assertEqual(message.mail_message_id.model, 'mail.group')
+        self.assertEqual(message.mail_message_id.res_id, self.group_public.id)
+        mails = self.queued_mails(message)
+        self.assertEqual(sorted(mails), sorted([self.partner_customer.email, 'plain@member.example.com']))
+
+    def test_post_from_back_office_moderated(self):
+        message = self.env['mail.group.message'].with_user(self.user_employee).create({
+            'mail_group_id': self.group_moderated.id,
+            'subject': 'Needs review',
+            'body': '<p>Hello</p>',
+        })
+        self.assertEqual(message.moderation_status, 'pending_moderation')
+        self.assertFalse(self.queued_mails(message))
+
+    def test_clean_email_body(self):
+        Group = self.env['mail.group']
+        self.assertEqual(Group._clean_email_body('<p>a</p><div id="o_mg_message_footer"><a>x</a></div>'), '<p>a</p>')
+        self.assertEqual(Group._clean_email_body('<p>kept</p>'), '<p>kept</p>')
+        self.assertEqual(Group._clean_email_body(False), False)

@@ -1,0 +1,129 @@
+import psycopg2
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import MailGroupCommon
+
+
+@tagged('post_install', '-at_install')
+class TestMembers(MailGroupCommon):
+
+    def test_find_member_preferences(self):
+        group = self.group_public
+        partner_member = group.member_ids.filtered(lambda m: m.partner_id == self.partner_customer)
+        plain = self.env['mail.group.member'].create({'mail_group_id': group.id, 'email': self.partner_customer.email})
+        other_partner = self.env['res.partner'].create({'name': 'Other', 'email': self.partner_customer.email})
+        self.assertEqual(group._find_member(self.partner_customer.email, self.partner_customer.id), partner_member)
+        self.assertEqual(group._find_member(self.partner_customer.email), plain, 'no partner given: partner-less member')
+        self.assertEqual(group._find_member(self.partner_customer.email, other_partner.id), plain,
+                         "another partner's address falls back on the partner-less member")
+        self.assertEqual(group._find_member('CATHY@customer.example.com'), plain, 'addresses are normalized')
+        self.assertFalse(group._find_member('nobody@example.com'))
+        self.assertEqual(len(group._find_members(self.partner_customer.email, self.partner_customer.id)), 2)
+
+    def test_join_twice_adds_nobody(self):
+        group = self.group_moderated
+        count = group.member_count
+        member = group._join_group('New <new@example.com>')
+        self.assertEqual(member.email_normalized, 'new@example.com')
+        self.assertFalse(group._join_group('NEW@example.com'))
+        group.invalidate_recordset(['member_count'])
+        self.assertEqual(group.member_count, count + 1)
+        with self.assertRaises(UserError):
+            group._join_group('not an email')
+
+    def test_partner_member_follows_partner_email(self):
+        member = self.group_public.member_ids.filtered(lambda m: m.partner_id == self.partner_customer)
+        self.partner_customer.email = 'new.address@customer.example.com'
+        self.assertEqual(member.email, 'new.address@customer.example.com')
+        self.assertEqual(member.email_normalized, 'new.address@customer.example.com')
+
+    def test_unique_address_without_partner_is_a_database_constraint(self):
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger('odoo.sql_db'), self.cr.savepoint():
+            self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'email': 'plain@member.example.com'})
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger('odoo.sql_db'), self.cr.savepoint():
+            self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'partner_id': self.partner_customer.id})
+
+    def test_invalid_member_email(self):
+        with self.assertRaises(ValidationError):
+            self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'email': 'nope'})
+
+    def test_leave_group(self):
+        group = self.group_public
+        self.env['mail.group.member'].create({'mail_group_id': group.id, 'email': self.partner_customer.email})
+        group._leave_group(self.partner_customer.email, self.partner_customer.id)
+        self.assertEqual(len(group._find_members(self.partner_customer.email, None)), 1, 'only the best match left')
+        group._leave_group(self.partner_customer.email, all_members=True)
+        self.assertFalse(group._find_members(self.partner_customer.email, self.partner_customer.id))
+
+    def test_join_and_leave_buttons(self):
+        group = self.group_public.with_user(self.user_admin)
+        self.assertFalse(group.is_member)
+        group.action_join()
+        group.invalidate_recordset(['is_member'])
+        self.assertTrue(group.is_member)
+        self.assertIn(self.partner_admin, group.member_partner_ids)
+        self.assertIn(group, self.env['mail.group'].with_user(self.user_admin).search([('is_member', '=', True)]))
+        group.action_leave()
+        group.invalidate_recordset(['is_member'])
+        self.assertFalse(group.is_member)
+
+    def test_join_restricted_to_authorized_group(self):
+        restricted = self.env['mail.group'].create({
+            'name': 'Admins', 'alias_name': 'admins', 'access_mode': 'groups',
+            'access_group_id': self.env.ref('base.group_system').id,
+        })
+        with self.assertRaises(AccessError):
+            restricted.with_user(self.user_employee).action_join()
+
+    def test_member_partner_search_matches_address(self):
+        """A member added by address counts as the partner with that address."""
+        partner = self.env['res.partner'].create({'name': 'Plain', 'email': 'PLAIN@member.example.com'})
+        groups = self.env['mail.group'].search([('member_partner_ids', 'in', [partner.id])])
+        self.assertEqual(groups, self.group_public | self.group_moderated | self.group_members)
+
+    def test_guidelines_sent_on_join_when_enabled(self):
+        self.group_public.write({
+            'moderation_guidelines': True,
+            'moderation_guidelines_msg': '<p>Be nice to each other.</p>',
+        })
+        self.group_public._join_group('newbie@example.com')
+        mail = self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'newbie@example.com')])
+        self.assertEqual(len(mail), 1)
+        self.assertIn('Be nice to each other.', mail.body_html)
+        self.assertIn('Guidelines of group Public List', mail.subject)
+
+    def test_send_guidelines_to_every_member(self):
+        self.group_public.write({'moderation_guidelines': True, 'moderation_guidelines_msg': '<p>Rules</p>'})
+        self.group_public.with_user(self.user_moderator).action_send_guidelines()
+        mails = self.env['mail.mail'].sudo().search([('subject', '=', 'Guidelines of group Public List')])
+        self.assertEqual(sorted(mails.mapped('email_to')), sorted(self.group_public.member_ids.mapped('email')))
+        with self.assertRaises(AccessError):
+            self.group_public.with_user(self.user_employee).action_send_guidelines()
+
+    def test_group_constraints(self):
+        with self.assertRaises(ValidationError):
+            self.env['mail.group'].create({'name': 'M', 'alias_name': 'm1', 'moderation': True})
+        with self.assertRaises(ValidationError):
+            self.group_public.write({'moderation_notify': True, 'moderation_notify_msg': False})
+        with self.assertRaises(ValidationError):
+            self.group_public.write({'moderation_guidelines': True, 'moderation_guidelines_msg': '<p><br></p>'})
+        with self.assertRaises(ValidationError):
+            self.group_public.write({'access_mode': 'groups', 'access_group_id': False})
+        no_email = self.env['res.users'].create({'name': 'No Mail', 'login': 'nomail'})
+        with self.assertRaises(ValidationError):
+            self.group_public.write({'moderator_ids': [(4, no_email.id)]})
+
+    def test_counts(self):
+        self.post_raw(self.group_public, 'cathy@customer.example.com')
+        self.post_raw(self.group_moderated, 'unknown@example.com')
+        self.env['mail.group.moderation'].create({'mail_group_id': self.group_public.id, 'email': 'x@example.com'})
+        (self.group_public | self.group_moderated).invalidate_recordset()
+        self.assertEqual(self.group_public.member_count, 3)
+        self.assertEqual(self.group_public.mail_group_message_count, 1)
+        self.assertEqual(self.group_public.mail_group_message_last_month_count, 1)
+        self.assertEqual(self.group_public.moderation_rule_count, 1)
+        self.assertEqual(self.group_moderated.mail_group_message_count, 0)
+        self.assertEqual(self.group_moderated.mail_group_message_moderation_count, 1)

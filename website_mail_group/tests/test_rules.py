@@ -1,0 +1,68 @@
+"""The inbound rules and outbound handlers are plain Python: tested without
+the ORM."""
+import unittest
+
+from odoo.addons.website_mail_group.inbound import rules
+from odoo.addons.website_mail_group.outbound import delivery, footer, headers
+
+
+class TestInboundRules(unittest.TestCase):
+
+    def decide(self, headers=None, **policy):
+        return rules.decide(rules.Post(email_from='a@example.com', headers=headers or {}), rules.GroupPolicy(
+            list_id='dev.example.com', loop_address='dev@example.com', **policy))
+
+    def test_open_group_accepts(self):
+        self.assertEqual(self.decide(), rules.Decision(rules.ACCEPT, 'open'))
+
+    def test_moderated_group_holds_unknown_authors(self):
+        self.assertEqual(self.decide(moderated=True), rules.Decision(rules.HOLD, 'moderated'))
+
+    def test_whitelisted_and_moderators_skip_moderation(self):
+        self.assertEqual(self.decide(moderated=True, author_rule='allow').action, rules.ACCEPT)
+        self.assertEqual(self.decide(moderated=True, author_is_moderator=True).action, rules.ACCEPT)
+
+    def test_banned_author_rejected_even_on_open_group(self):
+        self.assertEqual(self.decide(author_rule='ban'), rules.Decision(rules.REJECT, 'banned'))
+        self.assertEqual(self.decide(author_rule='ban', author_is_moderator=True).action, rules.REJECT)
+
+    def test_own_list_mail_is_discarded(self):
+        self.assertEqual(self.decide({'list-id': '"Dev" <dev.example.com>'}).reason, 'loop')
+        self.assertEqual(self.decide({'x-loop': 'DEV@example.com'}).action, rules.DISCARD)
+        self.assertEqual(self.decide({'list-id': '<other.example.org>'}).action, rules.ACCEPT)
+
+    def test_auto_replies_and_bulk_are_discarded(self):
+        self.assertEqual(self.decide({'auto-submitted': 'auto-replied'}).reason, 'auto_submitted')
+        self.assertEqual(self.decide({'auto-submitted': 'No'}).action, rules.ACCEPT)
+        self.assertEqual(self.decide({'precedence': 'bulk'}).reason, 'bulk')
+        self.assertEqual(self.decide({'precedence': 'junk'}).action, rules.DISCARD)
+        self.assertEqual(self.decide({'precedence': 'first-class'}).action, rules.ACCEPT)
+
+
+class TestOutboundHandlers(unittest.TestCase):
+
+    def test_recipients_skip_author_and_repeated_addresses(self):
+        members = [
+            {'email': 'A <a@x.com>', 'email_normalized': 'a@x.com'},
+            {'email': 'b@x.com', 'email_normalized': 'b@x.com'},
+            {'email': 'B again <b@x.com>', 'email_normalized': 'b@x.com'},
+            {'email': 'broken', 'email_normalized': False},
+            {'email': 'c@x.com', 'email_normalized': 'c@x.com'},
+        ]
+        self.assertEqual([m['email'] for m in delivery.recipients(members, 'a@x.com')], ['b@x.com', 'c@x.com'])
+
+    def test_list_headers(self):
+        base = headers.list_headers('My "List"', 'list@x.com', 'list.x.com', 'https://h/groups/1', 'https://h/groups',
+                                    in_reply_to='<p@x>', references='<p@x>')
+        self.assertEqual(base['List-Id'], '"My \\"List\\"" <list.x.com>')
+        self.assertEqual(base['List-Post'], '<mailto:list@x.com>')
+        self.assertEqual(base['In-Reply-To'], '<p@x>')
+        personal = headers.personal_headers(base, 'https://h/u?t=1')
+        self.assertEqual(personal['List-Unsubscribe'], '<https://h/u?t=1>')
+        self.assertEqual(personal['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
+        self.assertNotIn('List-Unsubscribe', base, 'personal headers must not leak into the shared ones')
+
+    def test_footer_personalization_escapes_url(self):
+        body = footer.append_footer('<p>Hi</p>', f'<a href="{footer.UNSUBSCRIBE_PLACEHOLDER}">x</a>')
+        self.assertEqual(footer.personalize(body, 'https://h/u?a=1&b="2"'),
+                         '<p>Hi</p><a href="https://h/u?a=1&amp;b=&#34;2&#34;">x</a>')
