@@ -96,3 +96,18 @@ class TestSecurity(MailGroupCommon):
         self.assertNotEqual(group._generate_group_access_token(), self.group_moderated._generate_group_access_token())
         url = group._generate_action_url('a@example.com', 'subscribe')
         self.assertIn(f'/group/subscribe-confirm?group_id={group.id}&email=a%40example.com&token={token}', url)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_underlying_mail_message_follows_moderation(self):
+        """The post's mail.message is as hidden as the post itself."""
+        pending = self.group_message(self.post_raw(self.group_moderated, 'someone@example.com', subject='Secret'))
+        accepted = self.group_message(self.post_raw(self.group_public, 'someone@example.com', subject='Public'))
+        messages = (pending | accepted).mail_message_id
+        for user in (self.user_public, self.user_portal, self.user_employee):
+            Message = self.env['mail.message'].with_user(user)
+            self.assertEqual(Message.search([('id', 'in', messages.ids)]), accepted.mail_message_id, user.login)
+            with self.assertRaises(AccessError):
+                pending.mail_message_id.with_user(user).read(['body'])
+            accepted.mail_message_id.with_user(user).read(['body'])
+        self.assertEqual(self.env['mail.message'].with_user(self.user_moderator).search([('id', 'in', messages.ids)]), messages)
+        self.assertEqual(self.env['mail.message'].with_user(self.user_admin).search([('id', 'in', messages.ids)]), messages)
