@@ -99,6 +99,7 @@ class TestMailGateway(MailGroupCommon):
         bounce = [mail for mail in self._mails if 'stranger@outside.example.com' in mail['email_to'][0]]
         self.assertEqual(len(bounce), 1, "the author gets Odoo's alias bounce")
         self.assertIn(f'could not be accepted by the address {self.group_members.alias_email}', bounce[0]['body'])
+        self.assertIn('Only members of the mailing list are allowed to contact it.', bounce[0]['body'])
 
         msg_id = self.post_raw(self.group_members, 'Plain <PLAIN@member.example.com>', subject='Member post')
         self.assertEqual(self.group_message(msg_id).moderation_status, 'accepted', 'members may post, whatever the case')
@@ -108,7 +109,9 @@ class TestMailGateway(MailGroupCommon):
         with self.mock_mail_gateway():
             refused_id = self.post_raw(self.group_users, self.partner_portal.email_formatted)
         self.assertFalse(self.group_message(refused_id))
-        self.assertTrue(any(self.partner_portal.email in mail['email_to'][0] for mail in self._mails))
+        bounce = [mail for mail in self._mails if self.partner_portal.email in mail['email_to'][0]]
+        self.assertEqual(len(bounce), 1)
+        self.assertIn('Only users of the group &#34;Internal User&#34; are allowed', bounce[0]['body'])
         accepted_id = self.post_raw(self.group_users, self.partner_employee.email_formatted)
         self.assertEqual(self.group_message(accepted_id).moderation_status, 'accepted')
 

@@ -127,3 +127,19 @@ class TestMembers(MailGroupCommon):
         self.assertEqual(self.group_public.moderation_rule_count, 1)
         self.assertEqual(self.group_moderated.mail_group_message_count, 0)
         self.assertEqual(self.group_moderated.mail_group_message_moderation_count, 1)
+
+    def test_subscription_confirmation_emails_carry_signed_links(self):
+        group = self.group_public
+        for action, sender in (('subscribe', group._send_subscribe_confirmation_email),
+                               ('unsubscribe', group._send_unsubscribe_confirmation_email)):
+            sender('Visitor <Visitor@Example.com>')
+            mail = self.env['mail.mail'].sudo().search([('email_to', '=', 'visitor@example.com')], order='id desc', limit=1)
+            token = group._generate_action_token('visitor@example.com', action)
+            self.assertIn(f'/group/{action}-confirm?group_id={group.id}&amp;email=visitor%40example.com&amp;token={token}',
+                          mail.body_html)
+            self.assertIn('Public List', mail.subject)
+            self.assertFalse(mail.recipient_ids, 'the address alone receives it, no partner is created')
+        self.assertFalse(self.env['res.partner'].search([('email_normalized', '=', 'visitor@example.com')]))
+        self.assertFalse(group._find_member('visitor@example.com'), 'nothing changes before confirmation')
+        with self.assertRaises(UserError):
+            group._send_subscribe_confirmation_email('not-an-address')
