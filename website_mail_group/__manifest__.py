@@ -24,10 +24,26 @@ has a browsable archive under /groups.
         'views/mail_group_moderation_views.xml',
         'views/mail_group_views.xml',
         'views/website_mail_group_menus.xml',
+        'views/website_mail_group_templates.xml',
+        'views/snippets/s_group.xml',
+        'data/website_menu_data.xml',
     ],
     'demo': [
         'demo/mail_group_demo.xml',
     ],
+    'assets': {
+        'web.assets_frontend': [
+            'website_mail_group/static/src/scss/mail_group.scss',
+            'website_mail_group/static/src/js/mail_group.js',
+            'website_mail_group/static/src/snippets/s_group/000.js',
+        ],
+        'website.assets_wysiwyg': [
+            'website_mail_group/static/src/snippets/s_group/options.js',
+        ],
+        'web.assets_tests': [
+            'website_mail_group/static/tests/tours/*.js',
+        ],
+    },
     'installable': True,
     'application': False,
 }

@@ -5,3 +5,5 @@ from . import test_members
 from . import test_moderation
 from . import test_security
 from . import test_smtp_delivery
+from . import test_website
+from . import test_tours

@@ -1,0 +1,96 @@
+/** @odoo-module **/
+
+import publicWidget from "@web/legacy/js/public/public_widget";
+import { jsonrpc } from "@web/core/network/rpc_service";
+import { _t } from "@web/core/l10n/translation";
+
+/**
+ * Subscribe / unsubscribe boxes of /groups and of the archive: JSON instead
+ * of the form POST (which stays as the no-JavaScript fallback).
+ */
+publicWidget.registry.MailGroupSubscribe = publicWidget.Widget.extend({
+    selector: ".o_mg_subscribe_form",
+    events: {
+        "submit": "_onSubmit",
+        "click button[type=submit]": "_onClickSubmit",
+    },
+
+    _onClickSubmit(ev) {
+        this.lastAction = ev.currentTarget.value;
+    },
+
+    async _onSubmit(ev) {
+        ev.preventDefault();
+        const form = this.el;
+        const action = ev.originalEvent?.submitter?.value || this.lastAction || "subscribe";
+        const emailInput = form.querySelector("input[name=email]");
+        if (emailInput && !emailInput.reportValidity()) {
+            return;
+        }
+        const buttons = form.querySelectorAll("button[type=submit]");
+        buttons.forEach((button) => (button.disabled = true));
+        let result;
+        try {
+            result = await jsonrpc("/group/subscribe", {
+                group_id: parseInt(form.dataset.groupId),
+                action,
+                email: emailInput ? emailInput.value : undefined,
+                group_access_token: form.dataset.token || undefined,
+            });
+        } catch {
+            result = { status: "error", message: _t("Something went wrong, please try again.") };
+        } finally {
+            buttons.forEach((button) => (button.disabled = false));
+        }
+        this._showResult(result);
+    },
+
+    _showResult(result) {
+        const form = this.el;
+        const alert = form.querySelector(".o_mg_alert");
+        const ok = ["subscribed", "unsubscribed", "email_sent"].includes(result.status);
+        alert.textContent = result.message || "";
+        alert.className = `o_mg_alert small mt-2 alert py-1 px-2 mb-0 ${ok ? "alert-success" : "alert-warning"} o_mg_status_${result.status}`;
+        if (result.is_member !== undefined) {
+            form.dataset.isMember = result.is_member ? "1" : "0";
+            form.querySelector(".o_mg_subscribe_btn")?.classList.toggle("d-none", result.is_member);
+            form.querySelector(".o_mg_unsubscribe_btn")?.classList.toggle("d-none", !result.is_member);
+        }
+    },
+});
+
+/**
+ * Replies of a message, loaded on demand (nested replies too).
+ */
+publicWidget.registry.MailGroupReplies = publicWidget.Widget.extend({
+    selector: ".o_mg_message_page",
+    events: {
+        "click .o_mg_load_replies": "_onLoadReplies",
+    },
+
+    async _onLoadReplies(ev) {
+        ev.preventDefault();
+        const button = ev.currentTarget;
+        const container = button.closest(".o_mg_replies_container");
+        button.disabled = true;
+        const result = await jsonrpc(
+            `/groups/${container.dataset.groupId}/${container.dataset.messageId}/get_replies`,
+            {
+                last_displayed_id: parseInt(container.dataset.lastDisplayedId) || undefined,
+                group_access_token: container.dataset.token || undefined,
+            }
+        );
+        button.disabled = false;
+        if (result.error) {
+            return;
+        }
+        const replies = container.querySelector(":scope > .o_mg_replies");
+        replies.insertAdjacentHTML("beforeend", result.html);
+        container.dataset.lastDisplayedId = result.last_displayed_id || "";
+        if (result.has_more) {
+            button.textContent = _t("Load more replies");
+        } else {
+            button.remove();
+        }
+    },
+});

@@ -1,0 +1,255 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+const card = (name) => `.o_mg_group_card:has(.o_mg_group_name:contains("${name}"))`;
+
+/** A visitor asks to join: the page answers "check your mailbox". */
+tours.add("website_mail_group_visitor_subscribe", {
+    test: true,
+    url: "/groups",
+    steps: () => [
+        {
+            content: "Type an address in the box of the group",
+            trigger: `${card("Open Source Talk")} input[name=email]`,
+            run: "text visitor@tour.example.com",
+        },
+        {
+            content: "Subscribe",
+            trigger: `${card("Open Source Talk")} .o_mg_subscribe_btn`,
+        },
+        {
+            content: "The visitor is told to check their mailbox",
+            trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_email_sent:contains("Check your mailbox")`,
+            isCheck: true,
+        },
+    ],
+});
+
+/** The link of the confirmation mail, opened in the browser. */
+tours.add("website_mail_group_confirm_link", {
+    test: true,
+    steps: () => [
+        {
+            content: "The subscription is confirmed",
+            trigger: ".o_mg_confirmation.o_mg_status_subscribed:contains('visitor@tour.example.com')",
+        },
+        {
+            content: "Go to the group",
+            trigger: ".o_mg_confirmation a.btn-primary:contains('Open Source Talk')",
+        },
+        {
+            content: "The archive of the group is shown",
+            trigger: "h1.o_mg_group_title:contains('Open Source Talk')",
+            isCheck: true,
+        },
+    ],
+});
+
+/** A portal user joins at once, sees it after a reload, then leaves. */
+tours.add("website_mail_group_portal_join_leave", {
+    test: true,
+    url: "/groups",
+    steps: () => [
+        {
+            content: "No email field for a logged-in user",
+            trigger: `${card("Open Source Talk")} .o_mg_subscribe_form:not(:has(input[name=email]))`,
+            isCheck: true,
+        },
+        {
+            content: "Join",
+            trigger: `${card("Open Source Talk")} .o_mg_subscribe_btn:not(.d-none)`,
+        },
+        {
+            content: "Joined at once",
+            trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_subscribed`,
+            extra_trigger: `${card("Open Source Talk")} .o_mg_unsubscribe_btn:not(.d-none)`,
+            run: () => {
+                window.location.href = "/groups";
+            },
+        },
+        {
+            content: "After a reload the user is still a member",
+            trigger: `${card("Open Source Talk")} .o_mg_subscribe_form[data-is-member='1'] .o_mg_unsubscribe_btn:not(.d-none)`,
+        },
+        {
+            content: "Left at once",
+            trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_unsubscribed`,
+            extra_trigger: `${card("Open Source Talk")} .o_mg_subscribe_btn:not(.d-none)`,
+            isCheck: true,
+        },
+    ],
+});
+
+/** Browse the archive: threads, flat mode, a message, its replies, next. */
+tours.add("website_mail_group_archive", {
+    test: true,
+    url: "/groups",
+    steps: () => [
+        {
+            content: "Open the group",
+            trigger: `${card("Open Source Talk")} a.o_mg_group_name`,
+        },
+        {
+            content: "Threads: the reply is not listed on its own",
+            trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('Kernel release')):not(:has(.o_mg_message_link:contains('Re: Kernel release')))",
+            extra_trigger: ".o_mg_thread_count:contains('2 threads')",
+            isCheck: true,
+        },
+        {
+            content: "Switch to the flat list",
+            trigger: "a.o_mg_mode_date",
+        },
+        {
+            content: "The reply is listed by date",
+            trigger: ".o_mg_message_list .o_mg_message_link:contains('Re: Kernel release')",
+            extra_trigger: "a.o_mg_mode_date.active",
+            isCheck: true,
+        },
+        {
+            content: "Back to threads",
+            trigger: "a.o_mg_mode_thread",
+        },
+        {
+            content: "Open the thread",
+            trigger: ".o_mg_message_link:contains('Kernel release'):not(:contains('Re:'))",
+            extra_trigger: "a.o_mg_mode_thread.active",
+        },
+        {
+            content: "The message is shown, replies are not loaded yet",
+            trigger: "h1.o_mg_subject:contains('Kernel release')",
+            extra_trigger: ".o_mg_replies_section:not(:has(.o_mg_reply))",
+            isCheck: true,
+        },
+        {
+            content: "Load the replies",
+            trigger: ".o_mg_replies_section > .o_mg_replies_container > .o_mg_load_replies",
+        },
+        {
+            content: "The accepted reply is loaded, the pending one is not",
+            trigger: ".o_mg_reply:contains('Congratulations to all!')",
+            extra_trigger: ".o_mg_replies_section:not(:contains('BUY CHEAP PILLS'))",
+            isCheck: true,
+        },
+        {
+            content: "Load the nested reply",
+            trigger: ".o_mg_reply .o_mg_load_replies",
+        },
+        {
+            content: "The nested reply is shown inside its parent",
+            trigger: ".o_mg_reply .o_mg_reply:contains('Thanks Greg')",
+            isCheck: true,
+        },
+        {
+            content: "Go to the newer thread",
+            trigger: "a.o_mg_prev:contains('Conference next week')",
+        },
+        {
+            content: "The other thread is shown",
+            trigger: "h1.o_mg_subject:contains('Conference next week')",
+            extra_trigger: "a.o_mg_next:contains('Kernel release')",
+        },
+        {
+            content: "Back to the group through the breadcrumb",
+            trigger: ".o_mg_breadcrumbs a:contains('Open Source Talk')",
+        },
+        {
+            content: "Filter on a month of the archive",
+            trigger: ".o_mg_archive_months a.o_mg_month",
+        },
+        {
+            content: "The month is selected",
+            trigger: ".o_mg_archive_months a.o_mg_month.fw-bold",
+            extra_trigger: "a.o_mg_clear_month",
+            isCheck: true,
+        },
+    ],
+});
+
+/** A moderator works the "To Review" queue in the back office. */
+tours.add("website_mail_group_moderation", {
+    test: true,
+    url: "/web#action=website_mail_group.mail_group_action",
+    steps: () => {
+        const row = (subject) => `.o_data_row:has(td:contains("${subject}"))`;
+        const gone = (subject) => `.o_list_view:not(:has(${row(subject)}))`;
+        return [
+            {
+                content: "Open the moderated group",
+                trigger: '.o_kanban_record:contains("Tour Moderated List") .o_kanban_record_title',
+            },
+            {
+                content: "Open the messages to review",
+                trigger: 'button.oe_stat_button:contains("To Review")',
+                extra_trigger: '.o_form_view .o_field_widget[name=name]:contains("Tour Moderated List"), .o_form_view .o_field_widget[name=name] input',
+            },
+            {
+                content: "Accept the first post",
+                trigger: `${row("Please accept me")} button[name=action_moderate_accept]`,
+                extra_trigger: `${row("Please ban me")}`,
+            },
+            {
+                content: "Reject the second post",
+                trigger: `${row("Please reject me")} button[name=action_moderate_reject_open]`,
+                extra_trigger: gone("Please accept me"),
+            },
+            {
+                content: "Reject silently",
+                trigger: 'button[name=action_reject_without_comment]:contains("Reject Silently")',
+            },
+            {
+                content: "Whitelist the author of the third post",
+                trigger: `${row("Please whitelist me")} button[name=action_moderate_allow]`,
+                extra_trigger: `body:not(:has(.modal)) ${gone("Please reject me")}`,
+            },
+            {
+                content: "Ban the author of the last post",
+                trigger: `${row("Please ban me")} button[name=action_moderate_ban_open]`,
+                extra_trigger: gone("Please whitelist me"),
+            },
+            {
+                content: "Confirm the ban",
+                trigger: 'button[name=action_reject_without_comment]:contains("Ban")',
+            },
+            {
+                content: "Nothing left to review",
+                trigger: `body:not(:has(.modal)) ${gone("Please ban me")}`,
+                isCheck: true,
+            },
+        ];
+    },
+});
+
+/** The "Discussion Group" snippet on a page. */
+tours.add("website_mail_group_snippet", {
+    test: true,
+    url: "/wmg-snippet-test",
+    steps: () => [
+        {
+            content: "The snippet shows the chosen group",
+            trigger: ".s_group.o_mg_snippet_public .o_mg_snippet_name:contains('Open Source Talk')",
+            extra_trigger: ".s_group.o_mg_snippet_public .o_mg_snippet_members:contains('2 members')",
+            isCheck: true,
+        },
+        {
+            content: "A snippet for a hidden group stays hidden",
+            trigger: ".s_group.o_mg_snippet_hidden.d-none",
+            isCheck: true,
+        },
+        {
+            content: "Type an address",
+            trigger: ".s_group.o_mg_snippet_public input.o_mg_snippet_email",
+            run: "text snippet@tour.example.com",
+        },
+        {
+            content: "Subscribe",
+            trigger: ".s_group.o_mg_snippet_public .o_mg_snippet_subscribe",
+        },
+        {
+            content: "Check your mailbox",
+            trigger: ".s_group.o_mg_snippet_public .o_mg_snippet_alert.o_mg_status_email_sent",
+            isCheck: true,
+        },
+    ],
+});

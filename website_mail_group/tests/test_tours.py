@@ -1,0 +1,88 @@
+import re
+
+import lxml.html
+
+from odoo.tests import tagged
+
+from .test_website import WebsiteMailGroupCase
+
+
+@tagged('post_install', '-at_install', 'website_mail_group')
+class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
+    """Browser tests: Odoo's tour runner in Chromium."""
+
+    def test_tour_visitor_subscribes_and_confirms(self):
+        self.start_tour('/groups', 'website_mail_group_visitor_subscribe')
+        self.assertFalse(self.is_member(self.group_public, 'visitor@tour.example.com'),
+                         'no membership before the confirmation')
+        mails = self.confirmation_mails('visitor@tour.example.com')
+        self.assertEqual(len(mails), 1, 'one confirmation mail to the address typed')
+        self.assertIn('Open Source Talk', mails.subject)
+        link = self.link_from_mail(mails, 'subscribe')
+        self.start_tour(link[link.index('/group/'):], 'website_mail_group_confirm_link')
+        self.assertTrue(self.is_member(self.group_public, 'visitor@tour.example.com'))
+
+    def test_tour_portal_user_joins_and_leaves(self):
+        partner = self.user_portal_other.partner_id
+        self.start_tour('/groups', 'website_mail_group_portal_join_leave', login='wmg_portal2')
+        self.assertFalse(self.is_member(self.group_public, partner.email))
+        self.assertFalse(self.confirmation_mails(partner.email), 'logged-in users need no confirmation mail')
+
+    def test_tour_archive_navigation_and_replies(self):
+        self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply, days=8)
+        self.start_tour('/groups', 'website_mail_group_archive')
+
+    def test_tour_moderation_back_office(self):
+        admin = self.env.ref('base.user_admin')
+        group = self.env['mail.group'].create({
+            'name': 'Tour Moderated List', 'alias_name': 'wmg-tour-moderated',
+            'moderation': True, 'moderator_ids': [(4, admin.id)],
+        })
+        posts = {
+            key: self._post(group, f'Please {key} me', f'<p>{key}</p>', status='pending_moderation',
+                            email_from=f'{key.capitalize()} <{key}@author.example.com>')
+            for key in ('accept', 'reject', 'whitelist', 'ban')
+        }
+        # a second pending post of the whitelisted author is settled by the rule
+        later = self._post(group, 'Whitelisted author again', '<p>again</p>', status='pending_moderation',
+                           email_from='Whitelist <whitelist@author.example.com>')
+        group.member_ids = [(0, 0, {'email': 'reader@example.com'})]
+        self.start_tour('/web#action=website_mail_group.mail_group_action', 'website_mail_group_moderation',
+                        login='admin')
+        self.env.invalidate_all()
+        self.assertEqual(posts['accept'].moderation_status, 'accepted')
+        self.assertEqual(posts['reject'].moderation_status, 'rejected')
+        self.assertEqual(posts['whitelist'].moderation_status, 'accepted')
+        self.assertEqual(later.moderation_status, 'accepted')
+        self.assertEqual(posts['ban'].moderation_status, 'rejected')
+        rules = {rule.email: rule.status for rule in group.moderation_rule_ids}
+        self.assertEqual(rules, {'whitelist@author.example.com': 'allow', 'ban@author.example.com': 'ban'})
+        distributed = self.env['mail.mail'].sudo().search([('email_to', '=', 'reader@example.com')])
+        self.assertEqual(sorted(distributed.mapped('subject')),
+                         sorted(['Please accept me', 'Please whitelist me', 'Whitelisted author again']),
+                         'accepted posts reach the members, rejected ones do not')
+
+    def test_tour_snippet_on_a_page(self):
+        snippet = self.env['ir.qweb']._render('website_mail_group.s_group', {})
+
+        def block(group, css_class):
+            node = lxml.html.fromstring(snippet)
+            node.set('data-id', str(group.id))
+            node.set('class', f"{node.get('class')} {css_class}")
+            return lxml.html.tostring(node, encoding='unicode', method='xml')
+
+        website = self.env['website'].get_current_website()
+        self.env['website.page'].create({
+            'name': 'Snippet test', 'url': '/wmg-snippet-test', 'website_id': website.id,
+            'is_published': True, 'type': 'qweb', 'key': 'website_mail_group.wmg_snippet_test',
+            'arch': f'''<t t-name="website_mail_group.wmg_snippet_test"><t t-call="website.layout">
+                <div id="wrap">{block(self.group_public, 'o_mg_snippet_public')}{block(self.group_members, 'o_mg_snippet_hidden')}</div>
+            </t></t>''',
+        })
+        page = self.url_open('/wmg-snippet-test').text
+        self.assertNotIn('Secret Society', page, 'the page itself never names the hidden group')
+        self.start_tour('/wmg-snippet-test', 'website_mail_group_snippet')
+        mails = self.confirmation_mails('snippet@tour.example.com')
+        self.assertEqual(len(mails), 1)
+        self.assertTrue(re.search(r'/group/subscribe-confirm\?group_id=%d&' % self.group_public.id,
+                                  mails.body_html.replace('&amp;', '&')))
