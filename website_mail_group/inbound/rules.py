@@ -1,14 +1,18 @@
 """Inbound policy: a chain of rules deciding one action for a post.
 
 Plain Python, no ORM: the model gathers the facts (``Post``, ``GroupPolicy``)
-and applies the ``Decision``. The first rule that answers wins.
+and applies the ``Decision``. The first rule that answers wins; the order
+is the order of ``RULES``.
 """
+import fnmatch
+import re
 from dataclasses import dataclass, field
 
 ACCEPT = 'accept'
 HOLD = 'hold'
 REJECT = 'reject'
 DISCARD = 'discard'
+ACTIONS = (ACCEPT, HOLD, REJECT, DISCARD)
 
 
 @dataclass(frozen=True)
@@ -17,22 +21,43 @@ class Post:
     names for mail that came through the gateway, and is empty otherwise."""
     email_from: str = ''
     headers: dict = field(default_factory=dict)
+    size: int = 0             # bytes of the raw message (or body + attachments)
+    recipient_count: int = 0  # addresses in To and Cc
 
 
 @dataclass(frozen=True)
 class GroupPolicy:
-    """What the group says about this post's author."""
+    """What the group says about this post and its author."""
     list_id: str = ''
     loop_address: str = ''
     moderated: bool = False
     author_rule: str = ''  # '', 'allow' or 'ban' (mail.group.moderation)
     author_is_moderator: bool = False
+    author_is_member: bool = True
+    nonmember_action: str = ACCEPT
+    max_size: int = 0        # bytes, 0: no limit
+    max_recipients: int = 0  # 0: no limit
+    banned_patterns: tuple = ()
 
 
 @dataclass(frozen=True)
 class Decision:
     action: str
     reason: str
+
+
+def matches_pattern(email, pattern):
+    """``^...`` is a regular expression, anything else a shell pattern
+    such as ``*@spam.example``; both case-insensitive on the whole address."""
+    pattern = pattern.strip()
+    if not pattern or not email:
+        return False
+    if pattern.startswith('^'):
+        try:
+            return re.fullmatch(pattern, email, re.IGNORECASE) is not None
+        except re.error:
+            return False
+    return fnmatch.fnmatchcase(email.lower(), pattern.lower())
 
 
 def rule_loop(post, group):
@@ -46,18 +71,38 @@ def rule_loop(post, group):
 
 
 def rule_auto_reply(post, group):
-    """RFC 3834 auto-replies and bulk mail are never distributed."""
+    """RFC 3834 auto-replies, delivery reports and bulk mail are never
+    distributed."""
     auto_submitted = post.headers.get('auto-submitted', '').strip().lower()
     if auto_submitted and not auto_submitted.startswith('no'):
         return Decision(DISCARD, 'auto_submitted')
-    if post.headers.get('precedence', '').strip().lower() in ('bulk', 'junk'):
+    if post.headers.get('precedence', '').strip().lower() in ('bulk', 'junk', 'list'):
         return Decision(DISCARD, 'bulk')
+    if post.headers.get('x-autoreply') or post.headers.get('x-autorespond'):
+        return Decision(DISCARD, 'auto_submitted')
+    content_type = post.headers.get('content-type', '').lower()
+    if 'multipart/report' in content_type and 'delivery-status' in content_type:
+        return Decision(DISCARD, 'delivery_report')
     return None
 
 
 def rule_banned(post, group):
     if group.author_rule == 'ban':
         return Decision(REJECT, 'banned')
+    if any(matches_pattern(post.email_from, pattern) for pattern in group.banned_patterns):
+        return Decision(REJECT, 'banned_pattern')
+    return None
+
+
+def rule_size(post, group):
+    if group.max_size and post.size > group.max_size:
+        return Decision(HOLD, 'too_large')
+    return None
+
+
+def rule_recipients(post, group):
+    if group.max_recipients and post.recipient_count > group.max_recipients:
+        return Decision(HOLD, 'too_many_recipients')
     return None
 
 
@@ -69,13 +114,20 @@ def rule_allowed(post, group):
     return None
 
 
+def rule_non_member(post, group):
+    if not group.author_is_member and group.nonmember_action != ACCEPT:
+        return Decision(group.nonmember_action, 'non_member')
+    return None
+
+
 def rule_moderation(post, group):
     if group.moderated:
         return Decision(HOLD, 'moderated')
     return None
 
 
-RULES = (rule_loop, rule_auto_reply, rule_banned, rule_allowed, rule_moderation)
+RULES = (rule_loop, rule_auto_reply, rule_banned, rule_size, rule_recipients,
+         rule_allowed, rule_non_member, rule_moderation)
 
 
 def decide(post, group, rules=RULES):

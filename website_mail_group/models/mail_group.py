@@ -3,6 +3,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import lxml.html
+from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
@@ -43,6 +44,23 @@ class MailGroup(models.Model):
         help='Send the guidelines to every new member.')
     moderation_guidelines_msg = fields.Html('Guidelines')
     moderation_rule_ids = fields.One2many('mail.group.moderation', 'mail_group_id', string='Moderated Emails')
+    # inbound limits (see inbound/rules.py)
+    nonmember_action = fields.Selection([
+        ('accept', 'Accept'),
+        ('hold', 'Hold for moderation'),
+        ('reject', 'Reject'),
+        ('discard', 'Discard'),
+    ], string='Posts from non-members', required=True, default='accept',
+        help='What happens to a post whose author is not a member (members-only groups refuse them anyway).')
+    max_message_size_kb = fields.Integer(
+        'Maximum message size (KB)', default=0, help='Larger posts are held for moderation. 0: no limit.')
+    max_recipients = fields.Integer(
+        'Maximum recipients', default=0,
+        help='Posts addressed (To and Cc) to more addresses are held for moderation. 0: no limit.')
+    banned_patterns = fields.Text(
+        'Banned addresses',
+        help='One per line: a pattern such as *@spam.example, or a regular expression starting with ^. '
+             'Posts from matching addresses are rejected.')
     moderation_rule_count = fields.Integer('Moderated emails count', compute='_compute_moderation_rule_count')
     # privacy
     access_mode = fields.Selection([
@@ -190,6 +208,11 @@ class MailGroup(models.Model):
         if any(group.moderation_guidelines and tools.is_html_empty(group.moderation_guidelines_msg) for group in self):
             raise ValidationError(_('The guidelines description is missing.'))
 
+    @api.constrains('max_message_size_kb', 'max_recipients')
+    def _check_limits(self):
+        if any(group.max_message_size_kb < 0 or group.max_recipients < 0 for group in self):
+            raise ValidationError(_('Limits cannot be negative.'))
+
     @api.constrains('access_mode', 'access_group_id')
     def _check_access_mode(self):
         if any(group.access_mode == 'groups' and not group.access_group_id for group in self):
@@ -257,9 +280,14 @@ class MailGroup(models.Model):
             author_id, email_from, raise_on_email=not self.env.context.get('from_alias'))
         email_normalized = tools.email_normalize(email_from)
 
+        inbound = self.env.context.get('mail_group_inbound') or {}
         decision = rules.decide(
-            rules.Post(email_from=email_normalized or '',
-                       headers=self.env.context.get('mail_group_inbound_headers') or {}),
+            rules.Post(
+                email_from=email_normalized or '',
+                headers=inbound.get('headers') or {},
+                size=inbound.get('size') or self._post_size(body, kwargs.get('attachments')),
+                recipient_count=inbound.get('recipient_count') or 0,
+            ),
             group._moderation_policy(email_normalized, author_id),
         )
         if decision.action == rules.DISCARD:
@@ -301,12 +329,23 @@ class MailGroup(models.Model):
             'mail_group_id': self.id,
             'group_message_parent_id': parent_group_message.id if parent_group_message else False,
             'moderation_status': status,
+            'moderation_reason': decision.reason if status != 'accepted' else False,
         })
         if status == 'accepted':
             group._notify_members(group_message)
         elif status == 'pending_moderation' and group.moderation_notify:
             group._send_moderation_notification(group_message)
+        elif status == 'rejected' and decision.reason == 'non_member':
+            group._send_rejection_notice(group_message)
         return mail_message
+
+    @api.model
+    def _post_size(self, body, attachments):
+        size = len((body or '').encode())
+        for attachment in attachments or ():
+            content = attachment[1]
+            size += len(content.encode() if isinstance(content, str) else content or b'')
+        return size
 
     @api.model
     def _reply_subject(self, subject):
@@ -328,6 +367,11 @@ class MailGroup(models.Model):
             moderated=self.moderation,
             author_rule=rule.status if rule else '',
             author_is_moderator=author_is_moderator,
+            author_is_member=self.nonmember_action == 'accept' or bool(self._find_member(email_normalized, author_id)),
+            nonmember_action=self.nonmember_action,
+            max_size=(self.max_message_size_kb or 0) * 1024,
+            max_recipients=self.max_recipients or 0,
+            banned_patterns=tuple(line for line in (self.banned_patterns or '').splitlines() if line.strip()),
         )
 
     def _list_id(self):
@@ -603,6 +647,28 @@ class MailGroup(models.Model):
             'references': group_message.mail_message_id.message_id,
             'subject': _('Re: %s', group_message.subject or ''),
             'state': 'outgoing',
+        })
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+
+    def _send_rejection_notice(self, group_message):
+        """Tell a non-member their post was refused, and how to join."""
+        self.ensure_one()
+        if not group_message.email_from:
+            return
+        body = Markup('<p>%s</p><p>%s</p>') % (
+            _('Your message to %(group)s was not distributed: only members of the group may post to it.',
+              group=self.name),
+            _('You can join the group at %(url)s.', url=f'{self.get_base_url()}/groups'),
+        )
+        self.env['mail.mail'].sudo().create({
+            'auto_delete': True,
+            'body_html': body,
+            'email_from': self.env.company.catchall_formatted or self.env.company.email_formatted,
+            'email_to': group_message.email_from,
+            'references': group_message.mail_message_id.message_id,
+            'subject': _('Re: %s', group_message.subject or ''),
+            'state': 'outgoing',
+            'headers': repr({'Auto-Submitted': 'auto-replied'}),
         })
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 

@@ -29,6 +29,14 @@ class MailGroupMessage(models.Model):
         ('accepted', 'Accepted'),
         ('rejected', 'Rejected'),
     ], string='Status', index=True, copy=False, required=True, default='pending_moderation')
+    moderation_reason = fields.Selection([
+        ('moderated', 'Moderated group'),
+        ('non_member', 'Non-member post'),
+        ('too_large', 'Message too large'),
+        ('too_many_recipients', 'Too many recipients'),
+        ('banned', 'Banned author'),
+        ('banned_pattern', 'Banned address pattern'),
+    ], string='Reason', readonly=True, copy=False, help='Why the post was held or rejected.')
     moderator_id = fields.Many2one('res.users', string='Moderated By')
     author_moderation = fields.Selection(
         [('ban', 'Banned'), ('allow', 'Whitelisted')], string='Author Moderation Status',
@@ -121,6 +129,13 @@ class MailGroupMessage(models.Model):
         if reject_comment:
             self._send_moderation_answer(reject_subject, reject_comment)
         return self.action_moderate_reject()
+
+    def action_moderate_discard(self):
+        """Throw pending posts away, telling nobody (spam)."""
+        self._check_can_moderate()
+        self._assert_pending()
+        self.sudo().mail_message_id.unlink()
+        return True
 
     def action_moderate_allow(self):
         self._create_moderation_rule('allow')

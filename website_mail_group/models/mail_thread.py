@@ -1,7 +1,11 @@
-from odoo import api, models
+import logging
+
+from odoo import api, models, tools
+
+_logger = logging.getLogger(__name__)
 
 # raw headers the inbound rules read (the gateway's message_dict drops them)
-INBOUND_HEADERS = ('auto-submitted', 'precedence', 'list-id', 'x-loop', 'x-autoreply', 'x-autorespond')
+INBOUND_HEADERS = ('auto-submitted', 'precedence', 'list-id', 'x-loop', 'x-autoreply', 'x-autorespond', 'content-type')
 
 
 class MailThread(models.AbstractModel):
@@ -10,9 +14,29 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         if any(route[0] == 'mail.group' for route in routes or ()):
-            headers = {
-                name: str(message.get(name, ''))
-                for name in INBOUND_HEADERS if message.get(name) is not None
-            }
-            self = self.with_context(mail_group_inbound_headers=headers)
+            self = self.with_context(mail_group_inbound=self._mail_group_inbound_facts(message))
         return super()._message_route_process(message, message_dict, routes)
+
+    @api.model
+    def _mail_group_inbound_facts(self, message):
+        """Raw facts for the inbound rules: a few headers, the size and the
+        number of addressed recipients. Broken headers count as absent."""
+        headers = {}
+        for name in INBOUND_HEADERS:
+            try:
+                value = message.get(name)
+            except Exception:  # noqa: BLE001 - hostile header values
+                value = None
+            if value is not None:
+                headers[name] = str(value)
+        try:
+            size = len(message.as_bytes())
+        except Exception:  # noqa: BLE001 - unserializable hostile message
+            size = sum(len(str(part.get_payload())) for part in message.walk())
+        recipients = set()
+        for name in ('to', 'cc'):
+            try:
+                recipients.update(tools.email_split(tools.decode_message_header(message, name, separator=',')))
+            except Exception:  # noqa: BLE001
+                _logger.info('Unreadable %s header in inbound mail', name)
+        return {'headers': headers, 'size': size, 'recipient_count': len(recipients)}

@@ -156,6 +156,7 @@ class TestMailGateway(MailGroupCommon):
         cases = {
             'auto': 'Auto-Submitted: auto-replied\r\n',
             'bulk': 'Precedence: bulk\r\n',
+            'ooo': 'X-Autoreply: yes\r\n',
             'loop': f'List-Id: "Public List" <public-list.{self.alias_domain}>\r\n',
             'xloop': f'X-Loop: public-list@{self.alias_domain}\r\n',
         }
@@ -221,3 +222,46 @@ class TestMailGateway(MailGroupCommon):
         self.assertEqual(Group._clean_email_body('<p>a</p><div id="o_mg_message_footer"><a>x</a></div>'), '<p>a</p>')
         self.assertEqual(Group._clean_email_body('<p>kept</p>'), '<p>kept</p>')
         self.assertEqual(Group._clean_email_body(False), False)
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_hold_reasons_shown_to_moderators(self):
+        self.group_public.write({
+            'nonmember_action': 'hold', 'max_message_size_kb': 2, 'max_recipients': 3,
+            'banned_patterns': '*@spam.example\n^.*@casino\\..*$',
+        })
+        cases = [
+            ('stranger@example.org', {}, 'pending_moderation', 'non_member'),
+            ('plain@member.example.com', {'body': 'x' * 4000}, 'pending_moderation', 'too_large'),
+            ('plain@member.example.com', {'to': 'a@x.com, b@x.com, c@x.com, public-list@%s' % self.alias_domain},
+             'pending_moderation', 'too_many_recipients'),
+            ('offers@spam.example', {}, 'rejected', 'banned_pattern'),
+            ('win@casino.biz', {}, 'rejected', 'banned_pattern'),
+            ('plain@member.example.com', {}, 'accepted', False),
+        ]
+        for email_from, kwargs, status, reason in cases:
+            message = self.group_message(self.post_raw(self.group_public, email_from, **kwargs))
+            self.assertEqual((message.moderation_status, message.moderation_reason), (status, reason), email_from)
+            self.assertEqual(bool(self.queued_mails(message)), status == 'accepted')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_non_member_reject_and_discard(self):
+        self.group_public.nonmember_action = 'reject'
+        rejected = self.group_message(self.post_raw(self.group_public, 'stranger@example.org', subject='Hi'))
+        self.assertEqual(rejected.moderation_status, 'rejected')
+        notice = self.env['mail.mail'].sudo().search([('email_to', '=', 'stranger@example.org')])
+        self.assertEqual(len(notice), 1)
+        self.assertIn('only members of the group may post', notice.body_html)
+        self.assertEqual(ast.literal_eval(notice.headers)['Auto-Submitted'], 'auto-replied')
+        self.group_public.nonmember_action = 'discard'
+        msg_id = self.post_raw(self.group_public, 'other.stranger@example.org')
+        self.assertFalse(self.env['mail.message'].sudo().search([('message_id', '=', msg_id)]))
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_moderator_discards_pending_post(self):
+        message = self.group_message(self.post_raw(self.group_moderated, 'spammer@example.org'))
+        mail_message = message.mail_message_id
+        message.with_user(self.user_moderator).action_moderate_discard()
+        self.assertFalse(message.exists())
+        self.assertFalse(mail_message.exists())
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'spammer@example.org'),
+                                                              ('body_html', 'not ilike', 'waits for a moderator')]))

@@ -36,7 +36,38 @@ class TestInboundRules(unittest.TestCase):
         self.assertEqual(self.decide({'auto-submitted': 'No'}).action, rules.ACCEPT)
         self.assertEqual(self.decide({'precedence': 'bulk'}).reason, 'bulk')
         self.assertEqual(self.decide({'precedence': 'junk'}).action, rules.DISCARD)
+        self.assertEqual(self.decide({'precedence': 'list'}).action, rules.DISCARD)
         self.assertEqual(self.decide({'precedence': 'first-class'}).action, rules.ACCEPT)
+        self.assertEqual(self.decide({'x-autoreply': 'yes'}).action, rules.DISCARD)
+        self.assertEqual(self.decide({'content-type': 'multipart/report; report-type=delivery-status; boundary=x'}).reason,
+                         'delivery_report')
+
+    def test_banned_patterns(self):
+        patterns = ('*@spam.example', r'^.*@(.+\.)?casino\..*$', '^[broken')
+        self.assertEqual(self.decide(banned_patterns=patterns).action, rules.ACCEPT)
+        for email in ('x@spam.example', 'X@SPAM.example', 'a@mail.casino.com', 'b@casino.net'):
+            decision = rules.decide(rules.Post(email_from=email), rules.GroupPolicy(banned_patterns=patterns))
+            self.assertEqual(decision, rules.Decision(rules.REJECT, 'banned_pattern'), email)
+        self.assertFalse(rules.matches_pattern('x@notspam.example.org', '*@spam.example'))
+        self.assertFalse(rules.matches_pattern('x@spam.example', '   '))
+
+    def test_size_and_recipient_limits_hold_even_trusted_authors(self):
+        big = rules.Post(email_from='a@example.com', size=2048, recipient_count=30)
+        self.assertEqual(rules.decide(big, rules.GroupPolicy(max_size=1024, author_rule='allow')),
+                         rules.Decision(rules.HOLD, 'too_large'))
+        self.assertEqual(rules.decide(big, rules.GroupPolicy(max_recipients=10, author_is_moderator=True)),
+                         rules.Decision(rules.HOLD, 'too_many_recipients'))
+        self.assertEqual(rules.decide(big, rules.GroupPolicy(max_size=4096, max_recipients=30)).action, rules.ACCEPT)
+
+    def test_non_member_action(self):
+        for action in (rules.HOLD, rules.REJECT, rules.DISCARD):
+            self.assertEqual(self.decide(author_is_member=False, nonmember_action=action),
+                             rules.Decision(action, 'non_member'))
+        self.assertEqual(self.decide(author_is_member=False, nonmember_action=rules.ACCEPT).action, rules.ACCEPT)
+        self.assertEqual(self.decide(author_is_member=False, nonmember_action=rules.HOLD, author_rule='allow').action,
+                         rules.ACCEPT, 'a whitelisted non-member may post')
+        self.assertEqual(self.decide(author_is_member=True, nonmember_action=rules.REJECT, moderated=True).action,
+                         rules.HOLD)
 
 
 class TestOutboundHandlers(unittest.TestCase):
