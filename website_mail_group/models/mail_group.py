@@ -689,8 +689,7 @@ class MailGroup(models.Model):
             body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
                 'record': group,
                 'pending_count': count,
-                'review_url': f'{group.get_base_url()}/odoo/action-website_mail_group.mail_group_message_action'
-                              f'?active_id={group.id}',
+                'review_url': f'{group.get_base_url()}/web#model=mail.group&id={group.id}&view_type=form',
             }, minimal_qcontext=True, raise_if_not_found=False)
             self.env['mail.thread'].sudo().message_notify(
                 partner_ids=group.moderator_ids.partner_id.ids,

@@ -123,7 +123,8 @@ class TestModeration(MailGroupCommon):
         reminder = self.env['mail.message'].sudo().search(
             [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '!=', 'email')], limit=1)
         self.assertEqual(reminder.subject, 'Messages are pending moderation in Moderated List')
-        self.assertIn('3', reminder.body)
+        self.assertIn('3 message(s)', reminder.body)
+        self.assertIn(f'/web#model=mail.group&amp;id={self.group.id}&amp;view_type=form', reminder.body)
         self.assertEqual(reminder.notification_ids.res_partner_id, self.user_moderator.partner_id | self.partner_admin)
         by_partner = {n.res_partner_id: n.notification_type for n in reminder.notification_ids}
         self.assertEqual(by_partner[self.user_moderator.partner_id], 'email', 'email-preference moderators get an email')
