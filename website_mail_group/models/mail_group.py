@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import request
 from odoo.osv import expression
 
 from ..inbound import rules
@@ -614,10 +615,18 @@ class MailGroup(models.Model):
     # ------------------------------------------------------------
 
     def _send_confirmation_email(self, email, action, template_xmlid):
+        """Mail a signed confirmation link, at most a few per hour per
+        address and per client; over the limit nothing is sent and the
+        caller answers as usual, so nothing is revealed."""
         self.ensure_one()
         email_normalized = tools.email_normalize(email)
         if not email_normalized:
             raise UserError(_('The email "%s" is not valid.', email))
+        client = request.httprequest.remote_addr if request else None
+        if not self.env['mail.group.throttle']._allow({'email': email_normalized, 'client': client}):
+            _logger.warning('Mail group %s: %s confirmation to %s throttled (client %s)',
+                            self.id, action, email_normalized, client)
+            return False
         template = self.env.ref(template_xmlid)
         template.sudo().with_context(
             token_url=self._generate_action_url(email_normalized, action),
@@ -625,12 +634,13 @@ class MailGroup(models.Model):
             self.id, email_layout_xmlid='mail.mail_notification_light',
             email_values={'email_to': email_normalized, 'recipient_ids': [], 'auto_delete': True},
         )
+        return True
 
     def _send_subscribe_confirmation_email(self, email):
-        self._send_confirmation_email(email, 'subscribe', 'website_mail_group.mail_template_list_subscribe')
+        return self._send_confirmation_email(email, 'subscribe', 'website_mail_group.mail_template_list_subscribe')
 
     def _send_unsubscribe_confirmation_email(self, email):
-        self._send_confirmation_email(email, 'unsubscribe', 'website_mail_group.mail_template_list_unsubscribe')
+        return self._send_confirmation_email(email, 'unsubscribe', 'website_mail_group.mail_template_list_unsubscribe')
 
     def _send_moderation_notification(self, group_message):
         """Tell the author their post waits for a moderator."""

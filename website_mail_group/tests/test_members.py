@@ -143,3 +143,14 @@ class TestMembers(MailGroupCommon):
         self.assertFalse(group._find_member('visitor@example.com'), 'nothing changes before confirmation')
         with self.assertRaises(UserError):
             group._send_subscribe_confirmation_email('not-an-address')
+
+    def test_confirmation_mails_are_rate_limited_per_address(self):
+        """/groups cannot be used to mail-bomb someone."""
+        sent = [self.group_public._send_subscribe_confirmation_email('victim@example.com') for __ in range(5)]
+        self.assertEqual(sent, [True, True, True, False, False])
+        self.assertEqual(self.env['mail.mail'].sudo().search_count([('email_to', '=', 'victim@example.com')]), 3)
+        self.assertFalse(self.group_moderated._send_unsubscribe_confirmation_email('victim@example.com'),
+                         'the limit is per address, across groups and actions')
+        self.assertTrue(self.group_public._send_subscribe_confirmation_email('other@example.com'))
+        self.env['ir.config_parameter'].set_param('website_mail_group.confirmation_limit_email', 10)
+        self.assertTrue(self.group_public._send_subscribe_confirmation_email('victim@example.com'))

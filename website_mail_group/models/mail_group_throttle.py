@@ -1,0 +1,44 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+# (config parameter, default) per kind of key, per hour
+LIMITS = {
+    'email': ('website_mail_group.confirmation_limit_email', 3),
+    'client': ('website_mail_group.confirmation_limit_client', 20),
+}
+
+
+class MailGroupThrottle(models.Model):
+    """Recent confirmation mails, so /groups cannot be used to mail-bomb
+    an address (per address) or by one client (per IP)."""
+    _name = 'mail.group.throttle'
+    _description = 'Mail Group Confirmation Throttle'
+    _log_access = False
+
+    key = fields.Char('Key', required=True, index=True)
+    sent_at = fields.Datetime('Sent At', required=True, default=fields.Datetime.now, index=True)
+
+    @api.model
+    def _allow(self, keys):
+        """Record one attempt for ``keys`` ({kind: value}) and tell whether
+        every key is still under its hourly limit."""
+        since = fields.Datetime.now() - timedelta(hours=1)
+        get_param = self.env['ir.config_parameter'].sudo().get_param
+        throttle = self.sudo()
+        allowed = True
+        for kind, value in keys.items():
+            if not value:
+                continue
+            parameter, default = LIMITS[kind]
+            limit = int(get_param(parameter, default))
+            key = f'{kind}:{value}'
+            if throttle.search_count([('key', '=', key), ('sent_at', '>=', since)]) >= limit:
+                allowed = False
+        if allowed:
+            throttle.create([{'key': f'{kind}:{value}'} for kind, value in keys.items() if value])
+        return allowed
+
+    @api.autovacuum
+    def _gc_throttle(self):
+        self.sudo().search([('sent_at', '<', fields.Datetime.now() - timedelta(hours=2))]).unlink()
