@@ -1,5 +1,7 @@
 import ast
 
+import psycopg2
+
 from odoo import tools
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -265,3 +267,12 @@ class TestMailGateway(MailGroupCommon):
         self.assertFalse(mail_message.exists())
         self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'spammer@example.org'),
                                                               ('body_html', 'not ilike', 'waits for a moderator')]))
+
+    def test_same_post_stored_once_by_the_database(self):
+        """Two deliveries racing past the gateway's duplicate search: the
+        database refuses the second copy, so the MTA retries it later."""
+        self.group_public.message_post(body='<p>first</p>', email_from='a@example.com', message_id='<race@example.com>')
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger('odoo.sql_db'), self.cr.savepoint():
+            self.group_public.message_post(body='<p>again</p>', email_from='a@example.com', message_id='<race@example.com>')
+        self.group_moderated.message_post(body='<p>cross-post</p>', email_from='a@example.com', message_id='<race@example.com>')
+        self.assertEqual(len(self.group_message('<race@example.com>')), 2, 'one copy per group')
