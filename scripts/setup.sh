@@ -3,6 +3,7 @@
 # Odoo 17 (from ODOO_SRC when not importable), Python packages, PostgreSQL, Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
 PY=${PYTHON:-python3}
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -39,7 +40,7 @@ if [ "$(odoo_version)" != "17" ]; then
 fi
 
 # 2. Our Python packages
-if ! (cd / && "$PY" -c 'import aiosmtpd, pytest_odoo' 2>/dev/null); then
+if ! (cd / && "$PY" -c 'import aiosmtpd, pytest, pytest_odoo, websocket' 2>/dev/null); then
     log "pip install -r requirements.txt"
     "$PY" -m pip install -q -r requirements.txt
 fi

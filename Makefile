@@ -1,0 +1,37 @@
+# website_mail_group — project commands.  `make help` lists them.
+# Every variable below can be overridden: make run HTTP_PORT=8080, make test TEST_DB=wmg_test_x
+SHELL := /bin/bash
+
+ODOO_SRC       ?=
+PYTHON         ?= python3
+DEMO_DB        ?= wmg_demo
+HTTP_PORT      ?= 8069
+SMTP_PORT      ?= 1025
+MAIL_VIEW_PORT ?= 8025
+ALIAS_DOMAIN   ?= groups.localhost
+TEST_DB        ?=
+PYTEST_ARGS    ?=
+
+export ODOO_SRC PYTHON DEMO_DB HTTP_PORT SMTP_PORT MAIL_VIEW_PORT ALIAS_DOMAIN TEST_DB PYTEST_ARGS
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test
+
+help: ## List the commands
+	@echo "website_mail_group — mailing lists for Odoo 17"
+	@echo
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: ODOO_SRC=<Odoo 17 source tree> (when python3 cannot import Odoo 17),"
+	@echo "  DEMO_DB=$(DEMO_DB) HTTP_PORT=$(HTTP_PORT) SMTP_PORT=$(SMTP_PORT) MAIL_VIEW_PORT=$(MAIL_VIEW_PORT)"
+	@echo "  ALIAS_DOMAIN=$(ALIAS_DOMAIN) RESET=1 (run: recreate the demo database)"
+	@echo "  TEST_DB=<name> KEEP_DB=1 PYTEST_ARGS='-k ...' (test)"
+
+setup: ## Install what is missing: Odoo 17 from ODOO_SRC, Python packages, PostgreSQL, Chromium
+	@scripts/setup.sh
+
+run: ## Set up, then serve the demo on http://localhost:8069 (HTTP_PORT); mail is caught locally
+	@scripts/run.sh
+
+test: ## Set up, then install the addon in a fresh database and run every test
+	@scripts/test.sh

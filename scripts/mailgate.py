@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Deliver one email, read from standard input, to an Odoo database.
+
+A Python 3 port of Odoo 17's addons/mail/static/scripts/odoo-mailgate.py (that
+script imports the Python 2 module ``xmlrpclib`` and so does not run under
+Python 3), with the same options: it calls ``mail.thread.message_process`` over
+XML-RPC, which routes the message to the group whose alias it is addressed to.
+
+    python3 scripts/mailgate.py -d wmg_demo -u 2 -p admin --host 127.0.0.1 --port 8069 < post.eml
+
+Postfix pipe alias (see README.md):
+
+    developers: "|/usr/bin/python3 /opt/wmg/scripts/mailgate.py -d DB -u UID -p PASSWORD --host HOST --port PORT"
+
+Exit status: 0 delivered; 1 Odoo refused the message (printed on stderr, e.g.
+no alias matches: the MTA bounces it); 75 (EX_TEMPFAIL) Odoo unreachable or
+another error (Postfix keeps the message queued and retries later).
+"""
+import argparse
+import sys
+import traceback
+import xmlrpc.client
+
+EX_TEMPFAIL = 75
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Deliver an email read from stdin to Odoo.')
+    parser.add_argument('-d', '--database', default='odoo', help='Odoo database (default: %(default)s)')
+    parser.add_argument('-u', '--userid', type=int, default=2,
+                        help='Odoo user id (default: %(default)s, the admin of a new database)')
+    parser.add_argument('-p', '--password', default='admin', help='password or API key (default: %(default)s)')
+    parser.add_argument('--host', default='localhost', help='Odoo host (default: %(default)s)')
+    parser.add_argument('--port', type=int, default=8069, help='Odoo port (default: %(default)s)')
+    parser.add_argument('--https', action='store_true', help='connect with HTTPS')
+    args = parser.parse_args(argv)
+
+    raw = sys.stdin.buffer.read()
+    scheme = 'https' if args.https else 'http'
+    url = f'{scheme}://{args.host}:{args.port}/xmlrpc/2/object'
+    try:
+        models = xmlrpc.client.ServerProxy(url, allow_none=True)
+        res_id = models.execute_kw(args.database, args.userid, args.password, 'mail.thread',
+                                   'message_process', [False, xmlrpc.client.Binary(raw)], {})
+    except xmlrpc.client.Fault as e:
+        sys.exit(f'xmlrpc.client.Fault: {e.faultCode}\n{e.faultString}')
+    except (OSError, xmlrpc.client.ProtocolError) as e:
+        print(f'error: cannot reach Odoo at {url}: {e}', file=sys.stderr)
+        sys.exit(EX_TEMPFAIL)
+    except Exception:  # noqa: BLE001 - report anything to the MTA, ask it to retry
+        traceback.print_exc(file=sys.stderr)
+        sys.exit(EX_TEMPFAIL)
+    print(f'delivered: record id {res_id}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# `make test`: set up the machine, create a fresh database, install the addon
+# (with demo data), run every test with pytest-odoo (HttpCase and browser tests
+# included), fail if any test is skipped, and drop the database.
+#
+# Environment (all optional):
+#   TEST_DB          database name (default wmg_test_<pid>); dropped at the end
+#   KEEP_DB=1        keep the database (and its data dir) for inspection
+#   ADDONS_DIR       folder holding the addon (default: this repository)
+#   MODULE           addon to install and test (default: website_mail_group)
+#   TEST_PATH        what pytest runs (default: $ADDONS_DIR/$MODULE/tests)
+#   PYTEST_ARGS      extra pytest arguments, e.g. "-k moderation -x"
+#   ODOO_LOG_LEVEL   Odoo log level while installing/testing (default: warn)
+#   ODOO_SRC         Odoo 17 source tree, used by setup.sh when Odoo is not importable
+set -euo pipefail
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY=${PYTHON:-python3}
+log() { printf '[test] %s\n' "$*" >&2; }
+
+"$ROOT/scripts/setup.sh"
+
+ADDONS_DIR=$(cd "${ADDONS_DIR:-$ROOT}" && pwd)
+MODULE=${MODULE:-website_mail_group}
+TEST_PATH=${TEST_PATH:-$ADDONS_DIR/$MODULE/tests}
+TEST_DB=${TEST_DB:-wmg_test_$$}
+LOG_LEVEL=${ODOO_LOG_LEVEL:-warn}
+
+# Odoo's own addons: <odoo package>/../addons (source tree) and <odoo package>/addons.
+ODOO_PKG=$(cd / && "$PY" -c 'import odoo, os; print(os.path.dirname(os.path.abspath(odoo.__file__)))')
+ODOO_ADDONS=()
+for d in "$(dirname "$ODOO_PKG")/addons" "$ODOO_PKG/addons"; do
+    [ -d "$d" ] && ODOO_ADDONS+=("$d")
+done
+# Our folder first: Odoo ships modules of the same name (website_mail_group).
+ADDONS_PATH=$ADDONS_DIR$(printf ',%s' "${ODOO_ADDONS[@]}")
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/wmg-test.XXXXXX")
+cleanup() {
+    local rc=$?
+    if [ "${KEEP_DB:-0}" = 1 ]; then
+        log "KEEP_DB=1: kept database $TEST_DB and $WORK (config: $WORK/odoo.conf)"
+    else
+        { dropdb --if-exists --force "$TEST_DB" || dropdb --if-exists "$TEST_DB"; } 2>/dev/null || log "warning: could not drop database $TEST_DB"
+        rm -rf "$WORK"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cat > "$WORK/odoo.conf" <<EOF
+[options]
+addons_path = $ADDONS_PATH
+data_dir = $WORK/data
+db_name = $TEST_DB
+dbfilter = ^$TEST_DB\$
+list_db = False
+http_interface = 127.0.0.1
+max_cron_threads = 0
+without_demo = False
+EOF
+# Odoo's own test modules (imported through shared test helpers) warn about their
+# own deprecated imports: not ours to fix.
+cat > "$WORK/pytest.ini" <<EOF
+[pytest]
+filterwarnings =
+    ignore::PendingDeprecationWarning:odoo\.addons\.(?!$MODULE\.)[a-z0-9_]+\.tests\.
+EOF
+
+# Refuse to test the wrong module: Odoo must resolve $MODULE to $ADDONS_DIR.
+resolved=$(cd "$WORK" && "$PY" - "$WORK/odoo.conf" "$MODULE" <<'EOF'
+import sys
+import odoo
+from odoo.modules.module import get_module_path, initialize_sys_path
+odoo.tools.config.parse_config(['-c', sys.argv[1]])
+initialize_sys_path()
+print(get_module_path(sys.argv[2], display_warning=False) or '')
+EOF
+)
+if [ "$resolved" != "$ADDONS_DIR/$MODULE" ]; then
+    echo "error: Odoo resolves module $MODULE to '${resolved:-nothing}', expected $ADDONS_DIR/$MODULE" >&2
+    exit 1
+fi
+
+if psql -d postgres -tAc "select 1 from pg_database where datname='$TEST_DB'" | grep -q 1; then
+    log "dropping leftover database $TEST_DB"
+    dropdb "$TEST_DB"
+fi
+
+log "installing $MODULE (with demo data) into fresh database $TEST_DB"
+t0=$SECONDS
+set +e
+(cd "$WORK" && "$PY" -m odoo -c "$WORK/odoo.conf" -d "$TEST_DB" -i "$MODULE" \
+    --stop-after-init --log-level="$LOG_LEVEL") 2>&1 | grep -v "^Running as user 'root' is a security risk" \
+    | tee "$WORK/install.log"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" -ne 0 ]; then
+    echo "error: installing $MODULE failed (exit $rc)" >&2
+    exit 1
+fi
+if grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$WORK/install.log"; then
+    echo "error: installing $MODULE logged errors (see ERROR/CRITICAL lines above)" >&2
+    exit 1
+fi
+state=$(psql -d "$TEST_DB" -tAc "select state from ir_module_module where name='$MODULE'")
+if [ "$state" != installed ]; then
+    echo "error: $MODULE is '${state:-unknown}' after install, not 'installed'" >&2
+    exit 1
+fi
+log "installed in $((SECONDS - t0))s; running tests"
+
+# pytest runs from the scratch folder (not an addons folder) with absolute paths;
+# -p pytest_wmg (scripts/) fails the run on skipped tests and on logged errors.
+t0=$SECONDS
+set +e
+# shellcheck disable=SC2086
+(cd "$WORK" && PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest "$TEST_PATH" \
+    -c "$WORK/pytest.ini" --rootdir="$ADDONS_DIR" -p no:cacheprovider -p pytest_wmg \
+    --odoo-config="$WORK/odoo.conf" --odoo-database="$TEST_DB" \
+    --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level="$LOG_LEVEL" \
+    -rfEsxX --color="$([ -t 1 ] && echo yes || echo no)" ${PYTEST_ARGS:-}) 2>&1 | tee "$WORK/pytest.log"
+rc=${PIPESTATUS[0]}
+set -e
+log "pytest finished in $((SECONDS - t0))s with exit code $rc"
+summary=$(grep -E '^=+ .* in [0-9.]+s' "$WORK/pytest.log" | tail -1 || true)
+if [ "$rc" -eq 0 ] && echo "$summary" | grep -Eq 'skipped|xfailed|no tests ran'; then
+    echo "error: pytest reported skipped tests or no tests: $summary" >&2
+    rc=1
+fi
+if [ "$rc" -eq 0 ] && ! echo "$summary" | grep -Eq '[0-9]+ passed'; then
+    echo "error: no passing test in pytest's summary: ${summary:-none}" >&2
+    rc=1
+fi
+if [ "$rc" -eq 5 ]; then
+    echo "error: pytest collected no tests under $TEST_PATH" >&2
+fi
+exit "$rc"
