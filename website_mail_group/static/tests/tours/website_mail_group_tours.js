@@ -234,7 +234,7 @@ tours.add("website_mail_group_snippet", {
         },
         {
             content: "A snippet for a hidden group stays hidden",
-            trigger: ".s_group.o_mg_snippet_hidden.d-none",
+            trigger: "#wrap:has(.s_group.o_mg_snippet_hidden.d-none)",
             isCheck: true,
         },
         {
