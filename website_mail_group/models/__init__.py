@@ -4,5 +4,6 @@ from . import mail_group_member
 from . import mail_group_message
 from . import mail_group_moderation
 from . import mail_group_throttle
+from . import mail_mail
 from . import mail_message
 from . import mail_thread

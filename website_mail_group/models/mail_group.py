@@ -425,7 +425,7 @@ class MailGroup(models.Model):
         members = self.env['mail.group.member'].sudo().search_fetch(
             [('mail_group_id', '=', self.id)], ['email', 'email_normalized'], order='id')
         targets = delivery.recipients(
-            ({'email': m.email, 'email_normalized': m.email_normalized} for m in members),
+            ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members),
             tools.email_normalize(mail_message.email_from),
         )
         if not targets:
@@ -458,6 +458,8 @@ class MailGroup(models.Model):
                     'auto_delete': True,
                     'is_notification': True,
                     'state': 'outgoing',
+                    'mail_group_post': True,
+                    'mail_group_member_id': member['id'],
                 })
             Mail.create(values_list)
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()

@@ -12,6 +12,9 @@ class MailGroupMember(models.Model):
     email_normalized = fields.Char('Normalized Email', compute='_compute_email_normalized', index=True, store=True)
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
     partner_id = fields.Many2one('res.partner', 'Partner', ondelete='cascade', index='btree_not_null')
+    bounce_count = fields.Integer('Delivery Failures', default=0, readonly=True,
+                                  help='Permanent delivery failures of group posts to this member.')
+    last_bounce_date = fields.Datetime('Last Delivery Failure', readonly=True)
 
     _sql_constraints = [
         ('unique_partner', 'UNIQUE(partner_id, mail_group_id)', 'This partner is already a member of the group.'),
@@ -43,3 +46,9 @@ class MailGroupMember(models.Model):
         for member in self:
             if not tools.email_normalize(member.email):
                 raise ValidationError(_('The email "%s" is not valid.', member.email))
+
+    def _register_delivery_failure(self):
+        """A permanent delivery failure (5xx) of a post to these members."""
+        now = fields.Datetime.now()
+        for member in self.sudo():
+            member.write({'bounce_count': member.bounce_count + 1, 'last_bounce_date': now})

@@ -1,4 +1,5 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 for end-to-end tests."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for end-to-end tests, able
+to fail on purpose: refuse recipients (4xx/5xx), or drop the connection."""
 import email
 import email.policy
 import socket
@@ -6,17 +7,26 @@ import socket
 from aiosmtpd.controller import Controller
 
 
-class _Collector:
+class _Handler:
     def __init__(self):
         self.messages = []
+        self.refuse = {}         # address -> SMTP reply for RCPT TO, e.g. '550 no such user'
+        self.drop_after = None   # close the connection after accepting this many messages
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.refuse.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
 
     async def handle_DATA(self, server, session, envelope):
+        if self.drop_after is not None and len(self.messages) >= self.drop_after:
+            self.drop_after = None
+            server.transport.close()
+            return '421 closing connection'
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.SMTP)
-        self.messages.append({
-            'mail_from': envelope.mail_from,
-            'rcpt_tos': list(envelope.rcpt_tos),
-            'message': message,
-        })
+        self.messages.append({'mail_from': envelope.mail_from, 'rcpt_tos': list(envelope.rcpt_tos), 'message': message})
         return '250 Message accepted for delivery'
 
 
@@ -27,16 +37,20 @@ def free_port():
 
 
 class SmtpSink:
-    """Context manager: ``with SmtpSink() as sink: ... sink.messages``."""
+    """``with SmtpSink() as sink: ... sink.messages``; ``sink.handler.refuse``
+    and ``sink.handler.drop_after`` make it fail on purpose."""
 
-    def __init__(self):
-        self.port = free_port()
-        self.handler = _Collector()
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.handler = _Handler()
         self.controller = Controller(self.handler, hostname='127.0.0.1', port=self.port)
 
     @property
     def messages(self):
         return self.handler.messages
+
+    def recipients(self):
+        return sorted(rcpt for item in self.messages for rcpt in item['rcpt_tos'])
 
     def __enter__(self):
         self.controller.start()

@@ -1,17 +1,22 @@
+import datetime
 from email.utils import make_msgid
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .smtp_server import SmtpSink
+from .smtp_server import SmtpSink, free_port
+
+MEMBERS = [f'member{index}@members.example.com' for index in range(6)]
 
 
 @tagged('post_install', '-at_install')
 class TestSmtpDelivery(TransactionCase):
     """A post enters through the gateway as raw RFC 822 text and leaves
-    through a real SMTP connection to a local server."""
+    through real SMTP connections to a local server, which fails on purpose
+    in some tests: every member gets the post exactly once."""
 
     @classmethod
     def setUpClass(cls):
@@ -20,43 +25,120 @@ class TestSmtpDelivery(TransactionCase):
             'name': 'lists.e2e.example.com', 'bounce_alias': 'bounce', 'catchall_alias': 'catchall'})
         cls.env.company.alias_domain_id = cls.alias_domain
         cls.env['ir.mail_server'].search([]).active = False
+        cls.mail_server = cls.env['ir.mail_server'].create({
+            'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': free_port(), 'smtp_encryption': 'none'})
         cls.group = cls.env['mail.group'].create({'name': 'E2E List', 'alias_name': 'e2e'})
-        cls.env['mail.group.member'].create([
-            {'mail_group_id': cls.group.id, 'email': f'member{index}@members.example.com'} for index in range(5)
-        ] + [{'mail_group_id': cls.group.id, 'email': 'author@example.com'}])
+        cls.members = cls.env['mail.group.member'].create([
+            {'mail_group_id': cls.group.id, 'email': email} for email in MEMBERS + ['author@example.com']])
 
-    def test_post_reaches_members_over_smtp(self):
+    def setUp(self):
+        super().setUp()
+        patcher = patch.object(IrMailServer, '_is_test_mode', lambda self: False)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def post(self, subject='Over the wire'):
         msg_id = make_msgid(domain='example.com')
         raw = (
             f'From: Author <author@example.com>\r\nTo: {self.group.alias_email}\r\n'
-            f'Subject: Over the wire\r\nMessage-ID: {msg_id}\r\nContent-Type: text/plain\r\n\r\nHello SMTP\r\n'
+            f'Subject: {subject}\r\nMessage-ID: {msg_id}\r\nContent-Type: text/plain\r\n\r\nHello SMTP\r\n'
         )
         self.env['mail.thread'].message_process(None, raw.encode())
-        with SmtpSink() as sink, patch.object(IrMailServer, '_is_test_mode', lambda self: False), \
-                mute_logger('odoo.addons.mail.models.mail_mail'):
-            self.env['ir.mail_server'].create({
-                'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': sink.port, 'smtp_encryption': 'none'})
-            self.env['mail.mail'].sudo().process_email_queue()
-            received = list(sink.messages)
+        return msg_id
 
-        recipients = sorted(rcpt for item in received for rcpt in item['rcpt_tos'])
-        self.assertEqual(recipients, [f'member{index}@members.example.com' for index in range(5)],
-                         'every member but the author, one message each')
-        for item in received:
+    def run_queue(self):
+        with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail'):
+            self.env['mail.mail'].sudo().process_email_queue()
+
+    def queued(self):
+        return self.env['mail.mail'].sudo().search([('mail_group_post', '=', True), ('state', '=', 'outgoing')])
+
+    def make_due(self):
+        """Let the back-off delay pass."""
+        self.queued().scheduled_date = fields.Datetime.now() - datetime.timedelta(seconds=1)
+
+    def test_post_reaches_members_over_smtp(self):
+        msg_id = self.post()
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assertEqual(sink.recipients(), MEMBERS, 'every member but the author, one message each')
+        self.assertEqual(len(sink.messages), len(MEMBERS))
+        for item in sink.messages:
             message = item['message']
             rcpt = item['rcpt_tos'][0]
+            self.assertEqual(message['To'], rcpt)
             self.assertEqual(message['Subject'], 'Over the wire')
             self.assertEqual(message['Message-Id'], msg_id)
             self.assertEqual(message['List-Id'], '"E2E List" <e2e.lists.e2e.example.com>')
             self.assertEqual(message['List-Post'], '<mailto:e2e@lists.e2e.example.com>')
             self.assertEqual(message['Precedence'], 'list')
             self.assertEqual(message['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
-            self.assertEqual(message['List-Unsubscribe'], f'<{self.group._get_email_unsubscribe_url(rcpt)}>')
+            unsubscribe_url = self.group._get_email_unsubscribe_url(rcpt)
+            self.assertEqual(message['List-Unsubscribe'], f'<{unsubscribe_url}>')
             self.assertIn('e2e@lists.e2e.example.com', message['Reply-To'])
             self.assertTrue(item['mail_from'].startswith('bounce'), 'bounces come back to the bounce alias')
             html = message.get_body(('html',)).get_content()
+            text = message.get_body(('plain',)).get_content()
             self.assertIn('Hello SMTP', html)
             self.assertIn('o_mg_message_footer', html)
-        self.assertFalse(self.env['mail.mail'].sudo().search([('state', '=', 'outgoing')]), 'the queue is empty')
+            self.assertIn(unsubscribe_url.replace('&', '&amp;'), html, "the member's own link, not another's")
+            self.assertIn(unsubscribe_url, text)
+            self.assertEqual(sum(url in html or url in text for url in (
+                self.group._get_email_unsubscribe_url(other) for other in MEMBERS)), 1)
+        self.assertFalse(self.env['mail.mail'].sudo().search([('mail_group_post', '=', True)]),
+                         'sent copies are deleted from the queue')
         self.assertEqual(self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)]).moderation_status,
                          'accepted')
+
+    def test_server_down_then_recovers(self):
+        self.post()
+        self.run_queue()  # nothing listens on the port
+        queued = self.queued()
+        self.assertEqual(len(queued), len(MEMBERS), 'nothing lost while the server is down')
+        self.assertEqual(set(queued.mapped('mail_group_attempts')), {1})
+        self.assertTrue(all(mail.scheduled_date > fields.Datetime.now() for mail in queued), 'retried with back-off')
+        self.assertIn('Temporary failure', queued[0].failure_reason)
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+            self.assertFalse(sink.messages, 'nothing is sent before the back-off delay')
+            self.make_due()
+            self.run_queue()
+        self.assertEqual(sink.recipients(), MEMBERS, 'each member once after recovery')
+        self.assertFalse(self.queued())
+
+    def test_temporary_and_permanent_refusals(self):
+        self.post()
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            sink.handler.refuse = {MEMBERS[1]: '450 mailbox busy', MEMBERS[2]: '550 no such user'}
+            self.run_queue()
+            self.assertEqual(sink.recipients(), [m for m in MEMBERS if m not in MEMBERS[1:3]])
+            retried = self.queued()
+            self.assertEqual(retried.mapped('email_to'), [MEMBERS[1]], '4xx: kept in the queue')
+            failed = self.env['mail.mail'].sudo().search([('mail_group_post', '=', True), ('state', '=', 'exception')])
+            self.assertEqual(failed.mapped('email_to'), [MEMBERS[2]], '5xx: a visible permanent failure')
+            self.assertIn('550', failed.failure_reason)
+            member = self.members.filtered(lambda m: m.email == MEMBERS[2])
+            self.assertEqual(member.bounce_count, 1, 'recorded against the member')
+            self.assertTrue(member.last_bounce_date)
+            sink.handler.refuse = {}
+            self.make_due()
+            self.run_queue()
+        self.assertEqual(sink.recipients(), sorted(m for m in MEMBERS if m != MEMBERS[2]), 'nobody twice')
+
+    def test_connection_dropped_mid_batch(self):
+        self.post()
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            sink.handler.drop_after = 2
+            self.run_queue()
+        self.assertEqual(sink.recipients(), MEMBERS, 'reconnected and finished the batch, nobody twice')
+        self.assertFalse(self.queued())
+
+    def test_two_posts_one_session_each_batch(self):
+        self.post('First')
+        self.post('Second')
+        with SmtpSink(self.mail_server.smtp_port) as sink, patch.object(
+                IrMailServer, 'connect', autospec=True, side_effect=IrMailServer.connect) as connect:
+            self.run_queue()
+        self.assertEqual(connect.call_count, 1, 'one SMTP session for the whole batch')
+        subjects = sorted(item['message']['Subject'] for item in sink.messages)
+        self.assertEqual(subjects, ['First'] * len(MEMBERS) + ['Second'] * len(MEMBERS))

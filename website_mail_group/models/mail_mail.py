@@ -1,0 +1,212 @@
+import ast
+import datetime
+import logging
+
+from markupsafe import escape
+
+from odoo import _, fields, models, tools
+
+from ..outbound import footer, mime, smtp_errors
+
+_logger = logging.getLogger(__name__)
+
+COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
+
+
+class MailMail(models.Model):
+    _inherit = 'mail.mail'
+
+    mail_group_member_id = fields.Many2one(
+        'mail.group.member', string='Mail Group Member', index='btree_not_null', ondelete='set null')
+    mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
+    mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
+
+    def send(self, auto_commit=False, raise_exception=False):
+        posts = self.filtered('mail_group_post')
+        if posts:
+            posts._send_group_posts(auto_commit=auto_commit)
+        others = self - posts
+        if others:
+            return super(MailMail, others).send(auto_commit=auto_commit, raise_exception=raise_exception)
+        return True
+
+    def _send_group_posts(self, auto_commit=False):
+        """Send copies of group posts: Odoo builds each post's MIME message
+        once, every member gets a personalized copy, one SMTP session per
+        batch. Temporary failures stay queued with back-off, permanent
+        ones are recorded against the member, a dropped connection is
+        reopened; a mail is marked sent right after the server took it."""
+        IrMailServer = self.env['ir.mail_server']
+        test_mode = IrMailServer._is_test_mode()
+        for mail_server_id, alias_domain_id, smtp_from, batch_ids in self._split_by_mail_configuration():
+            batch = self.browse(batch_ids).filtered(lambda mail: mail.state == 'outgoing')
+            if not batch:
+                continue
+            Server = IrMailServer
+            if alias_domain_id:
+                alias_domain = self.env['mail.alias.domain'].sudo().browse(alias_domain_id)
+                Server = Server.with_context(
+                    domain_notifications_email=alias_domain.default_from_email,
+                    domain_bounce_address=alias_domain.bounce_email)
+            outcome = _Outcome(self.env, auto_commit)
+            smtp = None
+            try:
+                if not test_mode:
+                    smtp = Server.connect(mail_server_id=mail_server_id, smtp_from=smtp_from)
+            except Exception as exc:  # noqa: BLE001 - server down: retry the batch later
+                _logger.info('Mail group: SMTP server unreachable, %s mails stay queued: %s', len(batch), exc)
+                outcome.retry(batch, exc)
+                outcome.flush()
+                continue
+            builder = _CopyBuilder(Server)
+            remaining = list(batch)
+            while remaining:
+                mail = remaining.pop(0)
+                try:
+                    message = builder.build(mail)
+                    smtp_from_addr, smtp_to, message = Server._prepare_email_message(message, smtp)
+                    if not test_mode:
+                        smtp.send_message(message, smtp_from_addr, smtp_to)
+                except Exception as exc:  # noqa: BLE001 - classified below
+                    kind = smtp_errors.classify(exc)
+                    if kind == smtp_errors.CONNECTION:
+                        try:
+                            smtp = Server.connect(mail_server_id=mail_server_id, smtp_from=smtp_from)
+                        except Exception as reconnect_exc:  # noqa: BLE001
+                            _logger.info('Mail group: SMTP connection lost, %s mails stay queued: %s',
+                                         len(remaining) + 1, reconnect_exc)
+                            outcome.retry(self.browse([mail.id] + [m.id for m in remaining]), reconnect_exc)
+                            smtp = None
+                            break
+                        if mail.id not in outcome.reconnected:
+                            outcome.reconnected.add(mail.id)
+                            remaining.insert(0, mail)
+                        else:
+                            outcome.retry(mail, exc)
+                    elif kind == smtp_errors.TEMPORARY:
+                        outcome.retry(mail, exc)
+                    else:
+                        outcome.fail(mail, exc)
+                else:
+                    outcome.sent(mail)
+                outcome.maybe_flush()
+            outcome.flush()
+            if smtp:
+                try:
+                    smtp.quit()
+                except Exception:  # noqa: BLE001 - the server may already be gone
+                    pass
+        return True
+
+
+class _CopyBuilder:
+    """Builds the MIME copy of a post for one member, rendering each post's
+    message and plain-text alternative once."""
+
+    def __init__(self, server):
+        self.server = server
+        self.bases = {}
+
+    def build(self, mail):
+        headers = ast.literal_eval(mail.headers) if mail.headers else {}
+        unsubscribe_url = headers.get('List-Unsubscribe', '').strip('<>')
+        html = mail._prepare_outgoing_body()
+        key = mail.mail_message_id.id
+        if key not in self.bases:
+            self.bases[key] = self._base(mail, html, unsubscribe_url)
+        base, text_template = self.bases[key]
+        text = text_template.replace(footer.UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+        if unsubscribe_url and footer.UNSUBSCRIBE_PLACEHOLDER not in text_template:
+            text = tools.html2plaintext(html)
+        email_to = tools.email_split_and_format_normalize(mail.email_to)
+        return mime.personalize(base, ', '.join(email_to), html, text, {
+            name: value for name, value in headers.items() if name.startswith('List-Unsubscribe')
+        })
+
+    def _base(self, mail, html, unsubscribe_url):
+        values = mail._prepare_outgoing_list()[0]
+        emails_from = tools.email_split_and_format_normalize(mail.email_from)
+        base = self.server.with_context(send_validated_to=values['email_to_normalized']).build_email(
+            email_from=emails_from[0] if emails_from else mail.email_from,
+            email_to=values['email_to'],
+            subject=values['subject'],
+            body=values['body'],
+            body_alternative=values['body_alternative'],
+            email_cc=values['email_cc'],
+            reply_to=values['reply_to'],
+            attachments=values['attachments'],
+            message_id=values['message_id'],
+            references=values['references'],
+            object_id=values['object_id'],
+            subtype='html',
+            subtype_alternative='plain',
+            headers=values['headers'],
+        )
+        template_html = html.replace(str(escape(unsubscribe_url)), footer.UNSUBSCRIBE_PLACEHOLDER) \
+            if unsubscribe_url else html
+        return base, tools.html2plaintext(template_html)
+
+
+class _Outcome:
+    """Collects per-mail results and writes them in batches."""
+
+    def __init__(self, env, auto_commit):
+        self.env = env
+        self.auto_commit = auto_commit
+        self.sent_ids = []
+        self.retries = {}
+        self.failures = {}
+        self.reconnected = set()
+        self.pending = 0
+
+    def sent(self, mail):
+        self.sent_ids.append(mail.id)
+        self.pending += 1
+
+    def retry(self, mails, exc):
+        for mail in mails:
+            self.retries[mail.id] = str(exc)
+        self.pending += len(mails)
+
+    def fail(self, mail, exc):
+        self.failures[mail.id] = str(exc)
+        self.pending += 1
+
+    def maybe_flush(self):
+        if self.pending >= COMMIT_EVERY:
+            self.flush()
+
+    def flush(self):
+        Mail = self.env['mail.mail'].sudo()
+        if self.sent_ids:
+            sent = Mail.browse(self.sent_ids)
+            sent.write({'state': 'sent', 'failure_reason': False})
+            sent.filtered('auto_delete').unlink()
+        if self.retries:
+            now = fields.Datetime.now()
+            for mail in Mail.browse(list(self.retries)):
+                attempts = mail.mail_group_attempts + 1
+                if attempts >= smtp_errors.MAX_ATTEMPTS:
+                    self.failures[mail.id] = self.retries[mail.id]
+                    continue
+                mail.write({
+                    'mail_group_attempts': attempts,
+                    'scheduled_date': now + datetime.timedelta(seconds=smtp_errors.backoff_seconds(attempts)),
+                    'failure_reason': _('Temporary failure, attempt %(attempt)s: %(reason)s',
+                                        attempt=attempts, reason=self.retries[mail.id]),
+                })
+            next_try = min(Mail.browse(list(self.retries)).mapped('scheduled_date') or [now])
+            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger(at=next_try)
+        if self.failures:
+            failed = Mail.browse(list(self.failures))
+            for mail in failed:
+                mail.write({
+                    'state': 'exception',
+                    'failure_type': 'mail_smtp',
+                    'failure_reason': self.failures[mail.id],
+                    'mail_group_attempts': mail.mail_group_attempts + 1,
+                })
+            failed.mail_group_member_id._register_delivery_failure()
+        self.sent_ids, self.retries, self.failures, self.pending = [], {}, {}, 0
+        if self.auto_commit:
+            self.env.cr.commit()
