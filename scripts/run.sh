@@ -27,8 +27,6 @@ BASE_URL=http://localhost:$HTTP_PORT
 VAR=$ROOT/var
 CONF=$VAR/odoo-$DEMO_DB.conf
 STAMP=$VAR/odoo-$DEMO_DB.stamp
-mkdir -p "$VAR/log" "$VAR/mail" "$VAR/data"
-
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in "$HTTP_PORT" "$SMTP_PORT" $([ "$MAIL_VIEW_PORT" != 0 ] && echo "$MAIL_VIEW_PORT"); do
     if port_busy "$port"; then
@@ -37,6 +35,7 @@ for port in "$HTTP_PORT" "$SMTP_PORT" $([ "$MAIL_VIEW_PORT" != 0 ] && echo "$MAI
     fi
 done
 
+mkdir -p "$VAR/log" "$VAR/mail" "$VAR/data"
 ODOO_PKG=$(cd / && "$PY" -c 'import odoo, os; print(os.path.dirname(os.path.abspath(odoo.__file__)))')
 ADDONS_PATH=$ROOT
 for d in "$(dirname "$ODOO_PKG")/addons" "$ODOO_PKG/addons"; do

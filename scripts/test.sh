@@ -114,14 +114,14 @@ log "installed in $((SECONDS - t0))s; running tests"
 
 # pytest runs from the scratch folder (not an addons folder) with absolute paths;
 # -p pytest_wmg (scripts/) fails the run on skipped tests and on logged errors.
+eval "EXTRA=(${PYTEST_ARGS:-})"   # shell words, so PYTEST_ARGS="-k 'a or b'" works
 t0=$SECONDS
 set +e
-# shellcheck disable=SC2086
 (cd "$WORK" && PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest "$TEST_PATH" \
     -c "$WORK/pytest.ini" --rootdir="$ADDONS_DIR" -p no:cacheprovider -p pytest_wmg \
     --odoo-config="$WORK/odoo.conf" --odoo-database="$TEST_DB" \
     --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level="$LOG_LEVEL" \
-    -rfEsxX --color="$([ -t 1 ] && echo yes || echo no)" ${PYTEST_ARGS:-}) 2>&1 | tee "$WORK/pytest.log"
+    -rfEsxX --color="$([ -t 1 ] && echo yes || echo no)" "${EXTRA[@]}") 2>&1 | tee "$WORK/pytest.log"
 rc=${PIPESTATUS[0]}
 set -e
 log "pytest finished in $((SECONDS - t0))s with exit code $rc"
