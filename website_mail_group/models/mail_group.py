@@ -86,6 +86,8 @@ class MailGroup(models.Model):
     mail_group_message_count = fields.Integer('Messages Count', compute='_compute_mail_group_message_count')
     mail_group_message_moderation_count = fields.Integer(
         'Pending Messages Count', compute='_compute_mail_group_message_moderation_count')
+    digest_daily_last_date = fields.Datetime('Last Daily Digest', readonly=True, copy=False)
+    digest_weekly_last_date = fields.Datetime('Last Weekly Digest', readonly=True, copy=False)
     mail_group_message_last_month_count = fields.Integer(
         'Messages Per Month', compute='_compute_mail_group_message_last_month_count')
 
@@ -331,6 +333,7 @@ class MailGroup(models.Model):
             'group_message_parent_id': parent_group_message.id if parent_group_message else False,
             'moderation_status': status,
             'moderation_reason': decision.reason if status != 'accepted' else False,
+            'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
         })
         if status == 'accepted':
             group._notify_members(group_message)
@@ -423,7 +426,7 @@ class MailGroup(models.Model):
         group = self.sudo()
         mail_message = group_message.mail_message_id.sudo()
         members = self.env['mail.group.member'].sudo().search_fetch(
-            [('mail_group_id', '=', self.id)], ['email', 'email_normalized'], order='id')
+            [('mail_group_id', '=', self.id), ('delivery_mode', '=', 'every')], ['email', 'email_normalized'], order='id')
         targets = delivery.recipients(
             ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members),
             tools.email_normalize(mail_message.email_from),
@@ -443,18 +446,25 @@ class MailGroup(models.Model):
             references=parent.message_id if parent else None,
         )
         body = footer.append_footer(mail_message.body, group._render_footer(base_url))
+        group._queue_copies(mail_message, body, base_headers, targets, base_url,
+                            references=parent.message_id if parent else False)
+
+    def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False):
+        """One ``mail.mail`` per member sharing ``mail_message``: the body
+        and headers get the member's own links; batched inserts."""
+        self.ensure_one()
         batch_size = int(self.env['ir.config_parameter'].sudo().get_param('mail.session.batch.size') or 1000)
         Mail = self.env['mail.mail'].sudo()
-        for batch in tools.split_every(batch_size, targets):
+        for batch in tools.split_every(batch_size, members):
             values_list = []
             for member in batch:
-                unsubscribe_url = group._get_email_unsubscribe_url(member['email_normalized'], base_url=base_url)
+                links = self._member_links(member['email_normalized'], base_url)
                 values_list.append({
                     'mail_message_id': mail_message.id,
-                    'body_html': footer.personalize(body, unsubscribe_url),
+                    'body_html': footer.personalize(body, links),
                     'email_to': member['email'],
-                    'headers': repr(list_headers.personal_headers(base_headers, unsubscribe_url)),
-                    'references': parent.message_id if parent else False,
+                    'headers': repr(list_headers.personal_headers(base_headers, links[footer.UNSUBSCRIBE_PLACEHOLDER])),
+                    'references': references,
                     'auto_delete': True,
                     'is_notification': True,
                     'state': 'outgoing',
@@ -464,6 +474,13 @@ class MailGroup(models.Model):
             Mail.create(values_list)
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
+    def _member_links(self, email, base_url):
+        """The personal links of a member, by footer placeholder."""
+        return {
+            footer.UNSUBSCRIBE_PLACEHOLDER: self._get_email_unsubscribe_url(email, base_url=base_url),
+            footer.SETTINGS_PLACEHOLDER: self._get_delivery_settings_url(email, base_url=base_url),
+        }
+
     def _render_footer(self, base_url):
         self.ensure_one()
         return self.env['ir.qweb'].sudo()._render('website_mail_group.mail_group_footer', {
@@ -471,7 +488,79 @@ class MailGroup(models.Model):
             'mailto': self.alias_email,
             'unsub_label': _('Unsubscribe'),
             'unsub_url': footer.UNSUBSCRIBE_PLACEHOLDER,
+            'settings_url': footer.SETTINGS_PLACEHOLDER,
         }, minimal_qcontext=True)
+
+    # ------------------------------------------------------------
+    # DIGESTS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_send_digests(self):
+        """Daily digests every run, weekly ones when a week has passed
+        since the group's last weekly digest."""
+        now = fields.Datetime.now()
+        for group in self.search([]):
+            group._send_digest('daily', now)
+            if not group.digest_weekly_last_date or group.digest_weekly_last_date <= now - timedelta(days=7) \
+                    + timedelta(minutes=5):
+                group._send_digest('weekly', now)
+        return True
+
+    def _send_digest(self, mode, now=None):
+        """One digest (table of contents + posts) to every ``mode`` member
+        for the posts accepted since the previous one."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        group = self.sudo()
+        last_field = f'digest_{mode}_last_date'
+        since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
+        members = self.env['mail.group.member'].sudo().search_fetch(
+            [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode)], ['email', 'email_normalized'], order='id')
+        # flags make each post appear once; the hour of slack keeps a post
+        # accepted during the previous run from falling between two digests
+        done_field = f'digest_{mode}_done'
+        posts = self.env['mail.group.message'].sudo().search([
+            ('mail_group_id', '=', self.id), ('moderation_status', '=', 'accepted'), (done_field, '=', False),
+            ('accepted_date', '>=', since - timedelta(hours=1)), ('accepted_date', '<=', now),
+        ], order='accepted_date, id')
+        group[last_field] = now
+        posts.write({done_field: True})
+        if not members or not posts:
+            return False
+        base_url = group.get_base_url()
+        title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name,
+                  mode=dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))[mode],
+                  count=len(posts))
+        body = self.env['ir.qweb']._render('website_mail_group.mail_group_digest', {
+            'group': group,
+            'posts': posts,
+            'title': title,
+            'archive_url': f'{base_url}/groups/{self.id}',
+            'sanitize': lambda html: tools.html_sanitize(html, sanitize_tags=True, sanitize_attributes=True,
+                                                         strip_style=True, strip_classes=True),
+        }, minimal_qcontext=True)
+        body = footer.append_footer(body, group._render_footer(base_url))
+        digest_message = self.env['mail.message'].sudo().create({
+            'model': self._name,
+            'res_id': self.id,
+            'message_type': 'email_outgoing',
+            'subject': title,
+            'body': '',
+            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
+            or self.env.company.email_formatted,
+            'reply_to': group.alias_email or False,
+            'message_id': tools.generate_tracking_message_id('mail-group-digest'),
+            'record_alias_domain_id': group.alias_domain_id.id or False,
+            'record_company_id': self.env.company.id,
+        })
+        base_headers = list_headers.list_headers(
+            name=group.name, alias_email=group.alias_email, list_identifier=group._list_id(),
+            archive_url=f'{base_url}/groups/{self.id}', subscribe_url=f'{base_url}/groups')
+        targets = delivery.recipients(
+            ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members), None)
+        group._queue_copies(digest_message, body, base_headers, targets, base_url)
+        return digest_message
 
     # ------------------------------------------------------------
     # MEMBERSHIP
@@ -604,6 +693,12 @@ class MailGroup(models.Model):
     def _generate_group_access_token(self):
         self.ensure_one()
         return tools.hmac(self.env(su=True), 'mail_group-access-token-group', self.id)
+
+    def _get_delivery_settings_url(self, email, base_url=None):
+        """Personal page where a member picks every message / digests / no mail."""
+        self.ensure_one()
+        params = urlencode({'email': email, 'token': self._generate_action_token(email, 'delivery')})
+        return f'{base_url or self.get_base_url()}/group/{self.id}/delivery?{params}'
 
     def _get_email_unsubscribe_url(self, email, base_url=None):
         """Personal RFC 8058 URL: a POST unsubscribes at once, a GET shows a

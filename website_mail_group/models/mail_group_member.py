@@ -12,6 +12,13 @@ class MailGroupMember(models.Model):
     email_normalized = fields.Char('Normalized Email', compute='_compute_email_normalized', index=True, store=True)
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
     partner_id = fields.Many2one('res.partner', 'Partner', ondelete='cascade', index='btree_not_null')
+    delivery_mode = fields.Selection([
+        ('every', 'Every message'),
+        ('daily', 'Daily digest'),
+        ('weekly', 'Weekly digest'),
+        ('none', 'No mail (web only)'),
+    ], string='Delivery', required=True, default='every',
+        help='Every post as it is accepted, one digest a day or a week, or nothing (read on the website).')
     bounce_count = fields.Integer('Delivery Failures', default=0, readonly=True,
                                   help='Permanent delivery failures of group posts to this member.')
     last_bounce_date = fields.Datetime('Last Delivery Failure', readonly=True)

@@ -38,6 +38,10 @@ class MailGroupMessage(models.Model):
         ('banned_pattern', 'Banned address pattern'),
     ], string='Reason', readonly=True, copy=False, help='Why the post was held or rejected.')
     moderator_id = fields.Many2one('res.users', string='Moderated By')
+    accepted_date = fields.Datetime('Accepted On', readonly=True, copy=False, index='btree_not_null',
+                                    help='When the post was distributed; digests gather posts by this date.')
+    digest_daily_done = fields.Boolean('In a Daily Digest', readonly=True, copy=False)
+    digest_weekly_done = fields.Boolean('In a Weekly Digest', readonly=True, copy=False)
     author_moderation = fields.Selection(
         [('ban', 'Banned'), ('allow', 'Whitelisted')], string='Author Moderation Status',
         compute='_compute_author_moderation')
@@ -112,7 +116,8 @@ class MailGroupMessage(models.Model):
     def action_moderate_accept(self):
         self._check_can_moderate()
         self._assert_pending()
-        self.sudo().write({'moderation_status': 'accepted', 'moderator_id': self.env.uid})
+        self.sudo().write({'moderation_status': 'accepted', 'moderator_id': self.env.uid,
+                           'accepted_date': fields.Datetime.now()})
         for message in self.sudo():
             message.mail_group_id._notify_members(message)
         return True

@@ -95,5 +95,5 @@ class TestOutboundHandlers(unittest.TestCase):
 
     def test_footer_personalization_escapes_url(self):
         body = footer.append_footer('<p>Hi</p>', f'<a href="{footer.UNSUBSCRIBE_PLACEHOLDER}">x</a>')
-        self.assertEqual(footer.personalize(body, 'https://h/u?a=1&b="2"'),
+        self.assertEqual(footer.personalize(body, {footer.UNSUBSCRIBE_PLACEHOLDER: 'https://h/u?a=1&b="2"'}),
                          '<p>Hi</p><a href="https://h/u?a=1&amp;b=&#34;2&#34;">x</a>')

@@ -1,0 +1,117 @@
+import datetime
+import re
+
+from freezegun import freeze_time
+
+from odoo import fields, tools
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import MailGroupCommon
+
+
+@tagged('post_install', '-at_install')
+class TestDeliveryModes(MailGroupCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.group = cls.group_public
+        Member = cls.env['mail.group.member']
+        cls.daily, cls.weekly, cls.web_only = Member.create([
+            {'mail_group_id': cls.group.id, 'email': 'daily@example.com', 'delivery_mode': 'daily'},
+            {'mail_group_id': cls.group.id, 'email': 'weekly@example.com', 'delivery_mode': 'weekly'},
+            {'mail_group_id': cls.group.id, 'email': 'webonly@example.com', 'delivery_mode': 'none'},
+        ])
+
+    def digests(self, email):
+        return self.env['mail.mail'].sudo().search(
+            [('email_to', '=', email), ('mail_message_id.message_type', '=', 'email_outgoing')])
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_only_every_message_members_get_posts_at_once(self):
+        message = self.group_message(self.post_raw(self.group, 'cathy@customer.example.com'))
+        self.assertEqual(sorted(self.queued_mails(message)), sorted([self.partner_employee.email, 'plain@member.example.com']))
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_daily_and_weekly_digests(self):
+        start = fields.Datetime.now()
+        with freeze_time(start):
+            self.group.write({'digest_daily_last_date': start, 'digest_weekly_last_date': start})
+        with freeze_time(start + datetime.timedelta(hours=2)):
+            self.post_raw(self.group, 'cathy@customer.example.com', subject='Monday news', body='First post here')
+            self.post_raw(self.group, 'plain@member.example.com', subject='Re: Monday news', body='An answer')
+            self.post_raw(self.group_moderated, 'x@example.com', subject='Held elsewhere')
+        with freeze_time(start + datetime.timedelta(days=1)):
+            self.env['mail.group']._cron_send_digests()
+        daily = self.digests('daily@example.com')
+        self.assertEqual(len(daily), 1, 'one digest, not one mail per post')
+        self.assertFalse(self.digests('weekly@example.com'), 'the week is not over')
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', '=', 'webonly@example.com')]))
+        self.assertEqual(daily.subject, 'Public List: Daily digest, 2 messages')
+        body = daily.body_html
+        self.assertLess(body.index('Contents'), body.index('First post here'), 'table of contents first')
+        self.assertIn('Monday news', body)
+        self.assertIn('An answer', body)
+        self.assertNotIn('Held elsewhere', body)
+        self.assertIn(self.group._get_email_unsubscribe_url('daily@example.com').replace('&', '&amp;'), body)
+        self.assertIn(self.group._get_delivery_settings_url('daily@example.com').replace('&', '&amp;'), body)
+        self.assertTrue(daily.mail_group_post)
+        self.assertIn('List-Unsubscribe', daily.headers)
+
+        with freeze_time(start + datetime.timedelta(days=1, hours=1)):
+            self.env['mail.group']._cron_send_digests()
+        self.assertEqual(len(self.digests('daily@example.com')), 1, 'no post since: no new digest')
+
+        with freeze_time(start + datetime.timedelta(days=7)):
+            self.env['mail.group']._cron_send_digests()
+        weekly = self.digests('weekly@example.com')
+        self.assertEqual(len(weekly), 1)
+        self.assertEqual(weekly.subject, 'Public List: Weekly digest, 2 messages')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_post_accepted_late_goes_in_next_digest(self):
+        self.group_moderated.digest_daily_last_date = fields.Datetime.now() - datetime.timedelta(hours=1)
+        self.env['mail.group.member'].create({
+            'mail_group_id': self.group_moderated.id, 'email': 'daily@example.com', 'delivery_mode': 'daily'})
+        message = self.group_message(self.post_raw(self.group_moderated, 'x@example.com', subject='Late one'))
+        self.group_moderated._send_digest('daily')
+        self.assertFalse(self.digests('daily@example.com'), 'pending posts are not in digests')
+        message.with_user(self.user_moderator).action_moderate_accept()
+        self.group_moderated._send_digest('daily', fields.Datetime.now() + datetime.timedelta(seconds=1))
+        self.assertIn('Late one', self.digests('daily@example.com').body_html)
+
+
+@tagged('post_install', '-at_install')
+class TestDeliverySettingsPage(HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.group = cls.env['mail.group'].create({'name': 'Settings List', 'alias_name': 'settings-list'})
+        cls.member = cls.env['mail.group.member'].create({'mail_group_id': cls.group.id, 'email': 'reader@example.com'})
+
+    def test_member_chooses_digest_from_footer_link(self):
+        url = self.group._get_delivery_settings_url('reader@example.com')
+        page = self.url_open(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('Daily digest', page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        token = self.group._generate_action_token('reader@example.com', 'delivery')
+        response = self.url_open(f'/group/{self.group.id}/delivery', data={
+            'csrf_token': csrf, 'email': 'reader@example.com', 'token': token, 'delivery_mode': 'weekly'})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('Your choice is saved.', response.text)
+        self.assertEqual(self.member.delivery_mode, 'weekly')
+
+    def test_forged_or_foreign_links_refused(self):
+        forged = self.url_open(f'/group/{self.group.id}/delivery?email=reader@example.com&token=forged')
+        self.assertEqual(forged.status_code, 400)
+        other_group = self.env['mail.group'].create({'name': 'Other', 'alias_name': 'other-settings'})
+        token = other_group._generate_action_token('reader@example.com', 'delivery')
+        cross = self.url_open(f'/group/{self.group.id}/delivery?email=reader@example.com&token={token}')
+        self.assertEqual(cross.status_code, 400, 'a token is valid for one group only')
+        unsubscribe_token = self.group._generate_action_token('reader@example.com', 'unsubscribe')
+        wrong_action = self.url_open(f'/group/{self.group.id}/delivery?email=reader@example.com&token={unsubscribe_token}')
+        self.assertEqual(wrong_action.status_code, 400, 'a token is valid for one action only')
+        self.assertEqual(self.member.delivery_mode, 'every')
