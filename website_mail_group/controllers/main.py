@@ -342,9 +342,9 @@ class MailGroupController(http.Controller):
         begin, end = self._parse_date(date_begin), self._parse_date(date_end)
         domain = self._accepted_domain(group)
         if begin:
-            domain = expression.AND([domain, [('create_date', '>=', begin)]])
+            domain = expression.AND([domain, [('date', '>=', begin)]])
         if end:
-            domain = expression.AND([domain, [('create_date', '<', end)]])
+            domain = expression.AND([domain, [('date', '<', end)]])
         list_domain = expression.AND([domain, self._thread_root_domain()]) if mode == 'thread' else domain
 
         Message = request.env['mail.group.message'].sudo()
@@ -362,8 +362,8 @@ class MailGroupController(http.Controller):
         if mode == 'thread' and messages:
             reply_counts = self._reply_counts(messages)
 
-        months = Message._read_group(self._accepted_domain(group), ['create_date:month'], ['__count'],
-                                     order='create_date:month DESC')
+        months = Message._read_group(self._accepted_domain(group), ['date:month'], ['__count'],
+                                     order='date:month DESC')
         archive_months = []
         for month_start, count in months:
             month_start = month_start.date() if isinstance(month_start, datetime) else month_start
@@ -442,14 +442,14 @@ class MailGroupController(http.Controller):
         if mode == 'thread' and self._is_thread_root(message):
             base = expression.AND([base, self._thread_root_domain()])
         # the archive lists newest first: "previous" is the newer one
-        order_newer = [('create_date', '>', message.create_date)]
-        order_same = [('create_date', '=', message.create_date)]
+        order_newer = [('date', '>', message.date)]
+        order_same = [('date', '=', message.date)]
         newer = Message.search(expression.AND([base, expression.OR([
             order_newer, expression.AND([order_same, [('id', '>', message.id)]])])]),
-            order='create_date ASC, id ASC', limit=1)
+            order='date ASC, id ASC', limit=1)
         older = Message.search(expression.AND([base, expression.OR([
-            [('create_date', '<', message.create_date)], expression.AND([order_same, [('id', '<', message.id)]])])]),
-            order='create_date DESC, id DESC', limit=1)
+            [('date', '<', message.date)], expression.AND([order_same, [('id', '<', message.id)]])])]),
+            order='date DESC, id DESC', limit=1)
         parent = message.group_message_parent_id
         if parent and parent.moderation_status != 'accepted':
             parent = Message

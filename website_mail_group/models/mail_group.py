@@ -318,7 +318,8 @@ class MailGroup(models.Model):
             'record_company_id': self.env.company.id,
         }
         if kwargs.get('date'):
-            message_values['date'] = kwargs['date']
+            # a forged future Date must not pin a post on top of the archive
+            message_values['date'] = min(fields.Datetime.to_datetime(kwargs['date']), fields.Datetime.now())
         mail_message = self.env['mail.message'].sudo().create(message_values)
         attachments = self._process_attachments(kwargs.get('attachments') or [], kwargs.get('attachment_ids') or [])
         if attachments:

@@ -8,7 +8,7 @@ class MailGroupMessage(models.Model):
     _name = 'mail.group.message'
     _description = 'Mailing List Message'
     _rec_name = 'subject'
-    _order = 'create_date DESC, id DESC'
+    _order = 'date DESC, id DESC'
 
     mail_message_id = fields.Many2one(
         'mail.message', 'Mail Message', required=True, ondelete='cascade', index=True, copy=False)
@@ -17,7 +17,9 @@ class MailGroupMessage(models.Model):
     email_from = fields.Char(related='mail_message_id.email_from', readonly=False)
     author_id = fields.Many2one(related='mail_message_id.author_id', readonly=False)
     attachment_ids = fields.Many2many(related='mail_message_id.attachment_ids', readonly=False)
-    create_date = fields.Datetime(string='Posted')
+    create_date = fields.Datetime(string='Received')
+    date = fields.Datetime(related='mail_message_id.date', store=True, index=True, string='Date',
+                           help="The post's Date header (never in the future); the archive is ordered by it.")
     email_from_normalized = fields.Char(
         'Normalized From', compute='_compute_email_from_normalized', store=True, index=True)
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, ondelete='cascade', index=True)

@@ -61,7 +61,8 @@ class MailGroupCommon(MailCommon):
             ])
 
     def post_raw(self, group, email_from, subject='Hello list', body='Hello everyone', extra_headers='',
-                 message_id=None, content_type='text/plain; charset=utf-8', to=None):
+                 message_id=None, content_type='text/plain; charset=utf-8', to=None,
+                 date='Mon, 23 Nov 2026 10:00:00 +0000'):
         """Feed one RFC 822 message through Odoo's mail gateway, as the
         mailgate script does, and return its Message-Id."""
         message_id = message_id or make_msgid(domain='sender.example.com')
@@ -70,7 +71,7 @@ class MailGroupCommon(MailCommon):
             f'To: {to or group.alias_email}\r\n'
             f'Subject: {subject}\r\n'
             f'Message-ID: {message_id}\r\n'
-            f'Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n'
+            f'Date: {date}\r\n'
             f'MIME-Version: 1.0\r\n'
             f'{extra_headers}'
             f'Content-Type: {content_type}\r\n'

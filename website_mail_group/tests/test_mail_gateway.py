@@ -2,7 +2,7 @@ import ast
 
 import psycopg2
 
-from odoo import tools
+from odoo import fields, tools
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -276,3 +276,13 @@ class TestMailGateway(MailGroupCommon):
             self.group_public.message_post(body='<p>again</p>', email_from='a@example.com', message_id='<race@example.com>')
         self.group_moderated.message_post(body='<p>cross-post</p>', email_from='a@example.com', message_id='<race@example.com>')
         self.assertEqual(len(self.group_message('<race@example.com>')), 2, 'one copy per group')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_archive_date_from_header_never_in_future(self):
+        past = self.group_message(self.post_raw(self.group_public, 'cathy@customer.example.com'))
+        self.assertEqual(str(past.date), '2026-11-23 10:00:00', 'the Date header dates the post')
+        future_id = self.post_raw(self.group_public, 'cathy@customer.example.com', date='Fri, 01 Jan 2100 00:00:00 +0000')
+        future = self.group_message(future_id)
+        self.assertLessEqual(future.date, fields.Datetime.now())
+        self.assertEqual(self.env['mail.group.message'].search([('mail_group_id', '=', self.group_public.id)], limit=1),
+                         future, 'newest first')
