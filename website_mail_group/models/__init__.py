@@ -1,3 +1,4 @@
+from . import ir_http
 from . import mail_alias
 from . import mail_group
 from . import mail_group_member
