@@ -27,6 +27,7 @@ class MailGroupDeliveryController(MailGroupController):
         saved = False
         if request.httprequest.method == 'POST' and delivery_mode in dict(modes):
             members.write({'delivery_mode': delivery_mode})
+            members._enable_delivery()
             saved = True
         return request.render('website_mail_group.delivery_settings_page', {
             'group': group,
@@ -34,6 +35,7 @@ class MailGroupDeliveryController(MailGroupController):
             'token': token,
             'modes': modes,
             'current': members[:1].delivery_mode,
+            'disabled': bool(members[:1].delivery_disabled_date),
             'saved': saved,
             'group_url': f'/groups/{slug(group)}',
             'unsubscribe_url': group._get_email_unsubscribe_url(email),

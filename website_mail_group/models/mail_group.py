@@ -427,7 +427,8 @@ class MailGroup(models.Model):
         group = self.sudo()
         mail_message = group_message.mail_message_id.sudo()
         members = self.env['mail.group.member'].sudo().search_fetch(
-            [('mail_group_id', '=', self.id), ('delivery_mode', '=', 'every')], ['email', 'email_normalized'], order='id')
+            [('mail_group_id', '=', self.id), ('delivery_mode', '=', 'every'), ('delivery_disabled_date', '=', False)],
+            ['email', 'email_normalized'], order='id')
         targets = delivery.recipients(
             ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members),
             tools.email_normalize(mail_message.email_from),
@@ -517,7 +518,8 @@ class MailGroup(models.Model):
         last_field = f'digest_{mode}_last_date'
         since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
         members = self.env['mail.group.member'].sudo().search_fetch(
-            [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode)], ['email', 'email_normalized'], order='id')
+            [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode), ('delivery_disabled_date', '=', False)],
+            ['email', 'email_normalized'], order='id')
         # flags make each post appear once; the hour of slack keeps a post
         # accepted during the previous run from falling between two digests
         done_field = f'digest_{mode}_done'

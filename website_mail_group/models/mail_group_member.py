@@ -1,5 +1,10 @@
+import logging
+from datetime import timedelta
+
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
 
 
 class MailGroupMember(models.Model):
@@ -22,6 +27,11 @@ class MailGroupMember(models.Model):
     bounce_count = fields.Integer('Delivery Failures', default=0, readonly=True,
                                   help='Permanent delivery failures of group posts to this member.')
     last_bounce_date = fields.Datetime('Last Delivery Failure', readonly=True)
+    delivery_disabled_date = fields.Datetime(
+        'Delivery Disabled On', readonly=True, copy=False, index='btree_not_null',
+        help='Set when too many deliveries failed: the member gets no mail until they turn it back on.')
+    bounce_warnings_sent = fields.Integer('Bounce Warnings Sent', readonly=True, copy=False)
+    last_bounce_warning_date = fields.Datetime('Last Bounce Warning', readonly=True, copy=False)
 
     _sql_constraints = [
         ('unique_partner', 'UNIQUE(partner_id, mail_group_id)', 'This partner is already a member of the group.'),
@@ -54,8 +64,64 @@ class MailGroupMember(models.Model):
             if not tools.email_normalize(member.email):
                 raise ValidationError(_('The email "%s" is not valid.', member.email))
 
+    def _bounce_settings(self):
+        get_param = self.env['ir.config_parameter'].sudo().get_param
+        return {
+            'threshold': int(get_param('website_mail_group.bounce_score_threshold', 5)),
+            'stale_days': int(get_param('website_mail_group.bounce_info_stale_after_days', 7)),
+            'warnings': int(get_param('website_mail_group.bounce_warnings', 3)),
+            'interval_days': int(get_param('website_mail_group.bounce_warning_interval_days', 7)),
+        }
+
     def _register_delivery_failure(self):
-        """A permanent delivery failure (5xx) of a post to these members."""
+        """A permanent delivery failure (SMTP 5xx, or a delivery report coming
+        back to the bounce address) of a post to these members, as Mailman
+        does: the score restarts when the last failure is stale; past the
+        threshold, delivery stops and the member is warned."""
+        settings = self._bounce_settings()
         now = fields.Datetime.now()
+        stale = now - timedelta(days=settings['stale_days'])
+        to_disable = self.browse()
         for member in self.sudo():
-            member.write({'bounce_count': member.bounce_count + 1, 'last_bounce_date': now})
+            score = 1 if not member.last_bounce_date or member.last_bounce_date < stale else member.bounce_count + 1
+            member.write({'bounce_count': score, 'last_bounce_date': now})
+            if score >= settings['threshold'] and not member.delivery_disabled_date:
+                to_disable |= member
+        if to_disable:
+            to_disable.write({'delivery_disabled_date': now, 'bounce_warnings_sent': 0})
+            to_disable._send_bounce_warning()
+
+    def _send_bounce_warning(self):
+        """Tell members their delivery is off, with a link to turn it back on."""
+        template = self.env.ref('website_mail_group.mail_template_bounce_warning')
+        for member in self.sudo():
+            template.send_mail(member.id, email_layout_xmlid='mail.mail_notification_light')
+            member.write({
+                'bounce_warnings_sent': member.bounce_warnings_sent + 1,
+                'last_bounce_warning_date': fields.Datetime.now(),
+            })
+
+    def action_enable_delivery(self):
+        self._enable_delivery()
+        return True
+
+    def _enable_delivery(self):
+        self.sudo().write({'delivery_disabled_date': False, 'bounce_count': 0, 'bounce_warnings_sent': 0})
+
+    @api.model
+    def _cron_process_bounces(self):
+        """Warn members whose delivery is off again every interval, then
+        remove them once every warning went unanswered."""
+        settings = self._bounce_settings()
+        due = fields.Datetime.now() - timedelta(days=settings['interval_days'])
+        members = self.sudo().search([
+            ('delivery_disabled_date', '!=', False),
+            '|', ('last_bounce_warning_date', '=', False), ('last_bounce_warning_date', '<=', due),
+        ])
+        to_remove = members.filtered(lambda m: m.bounce_warnings_sent >= settings['warnings'])
+        (members - to_remove)._send_bounce_warning()
+        for member in to_remove:
+            _logger.info('Mail group %s: removing %s after %s unanswered bounce warnings',
+                         member.mail_group_id.id, member.email_normalized, member.bounce_warnings_sent)
+        to_remove.unlink()
+        return True

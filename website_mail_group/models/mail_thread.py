@@ -40,3 +40,14 @@ class MailThread(models.AbstractModel):
             except Exception:  # noqa: BLE001
                 _logger.info('Unreadable %s header in inbound mail', name)
         return {'headers': headers, 'size': size, 'recipient_count': len(recipients)}
+
+    @api.model
+    def _routing_handle_bounce(self, email_message, message_dict):
+        """A delivery report for a group post counts against the member."""
+        super()._routing_handle_bounce(email_message, message_dict)
+        bounced_message = message_dict.get('bounced_message')
+        bounced_email = message_dict.get('bounced_email')
+        if bounced_email and bounced_message and bounced_message.model == 'mail.group' and bounced_message.res_id:
+            members = self.env['mail.group.member'].sudo().search([
+                ('mail_group_id', '=', bounced_message.res_id), ('email_normalized', '=', bounced_email)])
+            members._register_delivery_failure()

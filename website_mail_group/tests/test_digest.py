@@ -115,3 +115,14 @@ class TestDeliverySettingsPage(HttpCase):
         wrong_action = self.url_open(f'/group/{self.group.id}/delivery?email=reader@example.com&token={unsubscribe_token}')
         self.assertEqual(wrong_action.status_code, 400, 'a token is valid for one action only')
         self.assertEqual(self.member.delivery_mode, 'every')
+
+    def test_saving_settings_turns_delivery_back_on(self):
+        self.member.write({'delivery_disabled_date': fields.Datetime.now(), 'bounce_count': 5})
+        page = self.url_open(self.group._get_delivery_settings_url('reader@example.com'))
+        self.assertIn('too many emails bounced', page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        self.url_open(f'/group/{self.group.id}/delivery', data={
+            'csrf_token': csrf, 'email': 'reader@example.com',
+            'token': self.group._generate_action_token('reader@example.com', 'delivery'), 'delivery_mode': 'every'})
+        self.assertFalse(self.member.delivery_disabled_date)
+        self.assertEqual(self.member.bounce_count, 0)

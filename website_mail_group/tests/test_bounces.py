@@ -1,0 +1,96 @@
+import datetime
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import MailGroupCommon
+
+
+@tagged('post_install', '-at_install')
+class TestBounces(MailGroupCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.group = cls.group_public
+        cls.member = cls.group.member_ids.filtered(lambda m: m.email_normalized == 'plain@member.example.com')
+
+    def dsn(self, post_message_id, recipient='plain@member.example.com'):
+        """A delivery status notification (RFC 3464) as an MTA sends it back
+        to the bounce address of the post."""
+        raw = (
+            f'From: MAILER-DAEMON@mx.example.net\r\n'
+            f'To: {self.alias_bounce}@{self.alias_domain}\r\n'
+            f'Subject: Undelivered Mail Returned to Sender\r\n'
+            f'Message-ID: <dsn-{fields.Datetime.now().timestamp()}-{post_message_id.strip("<>")}>\r\n'
+            f'Auto-Submitted: auto-replied\r\n'
+            f'MIME-Version: 1.0\r\n'
+            f'Content-Type: multipart/report; report-type=delivery-status; boundary="DSN"\r\n\r\n'
+            f'--DSN\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n'
+            f'--DSN\r\nContent-Type: message/delivery-status\r\n\r\n'
+            f'Reporting-MTA: dns; mx.example.net\r\n\r\n'
+            f'Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n'
+            f'--DSN\r\nContent-Type: text/rfc822-headers\r\n\r\n'
+            f'Message-ID: {post_message_id}\r\nSubject: Hello list\r\n\r\n'
+            f'--DSN--\r\n'
+        )
+        self.env['mail.thread'].message_process(None, raw.encode())
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_delivery_report_counts_against_the_member(self):
+        post_id = self.post_raw(self.group, 'cathy@customer.example.com')
+        self.dsn(post_id)
+        self.assertEqual(self.member.bounce_count, 1)
+        self.assertTrue(self.member.last_bounce_date)
+        other = self.group_moderated.member_ids.filtered(lambda m: m.email_normalized == 'plain@member.example.com')
+        self.assertEqual(other.bounce_count, 0, 'only the group of the bounced post')
+
+    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def test_threshold_disables_warns_then_removes(self):
+        now = fields.Datetime.now()
+        with freeze_time(now):
+            for __ in range(4):
+                self.member._register_delivery_failure()
+            self.assertFalse(self.member.delivery_disabled_date, 'under the threshold')
+            self.member._register_delivery_failure()
+        self.assertEqual(self.member.delivery_disabled_date, now)
+        warning = self.env['mail.mail'].sudo().search([('email_to', '=', self.member.email), ('subject', 'ilike', 'on hold')])
+        self.assertEqual(len(warning), 1)
+        self.assertIn(self.group._get_delivery_settings_url(self.member.email_normalized).replace('&', '&amp;'),
+                      warning.body_html)
+
+        message = self.group_message(self.post_raw(self.group, 'cathy@customer.example.com'))
+        self.assertNotIn('plain@member.example.com', self.queued_mails(message), 'no mail while delivery is off')
+
+        Member = self.env['mail.group.member']
+        with freeze_time(now + datetime.timedelta(days=1)):
+            Member._cron_process_bounces()
+        self.assertEqual(self.member.bounce_warnings_sent, 1, 'not yet: one warning per interval')
+        for week in (1, 2):
+            with freeze_time(now + datetime.timedelta(days=7 * week, minutes=1)):
+                Member._cron_process_bounces()
+            self.assertEqual(self.member.bounce_warnings_sent, 1 + week)
+        with freeze_time(now + datetime.timedelta(days=21, minutes=2)):
+            Member._cron_process_bounces()
+        self.assertFalse(self.member.exists(), 'removed after the last unanswered warning')
+
+    def test_stale_bounces_restart_the_score(self):
+        now = fields.Datetime.now()
+        with freeze_time(now):
+            for __ in range(3):
+                self.member._register_delivery_failure()
+        with freeze_time(now + datetime.timedelta(days=8)):
+            self.member._register_delivery_failure()
+        self.assertEqual(self.member.bounce_count, 1)
+        self.assertFalse(self.member.delivery_disabled_date)
+
+    def test_turning_delivery_back_on(self):
+        self.env['ir.config_parameter'].set_param('website_mail_group.bounce_score_threshold', 1)
+        self.member._register_delivery_failure()
+        self.assertTrue(self.member.delivery_disabled_date)
+        self.member.with_user(self.user_moderator).action_enable_delivery()
+        self.assertFalse(self.member.delivery_disabled_date)
+        self.assertEqual(self.member.bounce_count, 0)
