@@ -532,9 +532,8 @@ class MailGroup(models.Model):
         if not members or not posts:
             return False
         base_url = group.get_base_url()
-        title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name,
-                  mode=dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))[mode],
-                  count=len(posts))
+        modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
+        title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name, mode=modes[mode], count=len(posts))
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_digest', {
             'group': group,
             'posts': posts,
@@ -765,10 +764,11 @@ class MailGroup(models.Model):
         self.ensure_one()
         if not group_message.email_from:
             return
+        groups_url = self.get_base_url() + '/groups'
         body = Markup('<p>%s</p><p>%s</p>') % (
             _('Your message to %(group)s was not distributed: only members of the group may post to it.',
               group=self.name),
-            _('You can join the group at %(url)s.', url=f'{self.get_base_url()}/groups'),
+            _('You can join the group at %(url)s.', url=groups_url),
         )
         self.env['mail.mail'].sudo().create({
             'auto_delete': True,
