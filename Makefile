@@ -35,3 +35,8 @@ run: ## Set up, then serve the demo on http://localhost:8069 (HTTP_PORT); mail i
 
 test: ## Set up, then install the addon in a fresh database and run every test
 	@scripts/test.sh
+
+.PHONY: bench
+BENCH_ARGS ?=
+bench: ## Benchmark fan-out and sending vs Odoo's mail_group (BENCH_ARGS='--members 1000 --send 500 --reset')
+	@$(PYTHON) bench/run.py $(BENCH_ARGS)

@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: our website_mail_group vs Odoo 17's own mail_group.
+
+    python3 bench/run.py [--members N] [--send N] [--reset] [--repeat 3]
+
+Two databases on the same PostgreSQL, each with one module:
+  wmg_bench_ours  -i website_mail_group  (addons path: this repo + Odoo's addons)
+  wmg_bench_odoo  -i mail_group          (addons path: Odoo's addons only)
+They are created on the first run and reused afterwards (--reset recreates them).
+
+Measured, in each database, by bench/worker.py (a plain script, not a test:
+Odoo sends no SMTP mail in test mode):
+  1. fan-out: one raw RFC 822 post to the group alias through
+     mail.thread.message_process (the mail gateway) until one mail.mail per
+     member is created and flushed; wall time (perf_counter) and SQL queries
+     (cr.sql_log_count delta, as assertQueryCount counts). Rolled back after
+     each run. Done at N members and at N/10 to see whether queries grow with N.
+  2. sending: a post to a group of --send members is queued and committed,
+     then mail.mail.process_email_queue() sends it to a local aiosmtpd sink
+     on 127.0.0.1 (first free port in 2600-2610); messages per second.
+Each measurement runs --repeat times after a warm-up; min and median shown.
+The two modules run alternately, phase by phase, to share the machine's noise.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+def _odoo_src():
+    """ODOO_SRC, else the tree of the ``odoo`` package python3 imports."""
+    if os.environ.get('ODOO_SRC'):
+        return os.path.abspath(os.environ['ODOO_SRC'])
+    import importlib.util
+    spec = importlib.util.find_spec('odoo')
+    if spec and spec.submodule_search_locations:
+        return os.path.dirname(os.path.abspath(list(spec.submodule_search_locations)[0]))
+    return '/root/odoo17'
+
+
+ODOO_SRC = _odoo_src()
+ODOO_ADDONS = os.path.join(ODOO_SRC, 'addons')
+PORTS = range(2600, 2611)
+
+TARGETS = {
+    'ours': {
+        'db': 'wmg_bench_ours', 'module': 'website_mail_group', 'marker': 'website_mail_group/',
+        'addons_path': f'{REPO},{ODOO_ADDONS}', 'label': 'ours (website_mail_group)',
+    },
+    'odoo': {
+        'db': 'wmg_bench_odoo', 'module': 'mail_group', 'marker': 'mail_group/',
+        'addons_path': ODOO_ADDONS, 'label': "Odoo's mail_group",
+    },
+}
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# SMTP sink (aiosmtpd, in this process: the workers are separate processes)
+# ---------------------------------------------------------------------------
+
+class CountingHandler:
+    def __init__(self):
+        self.count = 0
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += len(envelope.rcpt_tos)
+            self.bytes += len(envelope.original_content or envelope.content or b'')
+        return '250 OK'
+
+
+def start_sink():
+    from aiosmtpd.controller import Controller
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        handler = CountingHandler()
+        controller = Controller(handler, hostname='127.0.0.1', port=port)
+        try:
+            controller.start()
+        except Exception:  # noqa: BLE001 - taken in between: try the next port
+            continue
+        return controller, handler, port
+    raise SystemExit(f'No free SMTP port in {PORTS.start}-{PORTS.stop - 1}')
+
+
+# ---------------------------------------------------------------------------
+# Databases
+# ---------------------------------------------------------------------------
+
+def psql(sql, db='postgres'):
+    out = subprocess.run(['psql', '-XAtq', '-d', db, '-c', sql], capture_output=True, text=True)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def module_installed(target):
+    state = psql(f"SELECT state FROM ir_module_module WHERE name = '{target['module']}'", target['db'])
+    return state == 'installed'
+
+
+def snapshot_source(rev):
+    """Copy the module to bench/results/src/ (working tree, or a git revision)
+    so that edits made while the benchmark runs do not reach it."""
+    dest_root = os.path.join(HERE, 'results', 'src')
+    dest = os.path.join(dest_root, 'website_mail_group')
+    shutil.rmtree(dest_root, ignore_errors=True)
+    os.makedirs(dest_root)
+    if rev:
+        archive = subprocess.run(['git', '-C', REPO, 'archive', rev, 'website_mail_group'],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(['tar', '-x', '-C', dest_root], input=archive, check=True)
+        label = subprocess.run(['git', '-C', REPO, 'rev-parse', '--short', rev],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    else:
+        shutil.copytree(os.path.join(REPO, 'website_mail_group'), dest,
+                        ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        head = subprocess.run(['git', '-C', REPO, 'rev-parse', '--short', 'HEAD'],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(['git', '-C', REPO, 'status', '--porcelain', '--', 'website_mail_group'],
+                               capture_output=True, text=True).stdout.strip()
+        label = f"{head}{' + uncommitted changes' if dirty else ''} (working tree)"
+    TARGETS['ours']['addons_path'] = f'{dest_root},{ODOO_ADDONS}'
+    return label
+
+
+def source_hash(target):
+    """Hash of the module's source tree: when it changes, the database is
+    updated (-u) before measuring, so the benchmark runs the current code."""
+    root = os.path.join(target['addons_path'].split(',')[0], target['module'])
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs[:] = sorted(d for d in dirs if d not in ('__pycache__', 'tests', 'i18n'))
+        for name in sorted(files):
+            if name.endswith(('.py', '.xml', '.csv')):
+                path = os.path.join(folder, name)
+                digest.update(path.encode())
+                with open(path, 'rb') as f:
+                    digest.update(f.read())
+    return digest.hexdigest()
+
+
+def odoo_cmd(target, *args):
+    return [sys.executable, '-m', 'odoo', f"--addons-path={target['addons_path']}", '-d', target['db'],
+            *args, '--without-demo=all', '--stop-after-init', '--no-http', '--log-level=warn']
+
+
+def ensure_database(target, reset):
+    db = target['db']
+    assert db.startswith('wmg_bench_')
+    stamp = os.path.join(HERE, 'results', f"{db}.source")
+    current = source_hash(target)
+    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == '1'
+    if exists and not reset and module_installed(target):
+        previous = open(stamp).read().strip() if os.path.exists(stamp) else None
+        if previous != current:
+            log(f"[bench] {target['module']} source changed: updating {db} (-u)")
+            proc = subprocess.run(odoo_cmd(target, '-u', target['module']), cwd=ODOO_SRC,
+                                  capture_output=True, text=True)
+            if proc.returncode != 0 or not module_installed(target):
+                log(proc.stdout[-3000:], proc.stderr[-3000:])
+                raise SystemExit(f'[bench] updating {target["module"]} in {db} failed')
+            with open(stamp, 'w') as f:
+                f.write(current)
+        return
+    if exists:
+        log(f'[bench] dropping {db}')
+        subprocess.run(['dropdb', '--if-exists', db], check=True)
+    log(f"[bench] creating {db} with {target['module']} (a minute or two)")
+    proc = subprocess.run(odoo_cmd(target, '-i', target['module']), cwd=ODOO_SRC, capture_output=True, text=True)
+    if proc.returncode != 0 or not module_installed(target):
+        log(proc.stdout[-3000:], proc.stderr[-3000:])
+        raise SystemExit(f'[bench] installing {target["module"]} into {db} failed')
+    with open(stamp, 'w') as f:
+        f.write(current)
+
+
+# ---------------------------------------------------------------------------
+# Workers
+# ---------------------------------------------------------------------------
+
+def worker(target, *args, timeout=1800):
+    cmd = [sys.executable, os.path.join(HERE, 'worker.py'), '--addons-path', target['addons_path'],
+           '--db', target['db'], '--module-marker', target['marker'], *map(str, args)]
+    proc = subprocess.run(cmd, cwd=ODOO_SRC, capture_output=True, text=True, timeout=timeout)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith('BENCH_RESULT '):
+            return json.loads(line[len('BENCH_RESULT '):])
+    log(proc.stdout[-4000:], proc.stderr[-4000:])
+    raise SystemExit(f"[bench] worker {' '.join(map(str, args))} failed on {target['db']}")
+
+
+def summary(values):
+    return {'min': min(values), 'median': statistics.median(values), 'max': max(values)}
+
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+
+def fmt_ratio(value):
+    return f'{value:.1f}x' if value >= 10 else f'{value:.2f}x'
+
+
+def report(results, args, port):
+    rows = []  # (metric, ours, odoo, advantage)
+    keys = [k for k in ('ours', 'odoo') if k in results]
+
+    def cell(key, fn):
+        return fn(results[key]) if key in results else '-'
+
+    def adv(fn):
+        if len(keys) < 2:
+            return '-'
+        try:
+            return fmt_ratio(fn(results['ours'], results['odoo']))
+        except (ZeroDivisionError, TypeError, KeyError):
+            return '-'
+
+    for size in args.sizes:
+        tag = f'fanout_{size}'
+        if not all(tag in results[k] for k in keys):
+            continue
+        rows.append((f'Fan-out to {size:,} members: time, median (min)',
+                     *(cell(k, lambda r: f"{r[tag]['seconds']['median']:.2f} s ({r[tag]['seconds']['min']:.2f} s)") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d[tag]['seconds']['median'] / o[tag]['seconds']['median'])))
+        rows.append((f'Fan-out to {size:,} members: SQL queries',
+                     *(cell(k, lambda r: f"{r[tag]['queries']['median']:,.0f}") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d[tag]['queries']['median'] / o[tag]['queries']['median'])))
+        rows.append((f'Fan-out to {size:,} members: queries per member',
+                     *(cell(k, lambda r: f"{r[tag]['queries']['median'] / size:.3f}") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d[tag]['queries']['median'] / o[tag]['queries']['median'])))
+        rows.append((f'Fan-out to {size:,} members: ms per member',
+                     *(cell(k, lambda r: f"{1000 * r[tag]['seconds']['median'] / size:.3f}") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d[tag]['seconds']['median'] / o[tag]['seconds']['median'])))
+    if len(args.sizes) == 2:
+        small, big = args.sizes
+        ts, tb = f'fanout_{small}', f'fanout_{big}'
+        if all(ts in results[k] and tb in results[k] for k in keys):
+            def growth(r):
+                extra = r[tb]['queries']['median'] - r[ts]['queries']['median']
+                return extra / (big - small)
+            rows.append((f'Extra queries per extra member ({small:,} -> {big:,})',
+                         *(cell(k, lambda r: f'{growth(r):.3f}') for k in ('ours', 'odoo')),
+                         adv(lambda o, d: growth(d) / growth(o))))
+            rows.append((f'Queries {small:,} -> {big:,} members (x{big // small} members)',
+                         *(cell(k, lambda r: f"{r[ts]['queries']['median']:,.0f} -> {r[tb]['queries']['median']:,.0f}"
+                                f" (x{r[tb]['queries']['median'] / r[ts]['queries']['median']:.1f})") for k in ('ours', 'odoo')),
+                         '-'))
+    if args.send and all('send' in results[k] for k in keys):
+        rows.append((f'Sending {args.send:,} queued mails: msg/s, median (best)',
+                     *(cell(k, lambda r: f"{r['send']['rate']['median']:.0f} ({r['send']['rate']['max']:.0f})") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: o['send']['rate']['median'] / d['send']['rate']['median'])))
+        rows.append((f'Sending {args.send:,} queued mails: time, median',
+                     *(cell(k, lambda r: f"{r['send']['seconds']['median']:.1f} s") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d['send']['seconds']['median'] / o['send']['seconds']['median'])))
+        rows.append(('Sending: delivered to the sink / failed',
+                     *(cell(k, lambda r: f"{r['send']['sink_received']:,} / {r['send']['failed']:,}") for k in ('ours', 'odoo')),
+                     '-'))
+
+    header = ('Metric', TARGETS['ours']['label'], TARGETS['odoo']['label'], 'ours advantage (>1 = ours better)')
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    lines = ['| ' + ' | '.join(str(c).ljust(w) for c, w in zip(header, widths)) + ' |',
+             '|' + '|'.join('-' * (w + 2) for w in widths) + '|']
+    lines += ['| ' + ' | '.join(str(c).ljust(w) for c, w in zip(row, widths)) + ' |' for row in rows]
+    return '\n'.join(lines)
+
+
+def breakdown_text(results):
+    out = []
+    for key in ('ours', 'odoo'):
+        bd = results.get(key, {}).get('breakdown')
+        if not bd:
+            continue
+        out.append(f"\nQuery breakdown, {TARGETS[key]['label']}, fan-out to {bd['size']:,} members "
+                   f"(statements grouped, top {len(bd['statements'])}):")
+        for item in bd['statements']:
+            sites = ', '.join(f'{site} x{n}' for site, n in item['sites'])
+            out.append(f"  {item['count']:>6}  {item['statement'][:120]}")
+            out.append(f"          from {sites}")
+    return '\n'.join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--members', type=int, default=10000, help='members for the fan-out (default 10000)')
+    parser.add_argument('--small', type=int, default=None,
+                        help='second, smaller fan-out size to see query growth (default members/10; 0: skip)')
+    parser.add_argument('--send', type=int, default=2000, help='queued mails for the sending test (default 2000; 0: skip)')
+    parser.add_argument('--repeat', type=int, default=3, help='runs of each measurement (default 3)')
+    parser.add_argument('--reset', action='store_true', help='drop and recreate the two benchmark databases')
+    parser.add_argument('--only', choices=('ours', 'odoo'), help='measure one module only')
+    parser.add_argument('--no-breakdown', action='store_true', help='skip the per-statement query breakdown')
+    parser.add_argument('--profile', action='store_true',
+                        help='also cProfile one fan-out of each module (bench/results/profile_*.txt)')
+    parser.add_argument('--rev', help='benchmark this git revision of website_mail_group (default: the working tree)')
+    parser.add_argument('--json', default=os.path.join(HERE, 'results', 'latest.json'), help='where to write raw results')
+    args = parser.parse_args()
+    small = args.members // 10 if args.small is None else args.small
+    args.sizes = sorted({s for s in (small, args.members) if s and s > 0})
+    keys = [args.only] if args.only else ['ours', 'odoo']
+    targets = {k: TARGETS[k] for k in keys}
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    os.makedirs(os.path.join(HERE, 'results'), exist_ok=True)
+
+    started = time.time()
+    source = snapshot_source(args.rev) if 'ours' in targets else None
+    log(f'[bench] website_mail_group source: {source}')
+    for target in targets.values():
+        ensure_database(target, args.reset)
+
+    sizes = sorted({10, *args.sizes, *([args.send] if args.send else [])})
+    for key, target in targets.items():
+        log(f"[bench] {target['db']}: groups with {', '.join(map(str, sizes))} members")
+        worker(target, 'setup', '--sizes', ','.join(map(str, sizes)))
+
+    results = {k: {} for k in keys}
+    for size in args.sizes:
+        for key, target in targets.items():
+            extra = []
+            if size == args.members and not args.no_breakdown:
+                extra.append('--breakdown')
+            if size == args.members and args.profile:
+                extra += ['--profile', os.path.join(HERE, 'results', f'profile_{key}.prof')]
+            log(f"[bench] fan-out to {size} members, {target['db']}, {args.repeat} runs")
+            res = worker(target, 'fanout', '--size', size, '--repeat', args.repeat, *extra)
+            for run in res['runs']:
+                if run['mails'] != size:
+                    log(f"[bench] WARNING {key}: {run['mails']} mail.mail queued for {size} members")
+            results[key][f'fanout_{size}'] = {
+                'seconds': summary([r['seconds'] for r in res['runs']]),
+                'queries': summary([r['queries'] for r in res['runs']]),
+                'mails': [r['mails'] for r in res['runs']],
+            }
+            if 'breakdown' in res:
+                results[key]['breakdown'] = {'size': size, 'statements': res['breakdown']}
+
+    if args.send:
+        controller, handler, port = start_sink()
+        log(f'[bench] SMTP sink on 127.0.0.1:{port}')
+        try:
+            for key, target in targets.items():
+                log(f"[bench] sending {args.send} mails, {target['db']}, {args.repeat} runs")
+                before = handler.count
+                res = worker(target, 'send', '--size', args.send, '--repeat', args.repeat, '--port', port)
+                runs = res['runs']
+                for run in runs:
+                    if run['failed'] or run['unsent']:
+                        log(f"[bench] WARNING {key}: {run['failed']} failed, {run['unsent']} unsent: {run['failure_reasons']}")
+                results[key]['send'] = {
+                    'seconds': summary([r['seconds'] for r in runs]),
+                    'rate': summary([r['sent'] / r['seconds'] for r in runs]),
+                    'failed': sum(r['failed'] + r['unsent'] for r in runs),
+                    # the warm-up sends 10 mails first
+                    'sink_received': handler.count - before - 10,
+                    'sent': sum(r['sent'] for r in runs),
+                }
+        finally:
+            controller.stop()
+    else:
+        port = None
+
+    meta = {
+        'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
+        'command': ' '.join(['python3', 'bench/run.py', *sys.argv[1:]]),
+        'cpus': os.cpu_count(), 'load_before': os.getloadavg(),
+        'postgres': psql('SHOW server_version'), 'elapsed_s': round(time.time() - started),
+        'source': source, 'sizes': args.sizes, 'send': args.send, 'repeat': args.repeat,
+    }
+    with open(args.json, 'w') as f:
+        json.dump({'meta': meta, 'results': results}, f, indent=1)
+
+    print(f"\nwebsite_mail_group vs Odoo 17 mail_group — {meta['date']}, {meta['cpus']} CPUs, "
+          f"PostgreSQL {meta['postgres']}, {args.repeat} runs each (after a warm-up)")
+    print(f"website_mail_group source: {source}; command: {meta['command']}\n")
+    print(report(results, args, port))
+    if not args.no_breakdown:
+        print(breakdown_text(results))
+    print(f"\nRaw figures: {os.path.relpath(args.json, REPO)}; total {meta['elapsed_s']} s")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,355 @@
+"""Measurement worker: runs INSIDE one Odoo database (ours or Odoo's own
+``mail_group``), started as a subprocess by ``bench/run.py``.
+
+    python3 bench/worker.py --addons-path P --db DB setup --sizes 10,1000,10000
+    python3 bench/worker.py --addons-path P --db DB fanout --size 10000 --repeat 3 [--breakdown] [--profile F]
+    python3 bench/worker.py --addons-path P --db DB send --size 2000 --repeat 3 --port 2600
+
+The last stdout line is ``BENCH_RESULT <json>``.  The same code runs against
+both modules: it only uses the public interface both share (``mail.group``,
+``mail.group.member``, the mail gateway, ``mail.mail``).
+"""
+import argparse
+import collections
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+import traceback
+import uuid
+
+ALIAS_DOMAIN = 'bench.example.com'
+AUTHOR = 'Bench Poster <poster@bench-author.example.org>'
+MEMBER_EMAIL = 'member{:06d}@bench-members.example.net'
+SERVER_NAME = 'wmg bench sink'
+
+
+def group_alias(size):
+    return f'bench-{size}'
+
+
+def raw_message(size, tag):
+    """One RFC 822 post to the group alias, as the mailgate script would feed it."""
+    boundary = f'=-bench-{uuid.uuid4().hex}'
+    message_id = f'<bench-{tag}-{uuid.uuid4().hex}@bench-author.example.org>'
+    text = 'Hello everyone,\r\n\r\nThis is a benchmark post to the list.\r\n\r\n-- \r\nPoster\r\n'
+    html = ('<div><p>Hello everyone,</p><p>This is a <b>benchmark</b> post to the list.</p>'
+            '<p>-- <br>Poster</p></div>')
+    raw = (
+        f'From: {AUTHOR}\r\n'
+        f'To: {group_alias(size)}@{ALIAS_DOMAIN}\r\n'
+        f'Subject: Benchmark post {tag}\r\n'
+        f'Message-ID: {message_id}\r\n'
+        f'Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n'
+        f'MIME-Version: 1.0\r\n'
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
+        f'\r\n'
+        f'--{boundary}\r\n'
+        f'Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n'
+        f'--{boundary}\r\n'
+        f'Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n'
+        f'--{boundary}--\r\n'
+    )
+    return raw.encode(), message_id
+
+
+# ---------------------------------------------------------------------------
+# SQL statement recorder (for the query breakdown)
+# ---------------------------------------------------------------------------
+
+_NUM = re.compile(r"\b\d+\b")
+_STR = re.compile(r"'(?:[^']|'')*'")
+_PLACEHOLDERS = re.compile(r"\((?:\s*%s\s*,)+\s*%s\s*\)")
+_ROWS = re.compile(r"(\(%s\.\.\.\)\s*,\s*)+\(%s\.\.\.\)")
+_SKIP_FILES = ('/odoo/sql_db.py', '/odoo/models.py', '/odoo/fields.py', '/odoo/api.py',
+               '/odoo/tools/', '/odoo/osv/', '/contextlib.py', '/odoo/sql_db', '/odoo/modules/')
+
+
+class Recorder:
+    def __init__(self, module_marker):
+        self.module_marker = module_marker
+        self.statements = collections.Counter()
+        self.sites = collections.defaultdict(collections.Counter)
+
+    @staticmethod
+    def normalize(query):
+        code = getattr(query, 'code', None)
+        if code is None:
+            code = query if isinstance(query, str) else repr(query)
+        code = ' '.join(code.split())
+        code = _STR.sub("'?'", code)
+        code = _NUM.sub('N', code)
+        code = _PLACEHOLDERS.sub('(%s...)', code)
+        code = _ROWS.sub('(%s...), ...', code)
+        return code
+
+    def site(self):
+        """The innermost frame of the module under test, else of any addon."""
+        addon_frame = module_frame = None
+        for frame in reversed(traceback.extract_stack()[:-3]):
+            name = frame.filename
+            if any(skip in name for skip in _SKIP_FILES) or name.endswith('worker.py'):
+                continue
+            label = f"{'/'.join(name.split('/')[-3:])}:{frame.lineno} {frame.name}"
+            if addon_frame is None and ('/addons/' in name or '/work/' in name):
+                addon_frame = label
+            if self.module_marker in name:
+                module_frame = label
+                break
+        return module_frame or addon_frame or '?'
+
+    def record(self, query):
+        key = self.normalize(query)
+        self.statements[key] += 1
+        self.sites[key][self.site()] += 1
+
+
+_recorder = None
+
+
+def install_recorder():
+    import odoo.sql_db
+    original = odoo.sql_db.Cursor.execute
+
+    def execute(self, query, params=None, log_exceptions=True):
+        if _recorder is not None:
+            _recorder.record(query)
+        return original(self, query, params, log_exceptions)
+
+    odoo.sql_db.Cursor.execute = execute
+
+
+# ---------------------------------------------------------------------------
+# Odoo environment
+# ---------------------------------------------------------------------------
+
+def open_registry(addons_path, db):
+    import odoo
+    odoo.tools.config.parse_config([
+        f'--addons-path={addons_path}', '-d', db, '--without-demo=all',
+        '--log-level=warn', '--no-http', '--max-cron-threads=0',
+    ])
+    return odoo.registry(db)
+
+
+def new_env(cr):
+    import odoo
+    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+
+def ensure_alias_domain(env):
+    company = env.company
+    domain = env['mail.alias.domain'].search([('name', '=', ALIAS_DOMAIN)], limit=1)
+    if not domain:
+        domain = env['mail.alias.domain'].create({'name': ALIAS_DOMAIN})
+    if company.alias_domain_id != domain:
+        company.alias_domain_id = domain
+    return domain
+
+
+def find_group(env, size):
+    return env['mail.group'].with_context(active_test=False).search(
+        [('alias_name', '=', group_alias(size))], limit=1)
+
+
+def ensure_group(env, size, domain):
+    """A public, unmoderated group with exactly ``size`` members."""
+    Group = env['mail.group'].with_context(mail_create_nolog=True, tracking_disable=True)
+    group = find_group(env, size)
+    if not group:
+        group = Group.create({
+            'name': f'Bench list {size}',
+            'alias_name': group_alias(size),
+            'alias_domain_id': domain.id,
+            'access_mode': 'public',
+            'moderation': False,
+        })
+    group.active = True
+    Member = env['mail.group.member'].with_context(tracking_disable=True)
+    existing = Member.search_count([('mail_group_id', '=', group.id)])
+    if existing != size:
+        Member.search([('mail_group_id', '=', group.id)]).unlink()
+        for start in range(0, size, 5000):
+            Member.create([
+                {'mail_group_id': group.id, 'email': MEMBER_EMAIL.format(i)}
+                for i in range(start, min(size, start + 5000))
+            ])
+    return group
+
+
+def process(env, size, tag):
+    """Feed one post through the gateway and flush (as the commit that ends
+    the gateway's transaction would: pending writes + precommit hooks)."""
+    raw, message_id = raw_message(size, tag)
+    env['mail.thread'].message_process(False, raw)
+    env.cr.flush()
+    return message_id
+
+
+def find_message(env, message_id):
+    return env['mail.message'].search([('message_id', '=', message_id)], limit=1)
+
+
+def count_mails(env, message):
+    if not message:
+        return 0
+    env.invalidate_all()
+    return env['mail.mail'].search_count([('mail_message_id', '=', message.id)])
+
+
+# ---------------------------------------------------------------------------
+# Phases
+# ---------------------------------------------------------------------------
+
+def phase_setup(registry, args):
+    sizes = sorted({int(s) for s in args.sizes.split(',') if s})
+    with registry.cursor() as cr:
+        env = new_env(cr)
+        domain = ensure_alias_domain(env)
+        groups = {}
+        for size in sizes:
+            t0 = time.perf_counter()
+            group = ensure_group(env, size, domain)
+            cr.commit()
+            groups[size] = {'id': group.id, 'alias': group.alias_email,
+                            'setup_s': round(time.perf_counter() - t0, 2)}
+        # nothing else in the queue: the sending phase sends only our mails
+        env['mail.mail'].search([('state', 'in', ('outgoing', 'exception'))]).unlink()
+        cr.commit()
+    return {'groups': groups}
+
+
+def phase_fanout(registry, args):
+    global _recorder
+    runs = []
+    with registry.cursor() as cr:
+        # warm-up: templates, ormcaches, routing; rolled back
+        env = new_env(cr)
+        process(env, 10, 'warmup')
+        cr.rollback()
+        for i in range(args.repeat):
+            env = new_env(cr)
+            env.invalidate_all()
+            q0 = cr.sql_log_count
+            t0 = time.perf_counter()
+            message_id = process(env, args.size, f'fanout{i}')
+            t1 = time.perf_counter()
+            queries = cr.sql_log_count - q0
+            mails = count_mails(env, find_message(env, message_id))
+            cr.rollback()
+            runs.append({'seconds': t1 - t0, 'queries': queries, 'mails': mails})
+        result = {'runs': runs}
+        if args.breakdown:
+            install_recorder()
+            env = new_env(cr)
+            env.invalidate_all()
+            _recorder = Recorder(args.module_marker)
+            process(env, args.size, 'breakdown')
+            recorder, _recorder = _recorder, None
+            cr.rollback()
+            result['breakdown'] = [
+                {'count': count, 'statement': statement[:220],
+                 'sites': recorder.sites[statement].most_common(3)}
+                for statement, count in recorder.statements.most_common(40)
+            ]
+        if args.profile:
+            env = new_env(cr)
+            env.invalidate_all()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            process(env, args.size, 'profile')
+            profiler.disable()
+            cr.rollback()
+            profiler.dump_stats(args.profile)
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).sort_stats('cumulative')
+            stats.print_stats(45)
+            out.write('\n--- by own time ---\n')
+            stats.sort_stats('tottime').print_stats(25)
+            with open(args.profile + '.txt', 'w') as f:
+                f.write(out.getvalue())
+    return result
+
+
+def phase_send(registry, args):
+    runs = []
+    with registry.cursor() as cr:
+        env = new_env(cr)
+        server = env['ir.mail_server'].with_context(active_test=False).search([('name', '=', SERVER_NAME)], limit=1)
+        values = {'name': SERVER_NAME, 'smtp_host': '127.0.0.1', 'smtp_port': args.port,
+                  'smtp_encryption': 'none', 'smtp_authentication': 'login', 'smtp_user': False,
+                  'smtp_pass': False, 'sequence': 1, 'active': True, 'from_filter': False}
+        if server:
+            server.write(values)
+        else:
+            server = env['ir.mail_server'].create(values)
+        (env['ir.mail_server'].search([]) - server).active = False
+        env['mail.mail'].search([('state', 'in', ('outgoing', 'exception'))]).unlink()
+        cr.commit()
+
+        def one(size, tag):
+            env = new_env(cr)
+            message = find_message(env, process(env, size, tag))
+            cr.commit()
+            queued = count_mails(env, message)
+            t0 = time.perf_counter()
+            rounds = 0
+            while True:
+                rounds += 1
+                env['mail.mail'].process_email_queue()
+                env.invalidate_all()
+                remaining = env['mail.mail'].search_count(
+                    [('mail_message_id', '=', message.id), ('state', '=', 'outgoing')])
+                if not remaining or rounds >= 5:
+                    break
+            t1 = time.perf_counter()
+            env.invalidate_all()
+            left = env['mail.mail'].search([('mail_message_id', '=', message.id)])
+            failed = len(left.filtered(lambda m: m.state == 'exception'))
+            unsent = len(left.filtered(lambda m: m.state == 'outgoing'))
+            reasons = sorted({m.failure_reason or '' for m in left if m.state == 'exception'})[:3]
+            # clean up: the post and whatever mail is left
+            left.unlink()
+            message.unlink()
+            cr.commit()
+            return {'seconds': t1 - t0, 'queued': queued, 'sent': queued - failed - unsent,
+                    'failed': failed, 'unsent': unsent, 'failure_reasons': reasons}
+
+        one(10, 'sendwarmup')
+        for i in range(args.repeat):
+            runs.append(one(args.size, f'send{i}'))
+    return {'runs': runs}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--addons-path', required=True)
+    parser.add_argument('--db', required=True)
+    parser.add_argument('--module-marker', default='website_mail_group/')
+    sub = parser.add_subparsers(dest='phase', required=True)
+    p = sub.add_parser('setup')
+    p.add_argument('--sizes', required=True)
+    p = sub.add_parser('fanout')
+    p.add_argument('--size', type=int, required=True)
+    p.add_argument('--repeat', type=int, default=3)
+    p.add_argument('--breakdown', action='store_true')
+    p.add_argument('--profile')
+    p = sub.add_parser('send')
+    p.add_argument('--size', type=int, required=True)
+    p.add_argument('--repeat', type=int, default=3)
+    p.add_argument('--port', type=int, required=True)
+    args = parser.parse_args()
+
+    registry = open_registry(args.addons_path, args.db)
+    result = {'setup': phase_setup, 'fanout': phase_fanout, 'send': phase_send}[args.phase](registry, args)
+    sys.stdout.write('BENCH_RESULT ' + json.dumps(result) + '\n')
+    sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    main()
