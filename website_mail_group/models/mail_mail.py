@@ -1,6 +1,7 @@
 import ast
 import datetime
 import logging
+import re
 
 from markupsafe import escape
 
@@ -109,7 +110,8 @@ class _CopyBuilder:
 
     def build(self, mail):
         headers = ast.literal_eval(mail.headers) if mail.headers else {}
-        unsubscribe_url = headers.get('List-Unsubscribe', '').strip('<>')
+        first_link = re.match(r'<([^>]*)>', headers.get('List-Unsubscribe', ''))
+        unsubscribe_url = first_link.group(1) if first_link else ''
         html = mail._prepare_outgoing_body()
         key = mail.mail_message_id.id
         if key not in self.bases:

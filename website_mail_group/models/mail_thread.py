@@ -1,4 +1,7 @@
+import email
+import email.policy
 import logging
+import xmlrpc.client
 
 from odoo import api, models, tools
 
@@ -6,10 +9,58 @@ _logger = logging.getLogger(__name__)
 
 # raw headers the inbound rules read (the gateway's message_dict drops them)
 INBOUND_HEADERS = ('auto-submitted', 'precedence', 'list-id', 'x-loop', 'x-autoreply', 'x-autorespond', 'content-type')
+# <alias>+<command>@<domain>
+COMMANDS = {'subscribe': 'subscribe', 'join': 'subscribe', 'unsubscribe': 'unsubscribe', 'leave': 'unsubscribe'}
 
 
 class MailThread(models.AbstractModel):
     _inherit = 'mail.thread'
+
+    @api.model
+    def message_process(self, model, message, custom_values=None, save_original=False, strip_attachments=False,
+                        thread_id=None):
+        """Mail to ``<group alias>+subscribe@`` or ``+unsubscribe@`` is a
+        command: the sender gets a confirmation link, nothing is posted."""
+        handled = self._mail_group_process_command(message)
+        if handled:
+            return handled
+        return super().message_process(model, message, custom_values=custom_values, save_original=save_original,
+                                       strip_attachments=strip_attachments, thread_id=thread_id)
+
+    @api.model
+    def _mail_group_process_command(self, message):
+        if isinstance(message, xmlrpc.client.Binary):
+            message = bytes(message.data)
+        if isinstance(message, str):
+            message = message.encode('utf-8')
+        try:
+            parsed = email.message_from_bytes(message, policy=email.policy.SMTP)
+            recipients = tools.email_split(','.join(
+                tools.decode_message_header(parsed, name, separator=',') for name in ('Delivered-To', 'To', 'Cc')))
+            sender = tools.email_normalize(tools.decode_message_header(parsed, 'From', separator=','))
+        except Exception:  # noqa: BLE001 - left to the gateway, which reports broken mail
+            return False
+        for address in recipients:
+            local, __, domain = address.lower().rpartition('@')
+            alias_name, plus, command = local.rpartition('+')
+            if not plus or command not in COMMANDS:
+                continue
+            alias = self.env['mail.alias'].sudo().search([
+                ('alias_full_name', '=', f'{alias_name}@{domain}'), ('alias_model_id.model', '=', 'mail.group'),
+                ('alias_force_thread_id', '!=', False)], limit=1)
+            group = self.env['mail.group'].sudo().browse(alias.alias_force_thread_id).exists()
+            if not group:
+                continue
+            if sender and group.active and group.access_mode == 'public':
+                if COMMANDS[command] == 'subscribe':
+                    group._send_subscribe_confirmation_email(sender)
+                else:
+                    group._send_unsubscribe_confirmation_email(sender)
+            else:
+                _logger.info('Mail group %s: %s command from %s ignored (private group or no sender)',
+                             group.id, command, sender)
+            return group.id
+        return False
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):

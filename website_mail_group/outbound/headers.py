@@ -20,6 +20,7 @@ def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
     }
     if alias_email:
         headers['List-Post'] = f'<mailto:{alias_email}>'
+        headers['List-Subscribe'] = f'<{subscribe_url}>, <mailto:{command_address(alias_email, "subscribe")}>'
         headers['X-Loop'] = alias_email
     if in_reply_to:
         headers['In-Reply-To'] = in_reply_to
@@ -28,8 +29,19 @@ def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
     return headers
 
 
+def command_address(alias_email, command):
+    local, __, domain = alias_email.rpartition('@')
+    return f'{local}+{command}@{domain}'
+
+
 def personal_headers(base_headers, unsubscribe_url):
+    """The RFC 8058 one-click URL comes first; mail clients without it
+    may use the mailto command (answered with a confirmation link)."""
     headers = dict(base_headers)
-    headers['List-Unsubscribe'] = f'<{unsubscribe_url}>'
+    list_post = headers.get('List-Post', '')
+    if list_post.startswith('<mailto:'):
+        headers['List-Unsubscribe'] = f'<{unsubscribe_url}>, <mailto:{command_address(list_post[8:-1], "unsubscribe")}>'
+    else:
+        headers['List-Unsubscribe'] = f'<{unsubscribe_url}>'
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click'
     return headers

@@ -46,13 +46,15 @@ class TestMailGateway(MailGroupCommon):
             self.assertEqual(headers['List-Id'], f'"Public List" <public-list.{self.alias_domain}>')
             self.assertEqual(headers['List-Post'], f'<mailto:public-list@{self.alias_domain}>')
             self.assertEqual(headers['List-Archive'], f'<{base_url}/groups/{self.group_public.id}>')
-            self.assertEqual(headers['List-Subscribe'], f'<{base_url}/groups>')
+            self.assertEqual(headers['List-Subscribe'], f'<{base_url}/groups>, <mailto:public-list+subscribe@{self.alias_domain}>')
             self.assertEqual(headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
             self.assertEqual(headers['Precedence'], 'list')
             self.assertEqual(headers['X-Auto-Response-Suppress'], 'OOF')
             self.assertNotIn('In-Reply-To', headers)
             unsubscribe_url = self.group_public._get_email_unsubscribe_url(email)
-            self.assertEqual(headers['List-Unsubscribe'], f'<{unsubscribe_url}>', 'each member gets their own link')
+            self.assertEqual(headers['List-Unsubscribe'],
+                             f'<{unsubscribe_url}>, <mailto:public-list+unsubscribe@{self.alias_domain}>',
+                             'each member gets their own link')
             self.assertIn('id="o_mg_message_footer"', mail.body_html)
             self.assertIn(unsubscribe_url.replace('&', '&amp;'), mail.body_html)
             self.assertIn(f'mailto:public-list@{self.alias_domain}', mail.body_html)
@@ -286,3 +288,26 @@ class TestMailGateway(MailGroupCommon):
         self.assertLessEqual(future.date, fields.Datetime.now())
         self.assertEqual(self.env['mail.group.message'].search([('mail_group_id', '=', self.group_public.id)], limit=1),
                          future, 'newest first')
+
+    def test_email_commands(self):
+        """<alias>+subscribe@ and +unsubscribe@ answer with a confirmation link."""
+        group = self.group_public
+        command = f'public-list+subscribe@{self.alias_domain}'
+        self.post_raw(group, 'Newbie <newbie@example.org>', subject='subscribe', to=command)
+        self.assertFalse(group._find_member('newbie@example.org'), 'only after confirmation')
+        self.assertFalse(self.env['mail.group.message'].search([('mail_group_id', '=', group.id)]), 'not a post')
+        mail = self.env['mail.mail'].sudo().search([('email_to', '=', 'newbie@example.org')])
+        self.assertEqual(len(mail), 1)
+        token = group._generate_action_token('newbie@example.org', 'subscribe')
+        self.assertIn(f'/group/subscribe-confirm?group_id={group.id}&amp;email=newbie%40example.org&amp;token={token}',
+                      mail.body_html)
+
+        self.post_raw(group, 'plain@member.example.com', subject='bye', to=f'public-list+unsubscribe@{self.alias_domain}')
+        mail = self.env['mail.mail'].sudo().search([('email_to', '=', 'plain@member.example.com')])
+        self.assertIn('/group/unsubscribe-confirm?', mail.body_html)
+        self.assertTrue(group._find_member('plain@member.example.com'), 'nothing changes before confirmation')
+
+        self.post_raw(self.group_members, 'outsider@example.org', subject='let me in',
+                      to=f'members-only+subscribe@{self.alias_domain}')
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', '=', 'outsider@example.org')]),
+                         'private groups take no subscription by email')

@@ -74,7 +74,8 @@ class TestSmtpDelivery(TransactionCase):
             self.assertEqual(message['Precedence'], 'list')
             self.assertEqual(message['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
             unsubscribe_url = self.group._get_email_unsubscribe_url(rcpt)
-            self.assertEqual(message['List-Unsubscribe'], f'<{unsubscribe_url}>')
+            self.assertEqual(message['List-Unsubscribe'],
+                             f'<{unsubscribe_url}>, <mailto:e2e+unsubscribe@lists.e2e.example.com>')
             self.assertIn('e2e@lists.e2e.example.com', message['Reply-To'])
             self.assertTrue(item['mail_from'].startswith('bounce'), 'bounces come back to the bounce alias')
             html = message.get_body(('html',)).get_content()
