@@ -7,5 +7,6 @@ from . import test_security
 from . import test_smtp_delivery
 from . import test_digest
 from . import test_bounces
+from . import test_access_matrix
 from . import test_website
 from . import test_tours
