@@ -86,6 +86,9 @@ class MailGroupMessage(models.Model):
                 author_id=author.id if author else None,
                 attachment_ids=self._attachment_ids_from_commands(values.get('attachment_ids')),
             )
+            if not mail_message:
+                # back-office posts carry no mail headers: only the non-member rule discards them
+                raise UserError(_('This group discards messages from non-members: join it first.'))
             posted |= self.sudo().search([('mail_message_id', '=', mail_message.id)]).sudo(False)
         return posted | super().create(plain_vals) if plain_vals else posted
 

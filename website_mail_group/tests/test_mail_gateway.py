@@ -3,6 +3,7 @@ import ast
 import psycopg2
 
 from odoo import fields, tools
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -311,3 +312,10 @@ class TestMailGateway(MailGroupCommon):
                       to=f'members-only+subscribe@{self.alias_domain}')
         self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', '=', 'outsider@example.org')]),
                          'private groups take no subscription by email')
+
+    def test_post_from_back_office_discarded_says_why(self):
+        self.group_public.nonmember_action = 'discard'
+        self.group_public.member_ids.filtered(lambda m: m.partner_id == self.partner_employee).unlink()
+        with self.assertRaises(UserError):
+            self.env['mail.group.message'].with_user(self.user_employee).create({
+                'mail_group_id': self.group_public.id, 'subject': 'Not a member', 'body': '<p>x</p>'})
