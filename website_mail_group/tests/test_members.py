@@ -154,3 +154,9 @@ class TestMembers(MailGroupCommon):
         self.assertTrue(self.group_public._send_subscribe_confirmation_email('other@example.com'))
         self.env['ir.config_parameter'].set_param('website_mail_group.confirmation_limit_email', 10)
         self.assertTrue(self.group_public._send_subscribe_confirmation_email('victim@example.com'))
+
+    def test_confirmation_rate_limit_per_client(self):
+        Throttle = self.env['mail.group.throttle']
+        allowed = [Throttle._allow({'email': f'a{index}@example.com', 'client': '203.0.113.7'}) for index in range(21)]
+        self.assertEqual(allowed, [True] * 20 + [False], 'one client cannot mail-bomb many addresses')
+        self.assertTrue(Throttle._allow({'email': 'z@example.com', 'client': '203.0.113.8'}), 'other clients are not affected')
