@@ -2,8 +2,7 @@ import ast
 import datetime
 import logging
 import re
-
-from markupsafe import escape
+from email.utils import formataddr, parseaddr
 
 from odoo import _, fields, models, tools
 
@@ -59,15 +58,14 @@ class MailMail(models.Model):
                 outcome.retry(batch, exc)
                 outcome.flush()
                 continue
-            builder = _CopyBuilder(Server)
+            builder = _CopyBuilder(Server, smtp)
             remaining = list(batch)
             while remaining:
                 mail = remaining.pop(0)
                 try:
-                    message = builder.build(mail)
-                    smtp_from_addr, smtp_to, message = Server._prepare_email_message(message, smtp)
+                    smtp_from_addr, smtp_to, data = builder.build(mail)
                     if not test_mode:
-                        smtp.send_message(message, smtp_from_addr, smtp_to)
+                        smtp.sendmail(smtp_from_addr, smtp_to, data)
                 except Exception as exc:  # noqa: BLE001 - classified below
                     kind = smtp_errors.classify(exc)
                     if kind == smtp_errors.CONNECTION:
@@ -101,39 +99,60 @@ class MailMail(models.Model):
 
 
 class _CopyBuilder:
-    """Builds the MIME copy of a post for one member, rendering each post's
-    message and plain-text alternative once."""
+    """The bytes of a post's copy for one member: Odoo builds and
+    serializes each post's message once, as a template with tokens (see
+    outbound/mime.py); the plain-text alternative is rendered once too."""
 
-    def __init__(self, server):
+    def __init__(self, server, smtp):
         self.server = server
-        self.bases = {}
+        self.smtp = smtp
+        self.posts = {}
+        self.base_urls = {}
 
     def build(self, mail):
+        """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy."""
         headers = ast.literal_eval(mail.headers) if mail.headers else {}
         first_link = re.match(r'<([^>]*)>', headers.get('List-Unsubscribe', ''))
         unsubscribe_url = first_link.group(1) if first_link else ''
         html = mail._prepare_outgoing_body()
+        links = self._member_links(mail)
         key = mail.mail_message_id.id
-        if key not in self.bases:
-            self.bases[key] = self._base(mail, html, unsubscribe_url)
-        base, text_template = self.bases[key]
-        text = text_template.replace(footer.UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
-        if unsubscribe_url and footer.UNSUBSCRIBE_PLACEHOLDER not in text_template:
+        if key not in self.posts:
+            self.posts[key] = self._prepare_post(mail, html, links)
+        post = self.posts[key]
+        text = footer.personalize_text(post['text'], links)
+        if text is None:
             text = tools.html2plaintext(html)
-        email_to = tools.email_split_and_format_normalize(mail.email_to)
-        return mime.personalize(base, ', '.join(email_to), html, text, {
-            name: value for name, value in headers.items() if name.startswith('List-Unsubscribe')
-        })
+        recipients = tools.email_normalize_all(mail.email_to)
+        email_to = ', '.join(_encode_address(address) for address in tools.email_split_and_format(mail.email_to))
+        personal = {name: value for name, value in headers.items() if name.startswith('List-Unsubscribe')}
+        template = post['template']
+        if template and recipients and _is_ascii(email_to, *recipients, *personal.values()):
+            data = template.render(email_to, personal.get('List-Unsubscribe', ''),
+                                   personal.get('List-Unsubscribe-Post', ''), html, text)
+            return post['smtp_from'], recipients, data
+        message = mime.personalize(post['message'], email_to, html, text, personal)
+        smtp_from, smtp_to, message = self.server._prepare_email_message(message, self.smtp)
+        return smtp_from, smtp_to, message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None))
 
-    def _base(self, mail, html, unsubscribe_url):
+    def _member_links(self, mail):
+        """The member's personal links, by footer placeholder."""
+        message = mail.mail_message_id
+        group = mail.env['mail.group'].sudo().browse(message.res_id) if message.model == 'mail.group' else None
+        email = mail.mail_group_member_id.email_normalized or tools.email_normalize(mail.email_to)
+        if not group or not email:
+            return {}
+        if group.id not in self.base_urls:
+            self.base_urls[group.id] = group.get_base_url()
+        return group._member_links(email, self.base_urls[group.id])
+
+    def _prepare_post(self, mail, html, links):
         values = mail._prepare_outgoing_list()[0]
         emails_from = tools.email_split_and_format_normalize(mail.email_from)
-        base = self.server.with_context(send_validated_to=values['email_to_normalized']).build_email(
+        template_html = footer.depersonalize(html, links)
+        build = dict(
             email_from=emails_from[0] if emails_from else mail.email_from,
-            email_to=values['email_to'],
             subject=values['subject'],
-            body=values['body'],
-            body_alternative=values['body_alternative'],
             email_cc=values['email_cc'],
             reply_to=values['reply_to'],
             attachments=values['attachments'],
@@ -142,11 +161,37 @@ class _CopyBuilder:
             object_id=values['object_id'],
             subtype='html',
             subtype_alternative='plain',
-            headers=values['headers'],
         )
-        template_html = html.replace(str(escape(unsubscribe_url)), footer.UNSUBSCRIBE_PLACEHOLDER) \
-            if unsubscribe_url else html
-        return base, tools.html2plaintext(template_html)
+        server = self.server.with_context(send_validated_to=values['email_to_normalized'])
+        message = server.build_email(
+            email_to=values['email_to'], body=values['body'], body_alternative=values['body_alternative'],
+            headers=values['headers'], **build)
+        template_message = server.build_email(
+            email_to=[mime.TO_TOKEN], body=mime.HTML_TOKEN, body_alternative=mime.TEXT_TOKEN,
+            headers={**values['headers'], 'List-Unsubscribe': mime.UNSUBSCRIBE_TOKEN,
+                     'List-Unsubscribe-Post': mime.UNSUBSCRIBE_POST_TOKEN}, **build)
+        smtp_from, __, template_message = self.server.with_context(send_validated_to=[])._prepare_email_message(
+            template_message, self.smtp)
+        template = mime.ByteTemplate.make(
+            template_message.as_bytes(policy=template_message.policy.clone(linesep='\r\n')))
+        if not template:
+            _logger.info('Mail group: no byte template for message %s, building each copy', mail.mail_message_id.id)
+        return {
+            'message': message,
+            'template': template,
+            'smtp_from': smtp_from,
+            'text': tools.html2plaintext(template_html),
+        }
+
+
+def _is_ascii(*values):
+    return all(value.isascii() for value in values)
+
+
+def _encode_address(formatted):
+    """RFC 2047-encode a display name, keeping the address as it is."""
+    name, address = parseaddr(formatted)
+    return formataddr((name, address), charset='utf-8') if address else formatted
 
 
 class _Outcome:

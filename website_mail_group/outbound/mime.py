@@ -1,7 +1,18 @@
-"""Per-member copies of one post's MIME message: the message is built once
-by Odoo, then only the recipient, the personal headers and the bodies
-change for each member."""
+"""Per-member copies of one post's MIME message.
+
+Odoo builds and serializes the post's message once, with tokens where the
+recipient, the personal headers and the two bodies go; each member's copy
+is those bytes with the tokens replaced (bodies in base64). ``personalize``
+is the slow, general path used when a template cannot be made."""
+import base64
 import copy
+import re
+
+TO_TOKEN = 'wmg-recipient-token@recipient.invalid'
+UNSUBSCRIBE_TOKEN = 'wmg-unsubscribe-token'
+UNSUBSCRIBE_POST_TOKEN = 'wmg-unsubscribe-post-token'
+HTML_TOKEN = 'wmg-html-body-token'
+TEXT_TOKEN = 'wmg-text-body-token'
 
 
 def personalize(base, email_to, html, text, headers):
@@ -21,3 +32,37 @@ def personalize(base, email_to, html, text, headers):
         elif content_type == 'text/plain':
             part.set_content(text, subtype='plain', charset='utf-8')
     return message
+
+
+def _b64(text):
+    encoded = base64.b64encode(text.encode('utf-8'))
+    return b'\r\n'.join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+
+
+class ByteTemplate:
+    """The serialized message of a post with tokens; ``None`` from
+    :meth:`make` when the tokens are not each found once."""
+
+    def __init__(self, data):
+        self.data = data
+
+    @classmethod
+    def make(cls, data):
+        for token in (HTML_TOKEN, TEXT_TOKEN):
+            pattern = rb'Content-Transfer-Encoding: 7bit\r\n((?:[^\r\n]+\r\n)*)\r\n' + re.escape(token.encode()) + rb'\r\n'
+            if len(re.findall(pattern, data)) != 1:
+                return None
+            data = re.sub(pattern, lambda match: b'Content-Transfer-Encoding: base64\r\n' + match.group(1)
+                          + b'\r\n' + token.encode() + b'\r\n', data)
+        if any(data.count(token.encode()) != 1 for token in (TO_TOKEN, UNSUBSCRIBE_TOKEN, UNSUBSCRIBE_POST_TOKEN)):
+            return None
+        return cls(data)
+
+    def render(self, email_to, unsubscribe, unsubscribe_post, html, text):
+        """Bytes for one member; ``email_to`` and the headers must be ASCII."""
+        return (self.data
+                .replace(TO_TOKEN.encode(), email_to.encode('ascii'))
+                .replace(UNSUBSCRIBE_POST_TOKEN.encode(), unsubscribe_post.encode('ascii'))
+                .replace(UNSUBSCRIBE_TOKEN.encode(), unsubscribe.encode('ascii'))
+                .replace(HTML_TOKEN.encode(), _b64(html))
+                .replace(TEXT_TOKEN.encode(), _b64(text)))

@@ -75,7 +75,8 @@ class TestSmtpDelivery(TransactionCase):
             self.assertEqual(message['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
             unsubscribe_url = self.group._get_email_unsubscribe_url(rcpt)
             self.assertEqual(message['List-Unsubscribe'],
-                             f'<{unsubscribe_url}>, <mailto:e2e+unsubscribe@lists.e2e.example.com>')
+                             f'<{unsubscribe_url}>, <mailto:e2e+unsubscribe@lists.e2e.example.com>',
+                             'one unfolded line, as mail clients parse it')
             self.assertIn('e2e@lists.e2e.example.com', message['Reply-To'])
             self.assertTrue(item['mail_from'].startswith('bounce'), 'bounces come back to the bounce alias')
             html = message.get_body(('html',)).get_content()
@@ -84,8 +85,17 @@ class TestSmtpDelivery(TransactionCase):
             self.assertIn('o_mg_message_footer', html)
             self.assertIn(unsubscribe_url.replace('&', '&amp;'), html, "the member's own link, not another's")
             self.assertIn(unsubscribe_url, text)
-            self.assertEqual(sum(url in html or url in text for url in (
-                self.group._get_email_unsubscribe_url(other) for other in MEMBERS)), 1)
+            settings_url = self.group._get_delivery_settings_url(rcpt)
+            self.assertIn(settings_url, text)
+            self.assertIn(settings_url.replace('&', '&amp;'), html)
+            for other in MEMBERS:
+                if other == rcpt:
+                    continue
+                for url in (self.group._get_email_unsubscribe_url(other), self.group._get_delivery_settings_url(other)):
+                    token = url.rsplit('token=', 1)[1]
+                    self.assertNotIn(token, html + text + message['List-Unsubscribe'],
+                                     "another member's signed link must never leak")
+            self.assertEqual(message.get_content_type(), 'multipart/alternative')
         self.assertFalse(self.env['mail.mail'].sudo().search([('mail_group_post', '=', True)]),
                          'sent copies are deleted from the queue')
         self.assertEqual(self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)]).moderation_status,
