@@ -11,6 +11,7 @@ from ..outbound import footer, mime, smtp_errors
 _logger = logging.getLogger(__name__)
 
 COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
+PERSONAL_HEADERS = re.compile(r"'(List-Unsubscribe(?:-Post)?)': '([^'\\]*)'")
 
 
 class MailMail(models.Model):
@@ -107,13 +108,15 @@ class _CopyBuilder:
         self.server = server
         self.smtp = smtp
         self.posts = {}
-        self.base_urls = {}
+        self.link_builders = {}
 
     def build(self, mail):
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy."""
-        headers = ast.literal_eval(mail.headers) if mail.headers else {}
-        first_link = re.match(r'<([^>]*)>', headers.get('List-Unsubscribe', ''))
-        unsubscribe_url = first_link.group(1) if first_link else ''
+        # our own repr() of the personal headers: read them without literal_eval
+        personal = dict(PERSONAL_HEADERS.findall(mail.headers or ''))
+        if 'List-Unsubscribe' not in personal and 'List-Unsubscribe' in (mail.headers or ''):
+            personal = {name: value for name, value in ast.literal_eval(mail.headers).items()
+                        if name.startswith('List-Unsubscribe')}
         html = mail._prepare_outgoing_body()
         links = self._member_links(mail)
         key = mail.mail_message_id.id
@@ -125,7 +128,6 @@ class _CopyBuilder:
             text = tools.html2plaintext(html)
         recipients = tools.email_normalize_all(mail.email_to)
         email_to = ', '.join(_encode_address(address) for address in tools.email_split_and_format(mail.email_to))
-        personal = {name: value for name, value in headers.items() if name.startswith('List-Unsubscribe')}
         template = post['template']
         if template and recipients and _is_ascii(email_to, *recipients, *personal.values()):
             data = template.render(email_to, personal.get('List-Unsubscribe', ''),
@@ -142,9 +144,9 @@ class _CopyBuilder:
         email = mail.mail_group_member_id.email_normalized or tools.email_normalize(mail.email_to)
         if not group or not email:
             return {}
-        if group.id not in self.base_urls:
-            self.base_urls[group.id] = group.get_base_url()
-        return group._member_links(email, self.base_urls[group.id])
+        if group.id not in self.link_builders:
+            self.link_builders[group.id] = group._member_links_builder()
+        return self.link_builders[group.id](email)
 
     def _prepare_post(self, mail, html, links):
         values = mail._prepare_outgoing_list()[0]
