@@ -64,9 +64,17 @@ def rule_loop(post, group):
     """Our own list mail coming back."""
     list_id = post.headers.get('list-id', '')
     x_loop = post.headers.get('x-loop', '')
-    if (group.list_id and group.list_id in list_id) or (
-            group.loop_address and group.loop_address.lower() in x_loop.lower()):
+    loop_address = group.loop_address.lower()
+    if (group.list_id and group.list_id in list_id) or (loop_address and (
+            loop_address in x_loop.lower() or post.email_from.lower() == loop_address)):
         return Decision(DISCARD, 'loop')
+    return None
+
+
+def rule_no_sender(post, group):
+    """Nobody to answer, ban or whitelist: a moderator decides."""
+    if not post.email_from:
+        return Decision(HOLD, 'no_sender')
     return None
 
 
@@ -126,7 +134,7 @@ def rule_moderation(post, group):
     return None
 
 
-RULES = (rule_loop, rule_auto_reply, rule_banned, rule_size, rule_recipients,
+RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rule_recipients,
          rule_allowed, rule_non_member, rule_moderation)
 
 

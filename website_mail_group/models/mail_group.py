@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import logging
+import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from ..outbound import headers as list_headers
 _logger = logging.getLogger(__name__)
 
 FOOTER_ID = 'o_mg_message_footer'
+CONTROL_CHARS = re.compile(r'[\x00-\x1f\x7f]')
 
 
 class MailGroup(models.Model):
@@ -306,8 +308,9 @@ class MailGroup(models.Model):
         message_values = {
             'model': self._name,
             'res_id': self.id,
-            'body': self._clean_email_body(body),
-            'subject': subject or (parent and self._reply_subject(parent.subject)) or False,
+            'body': self._clean_email_body(body.replace('\x00', '') if isinstance(body, str) else body),
+            'subject': ' '.join(CONTROL_CHARS.sub(' ', subject).split()) if subject
+            else (parent and self._reply_subject(parent.subject)) or False,
             'email_from': email_from,
             'author_id': author_id,
             'message_type': kwargs.get('message_type') or 'email',
@@ -398,7 +401,7 @@ class MailGroup(models.Model):
             if isinstance(content, str):
                 content = content.encode('utf-8')
             values.append({
-                'name': name or _('attachment'),
+                'name': ' '.join(CONTROL_CHARS.sub('_', name or '').split()) or _('attachment'),
                 'raw': content,
                 'res_model': self._name,
                 'res_id': self.id,

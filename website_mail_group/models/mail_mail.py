@@ -66,7 +66,7 @@ class MailMail(models.Model):
                 try:
                     smtp_from_addr, smtp_to, data = builder.build(mail)
                     if not test_mode:
-                        smtp.sendmail(smtp_from_addr, smtp_to, data)
+                        smtp.sendmail(smtp_from_addr, smtp_to, data, [])
                 except Exception as exc:  # noqa: BLE001 - classified below
                     kind = smtp_errors.classify(exc)
                     if kind == smtp_errors.CONNECTION:

@@ -1,6 +1,9 @@
+import codecs
 import email
 import email.policy
+import hashlib
 import logging
+import re
 import xmlrpc.client
 
 from odoo import api, models, tools
@@ -9,6 +12,8 @@ _logger = logging.getLogger(__name__)
 
 # raw headers the inbound rules read (the gateway's message_dict drops them)
 INBOUND_HEADERS = ('auto-submitted', 'precedence', 'list-id', 'x-loop', 'x-autoreply', 'x-autorespond', 'content-type')
+CONTROL_CHARS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+MAX_MESSAGE_ID = 900  # characters; longer ones overflow PostgreSQL's index rows
 # <alias>+<command>@<domain>
 COMMANDS = {'subscribe': 'subscribe', 'join': 'subscribe', 'unsubscribe': 'unsubscribe', 'leave': 'unsubscribe'}
 
@@ -61,6 +66,30 @@ class MailThread(models.AbstractModel):
                              group.id, command, sender)
             return group.id
         return False
+
+    @api.model
+    def message_parse(self, message, save_original=False):
+        """Hostile mail must be stored or refused, never crash the gateway:
+        unknown charsets are read as UTF-8, header values lose control
+        characters and line breaks, overlong Message-IDs become a digest."""
+        for part in message.walk():
+            charset = part.get_param('charset')
+            if isinstance(charset, str) and charset:
+                try:
+                    codecs.lookup(charset)
+                except LookupError:
+                    part.set_param('charset', 'utf-8')
+        values = super().message_parse(message, save_original=save_original)
+        for key in ('subject', 'email_from', 'from', 'to', 'cc', 'recipients', 'references', 'in_reply_to'):
+            if isinstance(values.get(key), str):
+                values[key] = ' '.join(CONTROL_CHARS.sub(' ', values[key]).split())
+        message_id = CONTROL_CHARS.sub('', values.get('message_id') or '').strip()
+        if len(message_id) > MAX_MESSAGE_ID:
+            message_id = '<%s@overlong-message-id.invalid>' % hashlib.sha256(message_id.encode()).hexdigest()
+        values['message_id'] = message_id
+        if isinstance(values.get('body'), str):
+            values['body'] = values['body'].replace('\x00', '')
+        return values
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):

@@ -10,3 +10,4 @@ from . import test_bounces
 from . import test_access_matrix
 from . import test_website
 from . import test_tours
+from . import test_hostile_corpus
