@@ -3,7 +3,7 @@ import hmac
 import logging
 import re
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import lxml.html
 from markupsafe import Markup
@@ -463,6 +463,7 @@ class MailGroup(models.Model):
         batch_size = int(self.env['ir.config_parameter'].sudo().get_param('mail.session.batch.size') or 1000)
         Mail = self.env['mail.mail'].sudo()
         member_links = self._member_links_builder(base_url)
+        defaults = None
         for batch in tools.split_every(batch_size, members):
             values_list = []
             for member in batch:
@@ -479,7 +480,11 @@ class MailGroup(models.Model):
                     'mail_group_post': True,
                     'mail_group_member_id': member['id'],
                 })
-            Mail.create(values_list)
+            if defaults is None:
+                # every copy has the same missing fields: their defaults once per post
+                defaults = {name: value for name, value in Mail._add_missing_default_values(dict(values_list[0])).items()
+                            if name not in values_list[0]}
+            Mail.with_context(mail_group_defaults=defaults).create(values_list)
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
     def _member_links_builder(self, base_url=None):
@@ -496,11 +501,13 @@ class MailGroup(models.Model):
             return hmac.new(secret, repr((scope, message)).encode(), hashlib.sha256).hexdigest()
 
         def links(email):
-            unsubscribe = urlencode({'email': email, 'token': sign('mail_group-access-token-portal', (group_id, email))})
-            settings = urlencode({'email': email, 'token': sign('mail_group-email-subscription', (group_id, email, 'delivery'))})
+            quoted = quote_plus(email)  # as urlencode() writes it
+            unsubscribe = sign('mail_group-access-token-portal', (group_id, email))
+            settings = sign('mail_group-email-subscription', (group_id, email, 'delivery'))
             return {
-                footer.UNSUBSCRIBE_PLACEHOLDER: f'{base_url}/group/{group_id}/unsubscribe_oneclick?{unsubscribe}',
-                footer.SETTINGS_PLACEHOLDER: f'{base_url}/group/{group_id}/delivery?{settings}',
+                footer.UNSUBSCRIBE_PLACEHOLDER:
+                    f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token={unsubscribe}',
+                footer.SETTINGS_PLACEHOLDER: f'{base_url}/group/{group_id}/delivery?email={quoted}&token={settings}',
             }
         return links
 

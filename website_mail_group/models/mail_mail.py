@@ -4,7 +4,7 @@ import logging
 import re
 from email.utils import formataddr, parseaddr
 
-from odoo import _, fields, models, tools
+from odoo import _, api, fields, models, tools
 
 from ..outbound import footer, mime, smtp_errors
 
@@ -21,6 +21,15 @@ class MailMail(models.Model):
         'mail.group.member', string='Mail Group Member', index='btree_not_null', ondelete='set null')
     mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
     mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
+
+    @api.model
+    def _add_missing_default_values(self, values):
+        """Copies of a post share their defaults, computed once per post
+        (``mail_group_defaults`` in the context) instead of once per copy."""
+        defaults = self.env.context.get('mail_group_defaults')
+        if defaults is not None and values.get('mail_group_post'):
+            return {**defaults, **values}
+        return super()._add_missing_default_values(values)
 
     def send(self, auto_commit=False, raise_exception=False):
         posts = self.filtered('mail_group_post')
