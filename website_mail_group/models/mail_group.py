@@ -768,43 +768,19 @@ class MailGroup(models.Model):
     def _send_moderation_notification(self, group_message):
         """Tell the author their post waits for a moderator."""
         self.ensure_one()
-        email_to = group_message.email_from
-        if not email_to or tools.is_html_empty(self.moderation_notify_msg):
-            return
-        self.env['mail.mail'].sudo().create({
-            'author_id': self.env.user.partner_id.id,
-            'auto_delete': True,
-            'body_html': self.moderation_notify_msg,
-            'email_from': self.env.user.company_id.catchall_formatted or self.env.user.company_id.email_formatted,
-            'email_to': email_to,
-            'references': group_message.mail_message_id.message_id,
-            'subject': _('Re: %s', group_message.subject or ''),
-            'state': 'outgoing',
-        })
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        if not tools.is_html_empty(self.moderation_notify_msg):
+            group_message._reply_to_author(_('Re: %s', group_message.subject or ''), self.moderation_notify_msg)
 
     def _send_rejection_notice(self, group_message):
         """Tell a non-member their post was refused, and how to join."""
         self.ensure_one()
-        if not group_message.email_from:
-            return
         groups_url = self.get_base_url() + '/groups'
         body = Markup('<p>%s</p><p>%s</p>') % (
             _('Your message to %(group)s was not distributed: only members of the group may post to it.',
               group=self.name),
             _('You can join the group at %(url)s.', url=groups_url),
         )
-        self.env['mail.mail'].sudo().create({
-            'auto_delete': True,
-            'body_html': body,
-            'email_from': self.env.company.catchall_formatted or self.env.company.email_formatted,
-            'email_to': group_message.email_from,
-            'references': group_message.mail_message_id.message_id,
-            'subject': _('Re: %s', group_message.subject or ''),
-            'state': 'outgoing',
-            'headers': repr({'Auto-Submitted': 'auto-replied'}),
-        })
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        group_message._reply_to_author(_('Re: %s', group_message.subject or ''), body)
 
     @api.model
     def _cron_notify_moderators(self):

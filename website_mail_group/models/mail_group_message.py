@@ -191,24 +191,25 @@ class MailGroupMessage(models.Model):
 
     def _send_moderation_answer(self, subject, comment):
         """Mail the moderator's explanation to each author."""
-        from_email = self.env.user.email_formatted
-        Mail = self.env['mail.mail'].sudo()
-        values_list = []
-        for message in self:
-            if not message.email_from:
-                continue
-            values_list.append({
-                'author_id': self.env.user.partner_id.id,
-                'auto_delete': True,
-                'body_html': comment,
-                'email_from': from_email,
-                'email_to': message.email_from,
-                'references': message.mail_message_id.message_id,
-                'subject': subject,
-                'state': 'outgoing',
-            })
+        self._reply_to_author(subject, comment, email_from=self.env.user.email_formatted)
+
+    def _reply_to_author(self, subject, body, email_from=None):
+        """Queue an answer to the author of these posts (moderation notices),
+        marked as an automatic reply so it causes no loop."""
+        company = self.env.company
+        values_list = [{
+            'author_id': self.env.user.partner_id.id,
+            'auto_delete': True,
+            'body_html': body,
+            'email_from': email_from or company.catchall_formatted or company.email_formatted,
+            'email_to': message.email_from,
+            'references': message.mail_message_id.message_id,
+            'subject': subject,
+            'state': 'outgoing',
+            'headers': repr({'Auto-Submitted': 'auto-replied'}),
+        } for message in self if message.email_from]
         if values_list:
-            Mail.create(values_list)
+            self.env['mail.mail'].sudo().create(values_list)
             self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
     # ------------------------------------------------------------
