@@ -39,6 +39,7 @@ class MailGroupMessage(models.Model):
         ('banned', 'Banned author'),
         ('banned_pattern', 'Banned address pattern'),
         ('no_sender', 'No sender address'),
+        ('suspicious', 'Suspicious content'),
     ], string='Reason', readonly=True, copy=False, help='Why the post was held or rejected.')
     moderator_id = fields.Many2one('res.users', string='Moderated By')
     accepted_date = fields.Datetime('Accepted On', readonly=True, copy=False, index='btree_not_null',
