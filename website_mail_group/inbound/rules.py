@@ -6,6 +6,10 @@ is the order of ``RULES``.
 """
 import fnmatch
 import re
+
+ACTIVE_CONTENT = re.compile(
+    r'<\s*(script|iframe|frame|object|embed|applet|form|meta|base)\b|\son[a-z]+\s*=|javascript\s*:|expression\s*\(',
+    re.IGNORECASE)
 from dataclasses import dataclass, field
 
 ACCEPT = 'accept'
@@ -23,6 +27,7 @@ class Post:
     headers: dict = field(default_factory=dict)
     size: int = 0             # bytes of the raw message (or body + attachments)
     recipient_count: int = 0  # addresses in To and Cc
+    suspicious: bool = False  # active content (scripts, frames, handlers) in the HTML
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,14 @@ def rule_recipients(post, group):
     return None
 
 
+def rule_suspicious(post, group):
+    """Active content is removed before anyone sees it, but its author
+    deserves a moderator's look, trusted or not."""
+    if post.suspicious:
+        return Decision(HOLD, 'suspicious')
+    return None
+
+
 def rule_allowed(post, group):
     if group.author_rule == 'allow':
         return Decision(ACCEPT, 'allowed')
@@ -134,7 +147,7 @@ def rule_moderation(post, group):
     return None
 
 
-RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rule_recipients,
+RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rule_recipients, rule_suspicious,
          rule_allowed, rule_non_member, rule_moderation)
 
 
@@ -144,3 +157,7 @@ def decide(post, group, rules=RULES):
         if decision:
             return decision
     return Decision(ACCEPT, 'open')
+
+
+def has_active_content(html):
+    return bool(html) and bool(ACTIVE_CONTENT.search(html))

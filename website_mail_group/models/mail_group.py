@@ -294,6 +294,8 @@ class MailGroup(models.Model):
                 headers=inbound.get('headers') or {},
                 size=inbound.get('size') or self._post_size(body, kwargs.get('attachments')),
                 recipient_count=inbound.get('recipient_count') or 0,
+                suspicious=inbound['suspicious'] if 'suspicious' in inbound
+                else rules.has_active_content(body if isinstance(body, str) else ''),
             ),
             group._moderation_policy(email_normalized, author_id),
         )

@@ -8,6 +8,8 @@ import xmlrpc.client
 
 from odoo import api, models, tools
 
+from ..inbound import rules
+
 _logger = logging.getLogger(__name__)
 
 # raw headers the inbound rules read (the gateway's message_dict drops them)
@@ -119,7 +121,23 @@ class MailThread(models.AbstractModel):
                 recipients.update(tools.email_split(tools.decode_message_header(message, name, separator=',')))
             except Exception:  # noqa: BLE001
                 _logger.info('Unreadable %s header in inbound mail', name)
-        return {'headers': headers, 'size': size, 'recipient_count': len(recipients)}
+        return {'headers': headers, 'size': size, 'recipient_count': len(recipients),
+                'suspicious': self._mail_group_has_active_content(message)}
+
+    @api.model
+    def _mail_group_has_active_content(self, message):
+        """Active content in the HTML parts as sent (Odoo sanitizes the
+        body before the post sees it)."""
+        for part in message.walk():
+            if part.get_content_type() != 'text/html' or part.get_content_disposition() == 'attachment':
+                continue
+            try:
+                html = part.get_content()
+            except Exception:  # noqa: BLE001 - undecodable part: read its raw payload
+                html = str(part.get_payload())
+            if rules.has_active_content(html):
+                return True
+        return False
 
     @api.model
     def _routing_handle_bounce(self, email_message, message_dict):

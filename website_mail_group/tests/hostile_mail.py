@@ -204,7 +204,7 @@ def corpus(alias_domain, aliases):
     b.simple('charset_unknown_in_part', STORED,
              body=multipart('CS', [text_part('part with a bogus charset', charset='x-klingon')]),
              content_type='multipart/mixed; boundary="CS"')
-    b.simple('charset_utf7_xss', STORED, body=b'+ADw-script+AD4-alert(1)+ADw-/script+AD4-<p>utf7</p>',
+    b.simple('charset_utf7_xss', HELD, body=b'+ADw-script+AD4-alert(1)+ADw-/script+AD4-<p>utf7</p>',
              content_type='text/html; charset=utf-7', checks=('xss',))
     b.simple('charset_garbage_param', STORED, body='param garbage',
              content_type='text/plain; charset="utf-8\\"; boundary=x; charset=ascii')
@@ -267,21 +267,21 @@ def corpus(alias_domain, aliases):
                                 b'Content-Transfer-Encoding: base64\r\n\r\n!!!@@@###$$$%%%^^^&&&***(((\xff\xfe===\r\n', 1)
 
     # --- hostile HTML
-    b.simple('html_xss_everything', STORED, body=XSS_HTML, content_type='text/html; charset=utf-8', checks=('xss',))
+    b.simple('html_xss_everything', HELD, body=XSS_HTML, content_type='text/html; charset=utf-8', checks=('xss',))
     alt = multipart('ALT', [
         text_part('plain alternative'),
         ([('Content-Type', 'text/html; charset=utf-8')], XSS_HTML),
     ])
-    b.simple('html_xss_in_alternative', STORED, body=alt, content_type='multipart/alternative; boundary="ALT"',
+    b.simple('html_xss_in_alternative', HELD, body=alt, content_type='multipart/alternative; boundary="ALT"',
              checks=('xss',))
     b.simple('html_xss_as_text_plain', STORED, body=XSS_HTML, checks=('xss',))
-    b.simple('html_xss_base64', STORED, body=base64.encodebytes(XSS_HTML.encode()),
+    b.simple('html_xss_base64', HELD, body=base64.encodebytes(XSS_HTML.encode()),
              content_type='text/html; charset=utf-8', extra=[('Content-Transfer-Encoding', 'base64')], checks=('xss',))
-    b.simple('html_xss_quoted_printable', STORED,
+    b.simple('html_xss_quoted_printable', HELD,
              body='<scr=\r\nipt>alert(1)</scr=\r\nipt><img src=3Dx onerror=3D"alert(2)"><a href=3D"java=\r\nscript:alert(3)">x</a>',
              content_type='text/html; charset=utf-8', extra=[('Content-Transfer-Encoding', 'quoted-printable')],
              checks=('xss',))
-    b.simple('html_xss_footer_spoof', STORED,
+    b.simple('html_xss_footer_spoof', HELD,
              body='<div id="o_mg_message_footer"><script>alert(1)</script></div><p>after</p>'
                   '<a href="https://unsubscribe.placeholder.invalid/" onclick="alert(2)">x</a>',
              content_type='text/html; charset=utf-8', checks=('xss',))

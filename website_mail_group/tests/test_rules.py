@@ -98,3 +98,17 @@ class TestOutboundHandlers(unittest.TestCase):
         body = footer.append_footer('<p>Hi</p>', f'<a href="{footer.UNSUBSCRIBE_PLACEHOLDER}">x</a>')
         self.assertEqual(footer.personalize(body, {footer.UNSUBSCRIBE_PLACEHOLDER: 'https://h/u?a=1&b="2"'}),
                          '<p>Hi</p><a href="https://h/u?a=1&amp;b=&#34;2&#34;">x</a>')
+
+
+class TestActiveContent(unittest.TestCase):
+
+    def test_active_content_is_held(self):
+        for html in ('<p>hi</p><script>x()</script>', '<img src=x onerror="x()">', '<a href="javascript:x()">a</a>',
+                     '<IFRAME src=x>', '<div style="width: expression(alert(1))">', '<form action=x>'):
+            self.assertTrue(rules.has_active_content(html), html)
+            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=True),
+                                    rules.GroupPolicy(author_rule='allow'))
+            self.assertEqual(decision, rules.Decision(rules.HOLD, 'suspicious'))
+        for html in ('<p>Only text</p>', '<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>', '<p>onboarding = fun</p>',
+                     '', None):
+            self.assertFalse(rules.has_active_content(html), html)
