@@ -126,3 +126,16 @@ class TestDeliverySettingsPage(HttpCase):
             'token': self.group._generate_action_token('reader@example.com', 'delivery'), 'delivery_mode': 'every'})
         self.assertFalse(self.member.delivery_disabled_date)
         self.assertEqual(self.member.bounce_count, 0)
+
+    @mute_logger('odoo.http')
+    def test_state_changing_posts_need_csrf(self):
+        """Every state-changing form checks the CSRF token (the RFC 8058
+        one-click POST is the only exception, and needs a signed token)."""
+        token = self.group._generate_action_token('reader@example.com', 'delivery')
+        response = self.url_open(f'/group/{self.group.id}/delivery', data={
+            'email': 'reader@example.com', 'token': token, 'delivery_mode': 'none'})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.member.delivery_mode, 'every')
+        response = self.url_open(f'/groups/{self.group.id}/subscription', data={'email': 'victim@example.com'})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', '=', 'victim@example.com')]))
