@@ -11,6 +11,21 @@ from ..outbound import footer, mime, smtp_errors
 _logger = logging.getLogger(__name__)
 
 COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
+VERP_TAG = re.compile(r'\+mg(\d+)@')
+
+
+def bounce_address_for(bounce, member_id):
+    local, __, domain = bounce.rpartition('@')
+    return f'{local}+mg{member_id}@{domain}'
+
+
+def member_id_from_bounce_address(address, bounce):
+    """The member id in a VERP bounce address, or None."""
+    local, __, domain = bounce.rpartition('@')
+    match = re.fullmatch(re.escape(local) + r'\+mg(\d+)@' + re.escape(domain), address or '', re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
 PERSONAL_HEADERS = re.compile(r"'(List-Unsubscribe(?:-Post)?)': '([^'\\]*)'")
 
 
@@ -141,10 +156,19 @@ class _CopyBuilder:
         if template and recipients and _is_ascii(email_to, *recipients, *personal.values()):
             data = template.render(email_to, personal.get('List-Unsubscribe', ''),
                                    personal.get('List-Unsubscribe-Post', ''), html, text)
-            return post['smtp_from'], recipients, data
+            return self._envelope_sender(post['smtp_from'], mail), recipients, data
         message = mime.personalize(post['message'], email_to, html, text, personal)
         smtp_from, smtp_to, message = self.server._prepare_email_message(message, self.smtp)
-        return smtp_from, smtp_to, message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None))
+        return (self._envelope_sender(smtp_from, mail), smtp_to,
+                message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
+
+    def _envelope_sender(self, smtp_from, mail):
+        """``bounce+mg<member id>@domain`` (VERP) when the envelope sender is
+        the bounce alias: any bounce then names the member it is about."""
+        bounce = self.server.env.context.get('domain_bounce_address')
+        if not bounce or smtp_from != bounce or not mail.mail_group_member_id:
+            return smtp_from
+        return bounce_address_for(bounce, mail.mail_group_member_id.id)
 
     def _member_links(self, mail):
         """The member's personal links, by footer placeholder."""

@@ -9,6 +9,7 @@ import xmlrpc.client
 from odoo import api, models, tools
 
 from ..inbound import rules
+from .mail_mail import member_id_from_bounce_address
 
 _logger = logging.getLogger(__name__)
 
@@ -140,9 +141,31 @@ class MailThread(models.AbstractModel):
         return False
 
     @api.model
+    def _mail_group_bounced_members(self, message_dict):
+        """Members named by the VERP address a bounce was sent to."""
+        bounce_emails = [email for email in self.env['mail.alias.domain'].sudo().search([]).mapped('bounce_email') if email]
+        member_ids = {
+            member_id
+            for address in tools.email_split(message_dict.get('to') or '')
+            for bounce in bounce_emails
+            for member_id in [member_id_from_bounce_address(tools.email_normalize(address) or '', bounce)]
+            if member_id
+        }
+        return self.env['mail.group.member'].sudo().browse(member_ids).exists()
+
+    @api.model
+    def _detect_is_bounce(self, message, message_dict):
+        return super()._detect_is_bounce(message, message_dict) or bool(self._mail_group_bounced_members(message_dict))
+
+    @api.model
     def _routing_handle_bounce(self, email_message, message_dict):
-        """A delivery report for a group post counts against the member."""
+        """A bounce of a group post counts against the member: the one its
+        VERP address names, else the one the delivery report names."""
         super()._routing_handle_bounce(email_message, message_dict)
+        verp_members = self._mail_group_bounced_members(message_dict)
+        if verp_members:
+            verp_members._register_delivery_failure()
+            return
         bounced_message = message_dict.get('bounced_message')
         bounced_email = message_dict.get('bounced_email')
         if bounced_email and bounced_message and bounced_message.model == 'mail.group' and bounced_message.res_id:

@@ -78,7 +78,9 @@ class TestSmtpDelivery(TransactionCase):
                              f'<{unsubscribe_url}>, <mailto:e2e+unsubscribe@lists.e2e.example.com>',
                              'one unfolded line, as mail clients parse it')
             self.assertIn('e2e@lists.e2e.example.com', message['Reply-To'])
-            self.assertTrue(item['mail_from'].startswith('bounce'), 'bounces come back to the bounce alias')
+            member = self.members.filtered(lambda m: m.email == rcpt)
+            self.assertEqual(item['mail_from'], f'bounce+mg{member.id}@lists.e2e.example.com',
+                             'the bounce address names the member (VERP)')
             html = message.get_body(('html',)).get_content()
             text = message.get_body(('plain',)).get_content()
             self.assertIn('Hello SMTP', html)
@@ -153,3 +155,18 @@ class TestSmtpDelivery(TransactionCase):
         self.assertEqual(connect.call_count, 1, 'one SMTP session for the whole batch')
         subjects = sorted(item['message']['Subject'] for item in sink.messages)
         self.assertEqual(subjects, ['First'] * len(MEMBERS) + ['Second'] * len(MEMBERS))
+
+    def test_plain_bounce_to_member_address_counts(self):
+        """A bounce without a delivery report still reaches the right member
+        through the VERP address it was sent to."""
+        member = self.members.filtered(lambda m: m.email == MEMBERS[3])
+        raw = (
+            f'From: postmaster@mx.example.net\r\nTo: bounce+mg{member.id}@lists.e2e.example.com\r\n'
+            f'Subject: Delivery failure\r\nMessage-ID: <plain-bounce@mx.example.net>\r\n'
+            f'Content-Type: text/plain\r\n\r\nMailbox does not exist.\r\n'
+        )
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            self.env['mail.thread'].message_process(None, raw.encode())
+        self.assertEqual(member.bounce_count, 1)
+        self.assertFalse(self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)]),
+                         'a bounce is never posted')
