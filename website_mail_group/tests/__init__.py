@@ -8,6 +8,7 @@ from . import test_smtp_delivery
 from . import test_digest
 from . import test_bounces
 from . import test_access_matrix
+from . import test_concurrency
 from . import test_website
 from . import test_tours
 from . import test_hostile_corpus
