@@ -170,3 +170,21 @@ class TestSmtpDelivery(TransactionCase):
         self.assertEqual(member.bounce_count, 1)
         self.assertFalse(self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)]),
                          'a bounce is never posted')
+
+    def test_non_ascii_names_and_bodies(self):
+        self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'email': 'Zoë Ünicode <zoe@members.example.com>'})
+        raw = (
+            f'From: Author <author@example.com>\r\nTo: {self.group.alias_email}\r\n'
+            f'Subject: =?utf-8?q?=C3=89t=C3=A9?=\r\nMessage-ID: <nonascii@example.com>\r\n'
+            f'Content-Type: text/plain; charset=utf-8\r\n\r\nCafé crème ☕\r\n'
+        )
+        self.env['mail.thread'].message_process(None, raw.encode())
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        zoe = [item['message'] for item in sink.messages if item['rcpt_tos'] == ['zoe@members.example.com']]
+        self.assertEqual(len(zoe), 1)
+        self.assertEqual(str(zoe[0]['To']), 'Zoë Ünicode <zoe@members.example.com>')
+        self.assertEqual(str(zoe[0]['Subject']), 'Été')
+        self.assertIn('Café crème ☕', zoe[0].get_body(('plain',)).get_content())
+        self.assertIn('Café crème ☕', zoe[0].get_body(('html',)).get_content())
+        self.assertEqual(len(sink.messages), len(MEMBERS) + 1)
