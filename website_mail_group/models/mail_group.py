@@ -62,6 +62,19 @@ class MailGroup(models.Model):
     max_recipients = fields.Integer(
         'Maximum recipients', default=0,
         help='Posts addressed (To and Cc) to more addresses are held for moderation. 0: no limit.')
+    subject_prefix = fields.Char(
+        'Subject prefix', help='Added in front of the subject of every copy sent to members, e.g. [Developers].')
+    from_policy = fields.Selection([
+        ('author', "The author's address"),
+        ('group', 'The group\'s address ("Author via Group")'),
+    ], string='Send copies from', required=True, default='author',
+        help='Sending from the group\'s address keeps copies from being rejected when the author\'s domain '
+             'publishes a strict DMARC policy.')
+    reply_to_policy = fields.Selection([
+        ('list', 'The group'),
+        ('author', 'The author'),
+        ('both', 'The group and the author'),
+    ], string='Replies go to', required=True, default='list')
     banned_patterns = fields.Text(
         'Banned addresses',
         help='One per line: a pattern such as *@spam.example, or a regular expression starting with ^. '

@@ -6,7 +6,7 @@ from email.utils import formataddr, parseaddr
 
 from odoo import _, api, fields, models, tools
 
-from ..outbound import footer, mime, smtp_errors
+from ..outbound import footer, identity, mime, smtp_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -159,6 +159,7 @@ class _CopyBuilder:
             return self._envelope_sender(post['smtp_from'], mail), recipients, data
         message = mime.personalize(post['message'], email_to, html, text, personal)
         smtp_from, smtp_to, message = self.server._prepare_email_message(message, self.smtp)
+        _set_from(message, post['from_override'])
         return (self._envelope_sender(smtp_from, mail), smtp_to,
                 message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
 
@@ -184,12 +185,15 @@ class _CopyBuilder:
     def _prepare_post(self, mail, html, links):
         values = mail._prepare_outgoing_list()[0]
         emails_from = tools.email_split_and_format_normalize(mail.email_from)
+        author = emails_from[0] if emails_from else mail.email_from
         template_html = footer.depersonalize(html, links)
+        message = mail.mail_message_id
+        group = mail.env['mail.group'].sudo().browse(message.res_id) if message.model == 'mail.group' else None
         build = dict(
-            email_from=emails_from[0] if emails_from else mail.email_from,
-            subject=values['subject'],
+            email_from=identity.from_header(author, group.name, group.alias_email, group.from_policy) if group else author,
+            subject=identity.subject_with_prefix(values['subject'], group.subject_prefix) if group else values['subject'],
             email_cc=values['email_cc'],
-            reply_to=values['reply_to'],
+            reply_to=identity.reply_to(group.reply_to_policy, group.alias_email, author) if group else values['reply_to'],
             attachments=values['attachments'],
             message_id=values['message_id'],
             references=values['references'],
@@ -207,6 +211,10 @@ class _CopyBuilder:
                      'List-Unsubscribe-Post': mime.UNSUBSCRIBE_POST_TOKEN}, **build)
         smtp_from, __, template_message = self.server.with_context(send_validated_to=[])._prepare_email_message(
             template_message, self.smtp)
+        # a group sending as itself keeps its own From (Odoo would encapsulate it
+        # like the author's address)
+        from_override = build['email_from'] if group and group.from_policy == 'group' else None
+        _set_from(template_message, from_override)
         template = mime.ByteTemplate.make(
             template_message.as_bytes(policy=template_message.policy.clone(linesep='\r\n')))
         if not template:
@@ -215,8 +223,15 @@ class _CopyBuilder:
             'message': message,
             'template': template,
             'smtp_from': smtp_from,
+            'from_override': from_override,
             'text': tools.html2plaintext(template_html),
         }
+
+
+def _set_from(message, value):
+    if value:
+        del message['From']
+        message['From'] = value
 
 
 def _is_ascii(*values):

@@ -112,3 +112,24 @@ class TestActiveContent(unittest.TestCase):
         for html in ('<p>Only text</p>', '<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>', '<p>onboarding = fun</p>',
                      '', None):
             self.assertFalse(rules.has_active_content(html), html)
+
+
+class TestIdentity(unittest.TestCase):
+
+    def test_subject_prefix(self):
+        from odoo.addons.website_mail_group.outbound import identity
+        self.assertEqual(identity.subject_with_prefix('Hello', '[Dev]'), '[Dev] Hello')
+        self.assertEqual(identity.subject_with_prefix('Re: [Dev] Hello', '[Dev]'), 'Re: [Dev] Hello')
+        self.assertEqual(identity.subject_with_prefix('Hello', ''), 'Hello')
+
+    def test_from_and_reply_to(self):
+        from odoo.addons.website_mail_group.outbound import identity
+        author = '"Alice Doe" <alice@strict-dmarc.example>'
+        self.assertEqual(identity.from_header(author, 'Dev', 'dev@lists.example.com', 'author'), author)
+        self.assertEqual(identity.from_header(author, 'Dev', 'dev@lists.example.com', 'group'),
+                         'Alice Doe via Dev <dev@lists.example.com>')
+        self.assertEqual(identity.from_header('bob@x.com', 'Dev', 'dev@lists.example.com', 'group'),
+                         'bob via Dev <dev@lists.example.com>')
+        self.assertEqual(identity.reply_to('list', 'dev@l.com', author), 'dev@l.com')
+        self.assertEqual(identity.reply_to('author', 'dev@l.com', author), author)
+        self.assertEqual(identity.reply_to('both', 'dev@l.com', author), f'dev@l.com, {author}')

@@ -188,3 +188,15 @@ class TestSmtpDelivery(TransactionCase):
         self.assertIn('Café crème ☕', zoe[0].get_body(('plain',)).get_content())
         self.assertIn('Café crème ☕', zoe[0].get_body(('html',)).get_content())
         self.assertEqual(len(sink.messages), len(MEMBERS) + 1)
+
+    def test_prefix_dmarc_from_and_reply_to(self):
+        self.group.write({'subject_prefix': '[E2E]', 'from_policy': 'group', 'reply_to_policy': 'both'})
+        self.post('Policies')
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        message = sink.messages[0]['message']
+        self.assertEqual(str(message['Subject']), '[E2E] Policies')
+        self.assertEqual(str(message['From']), 'Author via E2E List <e2e@lists.e2e.example.com>')
+        self.assertEqual(str(message['Reply-To']), 'e2e@lists.e2e.example.com, Author <author@example.com>')
+        group_message = self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)])
+        self.assertEqual(group_message.subject, 'Policies', 'the archive keeps the subject as written')
