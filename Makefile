@@ -20,7 +20,7 @@ export ODOO_SRC PYTHON DEMO_DB HTTP_PORT SMTP_PORT MAIL_VIEW_PORT ALIAS_DOMAIN T
 help: ## List the commands
 	@echo "website_mail_group — mailing lists for Odoo 17"
 	@echo
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: ODOO_SRC=<Odoo 17 source tree> (when python3 cannot import Odoo 17),"
 	@echo "  DEMO_DB=$(DEMO_DB) HTTP_PORT=$(HTTP_PORT) SMTP_PORT=$(SMTP_PORT) MAIL_VIEW_PORT=$(MAIL_VIEW_PORT)"
@@ -40,3 +40,8 @@ test: ## Set up, then install the addon in a fresh database and run every test
 BENCH_ARGS ?=
 bench: ## Benchmark fan-out and sending vs Odoo's mail_group (BENCH_ARGS='--members 1000 --send 500 --reset')
 	@$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+.PHONY: bench-archive
+BENCH_ARCHIVE_ARGS ?=
+bench-archive: ## Benchmark the web archive (100,000 posts) vs Odoo's website_mail_group (BENCH_ARCHIVE_ARGS='--requests 10')
+	@$(PYTHON) bench/archive.py $(BENCH_ARCHIVE_ARGS)

@@ -51,6 +51,21 @@ class MailGroupMessage(models.Model):
         compute='_compute_author_moderation')
     is_group_moderated = fields.Boolean('Is Group Moderated', related='mail_group_id.moderation')
 
+    def init(self):
+        super().init()
+        # Website archive (controllers/main.py): accepted posts of one group, newest first,
+        # paged with OFFSET, and the thread-root filter on the parent. Plans with 100,000
+        # posts (bench/README.md): /page/2500?mode=date was an Index Scan Backward on the
+        # date index filtering on group and status + Incremental Sort, 21 ms; with this
+        # index an Index Only Scan, 9 ms. Thread page 500: 10.5 ms -> 7.8 ms (Index Only
+        # Scan: the parent is included, so the root filter reads no table row).
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS mail_group_message_archive_index
+                ON mail_group_message (mail_group_id, date DESC, id DESC)
+                INCLUDE (group_message_parent_id)
+                WHERE moderation_status = 'accepted'
+        """)
+
     @api.depends('email_from')
     def _compute_email_from_normalized(self):
         for message in self:
