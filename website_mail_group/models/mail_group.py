@@ -1,7 +1,6 @@
 import hashlib
 import hmac
 import logging
-import re
 from datetime import timedelta
 from urllib.parse import quote_plus, urlencode
 
@@ -14,14 +13,13 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.osv import expression
 
-from ..inbound import rules
+from ..inbound import cleaning, rules
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
 
 _logger = logging.getLogger(__name__)
 
 FOOTER_ID = 'o_mg_message_footer'
-CONTROL_CHARS = re.compile(r'[\x00-\x1f\x7f]')
 
 
 class MailGroup(models.Model):
@@ -324,7 +322,7 @@ class MailGroup(models.Model):
             'model': self._name,
             'res_id': self.id,
             'body': self._clean_email_body(body.replace('\x00', '') if isinstance(body, str) else body),
-            'subject': ' '.join(CONTROL_CHARS.sub(' ', subject).split()) if subject
+            'subject': cleaning.one_line(subject) if subject
             else (parent and self._reply_subject(parent.subject)) or False,
             'email_from': email_from,
             'author_id': author_id,
@@ -416,7 +414,7 @@ class MailGroup(models.Model):
             if isinstance(content, str):
                 content = content.encode('utf-8')
             values.append({
-                'name': ' '.join(CONTROL_CHARS.sub('_', name or '').split()) or _('attachment'),
+                'name': cleaning.one_line(name, replacement='_') or _('attachment'),
                 'raw': content,
                 'res_model': self._name,
                 'res_id': self.id,
@@ -446,30 +444,36 @@ class MailGroup(models.Model):
         self.ensure_one()
         group = self.sudo()
         mail_message = group_message.mail_message_id.sudo()
-        members = self.env['mail.group.member'].sudo().search_fetch(
-            [('mail_group_id', '=', self.id), ('delivery_mode', '=', 'every'), ('delivery_disabled_date', '=', False)],
-            ['email', 'email_normalized'], order='id')
-        targets = delivery.recipients(
-            ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members),
-            tools.email_normalize(mail_message.email_from),
-        )
+        targets = group._delivery_targets('every', tools.email_normalize(mail_message.email_from))
         if not targets:
             return
-
         base_url = group.get_base_url()
-        parent = mail_message.parent_id
-        base_headers = list_headers.list_headers(
-            name=group.name,
-            alias_email=group.alias_email,
-            list_identifier=group._list_id(),
+        parent_id = mail_message.parent_id.message_id or False
+        body = footer.append_footer(mail_message.body, group._render_footer(base_url))
+        group._queue_copies(mail_message, body, group._list_headers(base_url, parent_id), targets, base_url,
+                            references=parent_id)
+
+    def _delivery_targets(self, mode, author_email=None):
+        """Members receiving mail in ``mode`` (delivery not disabled), once
+        per address, without the author; one query."""
+        self.ensure_one()
+        members = self.env['mail.group.member'].sudo().search_fetch(
+            [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode), ('delivery_disabled_date', '=', False)],
+            ['email', 'email_normalized'], order='id')
+        return delivery.recipients(
+            ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members), author_email)
+
+    def _list_headers(self, base_url, parent_message_id=False):
+        self.ensure_one()
+        return list_headers.list_headers(
+            name=self.name,
+            alias_email=self.alias_email,
+            list_identifier=self._list_id(),
             archive_url=f'{base_url}/groups/{self.id}',
             subscribe_url=f'{base_url}/groups',
-            in_reply_to=parent.message_id if parent else None,
-            references=parent.message_id if parent else None,
+            in_reply_to=parent_message_id or None,
+            references=parent_message_id or None,
         )
-        body = footer.append_footer(mail_message.body, group._render_footer(base_url))
-        group._queue_copies(mail_message, body, base_headers, targets, base_url,
-                            references=parent.message_id if parent else False)
 
     def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False):
         """One ``mail.mail`` per member sharing ``mail_message``: the body
@@ -560,9 +564,7 @@ class MailGroup(models.Model):
         group = self.sudo()
         last_field = f'digest_{mode}_last_date'
         since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
-        members = self.env['mail.group.member'].sudo().search_fetch(
-            [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode), ('delivery_disabled_date', '=', False)],
-            ['email', 'email_normalized'], order='id')
+        targets = group._delivery_targets(mode)
         # flags make each post appear once; the hour of slack keeps a post
         # accepted during the previous run from falling between two digests
         done_field = f'digest_{mode}_done'
@@ -572,7 +574,7 @@ class MailGroup(models.Model):
         ], order='accepted_date, id')
         group[last_field] = now
         posts.write({done_field: True})
-        if not members or not posts:
+        if not targets or not posts:
             return False
         base_url = group.get_base_url()
         modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
@@ -599,12 +601,7 @@ class MailGroup(models.Model):
             'record_alias_domain_id': group.alias_domain_id.id or False,
             'record_company_id': self.env.company.id,
         })
-        base_headers = list_headers.list_headers(
-            name=group.name, alias_email=group.alias_email, list_identifier=group._list_id(),
-            archive_url=f'{base_url}/groups/{self.id}', subscribe_url=f'{base_url}/groups')
-        targets = delivery.recipients(
-            ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members), None)
-        group._queue_copies(digest_message, body, base_headers, targets, base_url)
+        group._queue_copies(digest_message, body, group._list_headers(base_url), targets, base_url)
         return digest_message
 
     # ------------------------------------------------------------

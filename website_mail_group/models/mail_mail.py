@@ -11,7 +11,6 @@ from ..outbound import footer, identity, mime, smtp_errors
 _logger = logging.getLogger(__name__)
 
 COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
-VERP_TAG = re.compile(r'\+mg(\d+)@')
 
 
 def bounce_address_for(bounce, member_id):
@@ -173,8 +172,7 @@ class _CopyBuilder:
 
     def _member_links(self, mail):
         """The member's personal links, by footer placeholder."""
-        message = mail.mail_message_id
-        group = mail.env['mail.group'].sudo().browse(message.res_id) if message.model == 'mail.group' else None
+        group = _group_of(mail)
         email = mail.mail_group_member_id.email_normalized or tools.email_normalize(mail.email_to)
         if not group or not email:
             return {}
@@ -187,8 +185,7 @@ class _CopyBuilder:
         emails_from = tools.email_split_and_format_normalize(mail.email_from)
         author = emails_from[0] if emails_from else mail.email_from
         template_html = footer.depersonalize(html, links)
-        message = mail.mail_message_id
-        group = mail.env['mail.group'].sudo().browse(message.res_id) if message.model == 'mail.group' else None
+        group = _group_of(mail)
         build = dict(
             email_from=identity.from_header(author, group.name, group.alias_email, group.from_policy) if group else author,
             subject=identity.subject_with_prefix(values['subject'], group.subject_prefix) if group else values['subject'],
@@ -226,6 +223,11 @@ class _CopyBuilder:
             'from_override': from_override,
             'text': tools.html2plaintext(template_html),
         }
+
+
+def _group_of(mail):
+    message = mail.mail_message_id
+    return mail.env['mail.group'].sudo().browse(message.res_id) if message.model == 'mail.group' else None
 
 
 def _set_from(message, value):

@@ -3,19 +3,17 @@ import email
 import email.policy
 import hashlib
 import logging
-import re
 import xmlrpc.client
 
 from odoo import api, models, tools
 
-from ..inbound import rules
+from ..inbound import cleaning, rules
 from .mail_mail import member_id_from_bounce_address
 
 _logger = logging.getLogger(__name__)
 
 # raw headers the inbound rules read (the gateway's message_dict drops them)
 INBOUND_HEADERS = ('auto-submitted', 'precedence', 'list-id', 'x-loop', 'x-autoreply', 'x-autorespond', 'content-type')
-CONTROL_CHARS = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 MAX_MESSAGE_ID = 900  # characters; longer ones overflow PostgreSQL's index rows
 # <alias>+<command>@<domain>
 COMMANDS = {'subscribe': 'subscribe', 'join': 'subscribe', 'unsubscribe': 'unsubscribe', 'leave': 'unsubscribe'}
@@ -85,8 +83,8 @@ class MailThread(models.AbstractModel):
         values = super().message_parse(message, save_original=save_original)
         for key in ('subject', 'email_from', 'from', 'to', 'cc', 'recipients', 'references', 'in_reply_to'):
             if isinstance(values.get(key), str):
-                values[key] = ' '.join(CONTROL_CHARS.sub(' ', values[key]).split())
-        message_id = CONTROL_CHARS.sub('', values.get('message_id') or '').strip()
+                values[key] = cleaning.one_line(values[key])
+        message_id = cleaning.one_line(values.get('message_id'), replacement='')
         if len(message_id) > MAX_MESSAGE_ID:
             message_id = '<%s@overlong-message-id.invalid>' % hashlib.sha256(message_id.encode()).hexdigest()
         values['message_id'] = message_id

@@ -15,9 +15,9 @@ def subject_with_prefix(subject, prefix):
 def from_header(author, group_name, alias_email, policy):
     """``"Author via Group" <group address>`` when the group sends as itself,
     so the author's domain's DMARC policy does not reject the copies."""
-    if policy != 'group' or not alias_email:
-        return author
     name, address = parseaddr(author or '')
+    if policy != 'group' or not alias_email or address.lower() == alias_email.lower():
+        return author
     display = name or address.split('@')[0] or group_name
     return formataddr((f'{display} via {group_name}', alias_email))
 

@@ -130,6 +130,18 @@ class TestIdentity(unittest.TestCase):
                          'Alice Doe via Dev <dev@lists.example.com>')
         self.assertEqual(identity.from_header('bob@x.com', 'Dev', 'dev@lists.example.com', 'group'),
                          'bob via Dev <dev@lists.example.com>')
+        self.assertEqual(identity.from_header('Dev <dev@lists.example.com>', 'Dev', 'dev@lists.example.com', 'group'),
+                         'Dev <dev@lists.example.com>', 'digests already come from the group')
         self.assertEqual(identity.reply_to('list', 'dev@l.com', author), 'dev@l.com')
         self.assertEqual(identity.reply_to('author', 'dev@l.com', author), author)
         self.assertEqual(identity.reply_to('both', 'dev@l.com', author), f'dev@l.com, {author}')
+
+
+class TestCleaning(unittest.TestCase):
+
+    def test_one_line(self):
+        from odoo.addons.website_mail_group.inbound import cleaning
+        self.assertEqual(cleaning.one_line('Hello\r\nBcc: victim@example.com'), 'Hello Bcc: victim@example.com')
+        self.assertEqual(cleaning.one_line('a\x00b'), 'a b')
+        self.assertEqual(cleaning.one_line('../x\n.txt', replacement='_'), '../x_.txt')
+        self.assertEqual(cleaning.one_line(None), '')
