@@ -21,8 +21,8 @@ class MailGroupThrottle(models.Model):
 
     @api.model
     def _allow(self, keys):
-        """Record one attempt for ``keys`` ({kind: value}) and tell whether
-        every key is still under its hourly limit."""
+        """Whether every key of ``keys`` ({kind: value}) is under its hourly
+        limit; if so, the sending is recorded against each of them."""
         since = fields.Datetime.now() - timedelta(hours=1)
         get_param = self.env['ir.config_parameter'].sudo().get_param
         throttle = self.sudo()
