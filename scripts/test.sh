@@ -12,6 +12,7 @@
 #   PYTEST_ARGS      extra pytest arguments, e.g. "-k moderation -x"
 #   ODOO_LOG_LEVEL   Odoo log level while installing/testing (default: warn)
 #   ODOO_SRC         Odoo 17 source tree, used by setup.sh when Odoo is not importable
+#   TEST_HTTP_PORT   port of the test HTTP server (default 8069); give parallel runs their own
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,6 +59,7 @@ db_name = $TEST_DB
 dbfilter = ^$TEST_DB\$
 list_db = False
 http_interface = 127.0.0.1
+http_port = ${TEST_HTTP_PORT:-8069}
 max_cron_threads = 0
 without_demo = False
 EOF
