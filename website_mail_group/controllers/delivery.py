@@ -1,27 +1,27 @@
-import hmac
-
-from odoo import _, http
+"""The member's delivery settings page, reached from the footer link."""
+from odoo import _, http, tools
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from .main import MailGroupController
+from ..models.mail_group_links import same_token
+from .pages import confirm_page, invalid_link, link_group
 
 
-class MailGroupDeliveryController(MailGroupController):
+class MailGroupDeliveryController(http.Controller):
 
     @http.route('/group/<int:group_id>/delivery', type='http', auth='public', website=True,
                 methods=['GET', 'POST'], sitemap=False)
     def group_delivery_settings(self, group_id, email=None, token=None, delivery_mode=None, **post):
         """Personal page (signed link of the footer) where a member picks
         every message, a daily or weekly digest, or no mail."""
-        group = request.env['mail.group'].sudo().browse(group_id).exists()
-        if not (group and email and isinstance(token, str) and hmac.compare_digest(
-                group._generate_action_token(email, 'delivery'), token)):
-            return self._invalid_link()
+        group = link_group(group_id)
+        email = tools.email_normalize(email or '')
+        if not (group and email and same_token(group._generate_delivery_token(email), token)):
+            return invalid_link()
         members = group._find_members(email, None)
         if not members:
-            return self._confirm_page(group, 'not_subscribed', _('Not subscribed'),
-                                      _('%s is not a member of this group.', email))
+            return confirm_page(group, 'not_subscribed', _('Not subscribed'),
+                                _('%s is not a member of this group.', email))
         Member = request.env['mail.group.member']
         modes = Member._fields['delivery_mode']._description_selection(request.env)
         saved = False

@@ -1,4 +1,3 @@
-import hmac
 from datetime import datetime
 from urllib.parse import quote
 
@@ -8,10 +7,13 @@ from werkzeug.urls import url_encode
 
 from odoo import _, fields, http, tools
 from odoo.addons.http_routing.models.ir_http import slug, unslug
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import SQL, html_sanitize
+
+from ..models.mail_group_links import same_token
+from .pages import confirm_page, invalid_link, link_group, to_id
 
 # threads (or messages in flat mode) per archive page
 ARCHIVE_STEP = 20
@@ -63,20 +65,17 @@ class MailGroupController(http.Controller):
     # ------------------------------------------------------------
 
     def _check_group_token(self, group_sudo, token):
-        return bool(group_sudo and token and isinstance(token, str) and hmac.compare_digest(
-            group_sudo._generate_group_access_token(), token))
+        return bool(group_sudo) and same_token(group_sudo._generate_group_access_token(), token)
 
     def _get_group(self, group_ref, token=None):
         """The group of ``group_ref`` (a slug, an id or a record) as sudo,
         once the current user proved they may read it: through the record
         rules first, else through the group's signed access token.
         Hidden groups and missing ones answer the same (404)."""
-        if isinstance(group_ref, int):
-            group_id = group_ref
-        elif isinstance(group_ref, str):
-            group_id = unslug(group_ref)[1]
+        if isinstance(group_ref, str):
+            group_id = to_id(unslug(group_ref)[1])
         else:
-            group_id = group_ref.id
+            group_id = to_id(getattr(group_ref, 'id', group_ref))
         if not group_id:
             raise NotFound()
         group = request.env['mail.group'].browse(group_id)
@@ -107,7 +106,7 @@ class MailGroupController(http.Controller):
                 ('group_message_parent_id', 'any', [('moderation_status', 'in', ('pending_moderation', 'rejected'))])]
 
     def _get_message(self, group, message_ref):
-        message_id = unslug(message_ref)[1] if isinstance(message_ref, str) else message_ref
+        message_id = to_id(unslug(message_ref)[1] if isinstance(message_ref, str) else message_ref)
         if not message_id:
             raise NotFound()
         message = request.env['mail.group.message'].sudo().search(
@@ -133,10 +132,10 @@ class MailGroupController(http.Controller):
     def groups_index(self, group_id=None, group_access_token=None, email=None, **kw):
         groups = request.env['mail.group'].search([])
         shared_group = request.env['mail.group'].sudo()
-        if group_id and group_access_token:
+        if to_id(group_id) and group_access_token:
             try:
-                shared_group = self._get_group(int(group_id), group_access_token)
-            except (NotFound, ValueError):
+                shared_group = self._get_group(to_id(group_id), group_access_token)
+            except NotFound:
                 shared_group = request.env['mail.group'].sudo()
         groups = groups.sudo() | shared_group
         is_public = request.env.user._is_public()
@@ -169,8 +168,8 @@ class MailGroupController(http.Controller):
         if action not in ('subscribe', 'unsubscribe'):
             return {'status': 'error', 'message': _('Unknown action.')}
         try:
-            group = self._get_group(int(group_id), token)
-        except (NotFound, ValueError, TypeError):
+            group = self._get_group(to_id(group_id), token)
+        except NotFound:
             return {'status': 'not_found', 'message': _('This group does not exist or is not accessible.')}
 
         if not request.env.user._is_public():
@@ -220,8 +219,8 @@ class MailGroupController(http.Controller):
     def group_get_info(self, group_id=0, group_access_token=None, **kw):
         """Data of the "Discussion Group" snippet."""
         try:
-            group = self._get_group(int(group_id), group_access_token)
-        except (NotFound, ValueError, TypeError):
+            group = self._get_group(to_id(group_id), group_access_token)
+        except NotFound:
             return {'error': 'not_found'}
         is_public = request.env.user._is_public()
         return {
@@ -236,58 +235,48 @@ class MailGroupController(http.Controller):
             'user_email': '' if is_public else (request.env.user.partner_id.email or ''),
         }
 
-    def _confirm_page(self, group, status, title, message, http_status=200):
-        return request.render('website_mail_group.confirmation_page', {
-            'group': group,
-            'status': status,
-            'title': title,
-            'message': message,
-            'group_url': f'/groups/{slug(group)}' if group else '/groups',
-        }, status=http_status)
-
-    def _confirm_action(self, action, group_id, email, token):
-        """Check a signed confirmation link; return the group or None."""
-        try:
-            group = request.env['mail.group'].sudo().browse(int(group_id)).exists()
-        except (TypeError, ValueError):
-            return None
-        if not group or not group.active or not email or not isinstance(token, str):
-            return None
-        try:
-            expected = group._generate_action_token(email, action)
-        except UserError:
-            return None
-        return group if hmac.compare_digest(expected, token) else None
-
-    def _invalid_link(self):
-        return self._confirm_page(
-            None, 'invalid', _('Invalid link'),
-            _('This link is invalid or has expired. Ask for a new confirmation email from the group page.'),
-            http_status=400)
-
-    @http.route('/group/subscribe-confirm', type='http', auth='public', website=True, sitemap=False)
-    def group_subscribe_confirm(self, group_id=None, email=None, token=None, **kw):
-        group = self._confirm_action('subscribe', group_id, email, token)
-        if not group:
-            return self._invalid_link()
-        if group._find_member(email):
-            return self._confirm_page(group, 'already_subscribed', _('Already subscribed'),
-                                      _('%(email)s is already a member of %(group)s.', email=email, group=group.name))
-        group._join_group(email)
-        return self._confirm_page(group, 'subscribed', _('Subscription confirmed'),
-                                  _('%(email)s is now a member of %(group)s.', email=email, group=group.name))
-
-    @http.route('/group/unsubscribe-confirm', type='http', auth='public', website=True, sitemap=False)
-    def group_unsubscribe_confirm(self, group_id=None, email=None, token=None, **kw):
-        group = self._confirm_action('unsubscribe', group_id, email, token)
-        if not group:
-            return self._invalid_link()
+    def _confirmation_link(self, action, group_id, email, token):
+        """A confirmation link of a mail: a GET shows what it will do and a
+        button (mail scanners open links); the button POSTs, which acts
+        once. The link is refused once used, expired, or forged."""
+        group = link_group(group_id)
+        status = group._check_action_token(email, action, token) if group else 'invalid'
+        if status != 'valid':
+            return invalid_link(status)
+        email = tools.email_normalize(email)
+        if request.httprequest.method != 'POST':
+            return request.render('website_mail_group.confirm_link_page', {
+                'group': group,
+                'action': action,
+                'email': email,
+                'token': token,
+                'group_url': f'/groups/{slug(group)}',
+            })
+        if not group._consume_action_token(token):
+            return invalid_link('used')
+        if action == 'subscribe':
+            if group._find_member(email):
+                return confirm_page(group, 'already_subscribed', _('Already subscribed'), _(
+                    '%(email)s is already a member of %(group)s.', email=email, group=group.name))
+            group._join_group(email)
+            return confirm_page(group, 'subscribed', _('Subscription confirmed'), _(
+                '%(email)s is now a member of %(group)s.', email=email, group=group.name))
         if not group._find_members(email, False):
-            return self._confirm_page(group, 'already_unsubscribed', _('Not subscribed'),
-                                      _('%(email)s is not a member of %(group)s.', email=email, group=group.name))
+            return confirm_page(group, 'already_unsubscribed', _('Not subscribed'), _(
+                '%(email)s is not a member of %(group)s.', email=email, group=group.name))
         group._leave_group(email, all_members=True)
-        return self._confirm_page(group, 'unsubscribed', _('Unsubscribed'),
-                                  _('%(email)s no longer receives the emails of %(group)s.', email=email, group=group.name))
+        return confirm_page(group, 'unsubscribed', _('Unsubscribed'), _(
+            '%(email)s no longer receives the emails of %(group)s.', email=email, group=group.name))
+
+    @http.route('/group/subscribe-confirm', type='http', auth='public', website=True,
+                methods=['GET', 'POST'], sitemap=False)
+    def group_subscribe_confirm(self, group_id=None, email=None, token=None, **kw):
+        return self._confirmation_link('subscribe', group_id, email, token)
+
+    @http.route('/group/unsubscribe-confirm', type='http', auth='public', website=True,
+                methods=['GET', 'POST'], sitemap=False)
+    def group_unsubscribe_confirm(self, group_id=None, email=None, token=None, **kw):
+        return self._confirmation_link('unsubscribe', group_id, email, token)
 
     @http.route('/group/<int:group_id>/unsubscribe_oneclick', type='http', auth='public', website=True,
                 methods=['GET', 'POST'], csrf=False, sitemap=False)
@@ -295,21 +284,24 @@ class MailGroupController(http.Controller):
         """Personal unsubscribe URL of the footer.
 
         - POST without ``confirm`` (RFC 8058 one-click, no session): leave
-          and answer an empty 200, the same whatever the address;
+          and answer an empty 200 whether or not the address was a member;
+          a forged token gets a 400, so the mail provider knows it failed;
         - GET: a page with a button that POSTs here with ``confirm``;
         - POST with ``confirm`` (that button): leave and show the result."""
-        group = request.env['mail.group'].sudo().browse(group_id).exists()
-        valid = bool(group and email and isinstance(token, str) and hmac.compare_digest(
-            group._generate_email_access_token(email), token))
+        group = link_group(group_id)
+        email = tools.email_normalize(email or '')
+        valid = bool(group and email) and same_token(group._generate_email_access_token(email), token)
         method = request.httprequest.method
-        if method == 'POST' and valid:
-            group._leave_group(email, all_members=True)
         if method == 'POST' and not post.get('confirm'):
+            if not valid:
+                return request.make_response('', status=400)
+            group._leave_group(email, all_members=True)
             return request.make_response('', status=200)
         if not valid:
-            return self._invalid_link()
+            return invalid_link()
         if method == 'POST':
-            return self._confirm_page(group, 'unsubscribed', _('Unsubscribed'),
+            group._leave_group(email, all_members=True)
+            return confirm_page(group, 'unsubscribed', _('Unsubscribed'),
                                       _('%(email)s no longer receives the emails of %(group)s.',
                                         email=email, group=group.name))
         return request.render('website_mail_group.unsubscribe_oneclick_page', {
@@ -522,8 +514,8 @@ class MailGroupController(http.Controller):
         except NotFound:
             return {'error': 'not_found'}
         domain = [('group_message_parent_id', '=', message.id), ('moderation_status', '=', 'accepted')]
-        if last_displayed_id:
-            domain.append(('id', '>', int(last_displayed_id)))
+        if to_id(last_displayed_id):
+            domain.append(('id', '>', to_id(last_displayed_id)))
         Message = request.env['mail.group.message'].sudo()
         replies = Message.search(domain, order='id ASC', limit=REPLIES_STEP + 1)
         has_more = len(replies) > REPLIES_STEP

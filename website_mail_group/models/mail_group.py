@@ -2,7 +2,7 @@ import hashlib
 import hmac
 import logging
 from datetime import timedelta
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 
 import lxml.html
 from markupsafe import Markup
@@ -10,7 +10,6 @@ from markupsafe import Markup
 from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.http import request
 from odoo.osv import expression
 
 from ..inbound import cleaning, rules
@@ -707,75 +706,8 @@ class MailGroup(models.Model):
         }
 
     # ------------------------------------------------------------
-    # TOKENS AND URLS
-    # ------------------------------------------------------------
-
-    def _generate_action_token(self, email, action):
-        self.ensure_one()
-        email_normalized = tools.email_normalize(email)
-        if not email_normalized:
-            raise UserError(_('Email %s is invalid', email))
-        return tools.hmac(self.env(su=True), 'mail_group-email-subscription', (self.id, email_normalized, action))
-
-    def _generate_action_url(self, email, action):
-        self.ensure_one()
-        if action not in ('subscribe', 'unsubscribe'):
-            raise ValueError(_('Invalid action for URL generation (%s)', action))
-        params = urlencode({
-            'group_id': self.id,
-            'email': email,
-            'token': self._generate_action_token(email, action),
-        })
-        return f'{self.get_base_url()}/group/{action}-confirm?{params}'
-
-    def _generate_email_access_token(self, email):
-        self.ensure_one()
-        return tools.hmac(self.env(su=True), 'mail_group-access-token-portal', (self.id, tools.email_normalize(email)))
-
-    def _generate_group_access_token(self):
-        self.ensure_one()
-        return tools.hmac(self.env(su=True), 'mail_group-access-token-group', self.id)
-
-    def _get_delivery_settings_url(self, email, base_url=None):
-        """Personal page where a member picks every message / digests / no mail."""
-        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)[footer.SETTINGS_PLACEHOLDER]
-
-    def _get_email_unsubscribe_url(self, email, base_url=None):
-        """Personal RFC 8058 URL: a POST unsubscribes at once, a GET shows a
-        confirmation page."""
-        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)[footer.UNSUBSCRIBE_PLACEHOLDER]
-
-    # ------------------------------------------------------------
     # EMAILS
     # ------------------------------------------------------------
-
-    def _send_confirmation_email(self, email, action, template_xmlid):
-        """Mail a signed confirmation link, at most a few per hour per
-        address and per client; over the limit nothing is sent and the
-        caller answers as usual, so nothing is revealed."""
-        self.ensure_one()
-        email_normalized = tools.email_normalize(email)
-        if not email_normalized:
-            raise UserError(_('The email "%s" is not valid.', email))
-        client = request.httprequest.remote_addr if request else None
-        if not self.env['mail.group.throttle']._allow({'email': email_normalized, 'client': client}):
-            _logger.warning('Mail group %s: %s confirmation to %s throttled (client %s)',
-                            self.id, action, email_normalized, client)
-            return False
-        template = self.env.ref(template_xmlid)
-        template.sudo().with_context(
-            token_url=self._generate_action_url(email_normalized, action),
-        ).send_mail(
-            self.id, email_layout_xmlid='mail.mail_notification_light',
-            email_values={'email_to': email_normalized, 'recipient_ids': [], 'auto_delete': True},
-        )
-        return True
-
-    def _send_subscribe_confirmation_email(self, email):
-        return self._send_confirmation_email(email, 'subscribe', 'website_mail_group.mail_template_list_subscribe')
-
-    def _send_unsubscribe_confirmation_email(self, email):
-        return self._send_confirmation_email(email, 'unsubscribe', 'website_mail_group.mail_template_list_unsubscribe')
 
     def _send_moderation_notification(self, group_message):
         """Tell the author their post waits for a moderator."""

@@ -97,7 +97,7 @@ class TestDeliverySettingsPage(HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn('Daily digest', page.text)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        token = self.group._generate_action_token('reader@example.com', 'delivery')
+        token = self.group._generate_delivery_token('reader@example.com')
         response = self.url_open(f'/group/{self.group.id}/delivery', data={
             'csrf_token': csrf, 'email': 'reader@example.com', 'token': token, 'delivery_mode': 'weekly'})
         self.assertEqual(response.status_code, 200)
@@ -108,7 +108,7 @@ class TestDeliverySettingsPage(HttpCase):
         forged = self.url_open(f'/group/{self.group.id}/delivery?email=reader@example.com&token=forged')
         self.assertEqual(forged.status_code, 400)
         other_group = self.env['mail.group'].create({'name': 'Other', 'alias_name': 'other-settings'})
-        token = other_group._generate_action_token('reader@example.com', 'delivery')
+        token = other_group._generate_delivery_token('reader@example.com')
         cross = self.url_open(f'/group/{self.group.id}/delivery?email=reader@example.com&token={token}')
         self.assertEqual(cross.status_code, 400, 'a token is valid for one group only')
         unsubscribe_token = self.group._generate_action_token('reader@example.com', 'unsubscribe')
@@ -123,7 +123,7 @@ class TestDeliverySettingsPage(HttpCase):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         self.url_open(f'/group/{self.group.id}/delivery', data={
             'csrf_token': csrf, 'email': 'reader@example.com',
-            'token': self.group._generate_action_token('reader@example.com', 'delivery'), 'delivery_mode': 'every'})
+            'token': self.group._generate_delivery_token('reader@example.com'), 'delivery_mode': 'every'})
         self.assertFalse(self.member.delivery_disabled_date)
         self.assertEqual(self.member.bounce_count, 0)
 
@@ -131,7 +131,7 @@ class TestDeliverySettingsPage(HttpCase):
     def test_state_changing_posts_need_csrf(self):
         """Every state-changing form checks the CSRF token (the RFC 8058
         one-click POST is the only exception, and needs a signed token)."""
-        token = self.group._generate_action_token('reader@example.com', 'delivery')
+        token = self.group._generate_delivery_token('reader@example.com')
         response = self.url_open(f'/group/{self.group.id}/delivery', data={
             'email': 'reader@example.com', 'token': token, 'delivery_mode': 'none'})
         self.assertEqual(response.status_code, 400)

@@ -112,6 +112,17 @@ class WebsiteMailGroupCase(HttpCase):
         self.assertTrue(match, f'no {action} link in the mail')
         return match.group(1).replace('&amp;', '&')
 
+    def follow_confirmation_link(self, path, expected_status=200):
+        """Open a confirmation link as a person does: the GET page changes
+        nothing and shows a button; the button POSTs the form."""
+        _response, tree = self.get_page(path)
+        forms = tree.xpath('//form[contains(@class, "o_mg_confirm_link_form")]')
+        self.assertEqual(len(forms), 1, f'{path}: one confirmation form')
+        data = {field.get('name'): field.get('value') for field in forms[0].xpath('.//input')}
+        response = self.url_open(forms[0].get('action'), data=data)
+        self.assertEqual(response.status_code, expected_status)
+        return response, lxml.html.fromstring(response.content), data
+
     def status_of(self, tree):
         cards = tree.xpath('//div[contains(concat(" ", @class, " "), " o_mg_confirmation ")]/@class')
         return cards[0] if cards else ''
@@ -375,13 +386,16 @@ class TestWebsiteSubscription(WebsiteMailGroupCase):
 
         path = link[link.index('/group/'):]
         _response, tree = self.get_page(path)
+        self.assertFalse(self.is_member(self.group_public, 'new.comer@example.com'), 'a GET changes nothing')
+        _response, tree, form = self.follow_confirmation_link(path)
         self.assertIn('o_mg_status_subscribed', self.status_of(tree))
         self.assertTrue(self.is_member(self.group_public, 'new.comer@example.com'))
 
-        # replayed link: nothing changes, a clear page
-        _response, tree = self.get_page(path)
-        self.assertIn('o_mg_status_already_subscribed',
-                      self.status_of(tree))
+        # replayed link, by GET or by POST: refused with a clear page, nothing changes
+        _response, tree = self.get_page(path, 410)
+        self.assertIn('o_mg_status_used', self.status_of(tree))
+        response = self.url_open('/group/subscribe-confirm', data=form)
+        self.assertEqual(response.status_code, 410)
         self.assertEqual(len(self.group_public._find_members('new.comer@example.com', False)), 1)
 
     def test_forged_and_misused_links(self):
@@ -408,11 +422,11 @@ class TestWebsiteSubscription(WebsiteMailGroupCase):
         self.assertTrue(self.is_member(self.group_public, 'known@member.example.com'), 'nothing before confirmation')
         link = self.link_from_mail(self.confirmation_mails('known@member.example.com'), 'unsubscribe')
         path = link[link.index('/group/'):]
-        _response, tree = self.get_page(path)
+        _response, tree, _form = self.follow_confirmation_link(path)
         self.assertTrue(tree.xpath('//div[contains(@class, "o_mg_status_unsubscribed")]'))
         self.assertFalse(self.is_member(self.group_public, 'known@member.example.com'))
-        _response, tree = self.get_page(path)
-        self.assertTrue(tree.xpath('//div[contains(@class, "o_mg_status_already_unsubscribed")]'))
+        _response, tree = self.get_page(path, 410)
+        self.assertTrue(tree.xpath('//div[contains(@class, "o_mg_status_used")]'))
 
     def test_visitor_answers_never_reveal_membership(self):
         """The same answer for a member and for a stranger; the mail goes to
@@ -490,13 +504,13 @@ class TestWebsiteUnsubscribeOneClick(WebsiteMailGroupCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.text, '')
         self.assertFalse(self.is_member(self.group_public, 'second@member.example.com'))
-        # same answer for a stranger and for a wrong token; nothing changes
+        # a stranger's valid link answers as a member's; a forged one fails; nothing changes
         stranger = self.group_public._get_email_unsubscribe_url('stranger@example.com')
         response = self.url_open(stranger, data={'List-Unsubscribe': 'One-Click'})
         self.assertEqual((response.status_code, response.text), (200, ''))
         forged = f'/group/{self.group_public.id}/unsubscribe_oneclick?email=known@member.example.com&token=forged'
         response = self.url_open(forged, data={'List-Unsubscribe': 'One-Click'})
-        self.assertEqual((response.status_code, response.text), (200, ''))
+        self.assertEqual((response.status_code, response.text), (400, ''), 'the provider learns it failed')
         self.assertTrue(self.is_member(self.group_public, 'known@member.example.com'))
         _response, tree = self.get_page(forged, 400)
         self.assertTrue(tree.xpath('//div[contains(@class, "o_mg_status_invalid")]'))

@@ -32,6 +32,10 @@ tours.add("website_mail_group_confirm_link", {
     test: true,
     steps: () => [
         {
+            content: "The link asks before acting",
+            trigger: ".o_mg_confirm_link_form .o_mg_confirm_link_btn:contains('Confirm subscription')",
+        },
+        {
             content: "The subscription is confirmed",
             trigger: ".o_mg_confirmation.o_mg_status_subscribed:contains('visitor@tour.example.com')",
         },
