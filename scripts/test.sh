@@ -91,6 +91,14 @@ if psql -d postgres -tAc "select 1 from pg_database where datname='$TEST_DB'" | 
     dropdb "$TEST_DB"
 fi
 
+log "testing the strictness plugin itself (scripts/tests)"
+if ! (cd "$WORK" && PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" \
+        "$PY" -m pytest "$ROOT/scripts/tests" -p pytester -p no:cacheprovider -q -W ignore::DeprecationWarning \
+        --rootdir="$ROOT/scripts" --color=no); then
+    echo "error: the tests of scripts/pytest_wmg.py failed" >&2
+    exit 1
+fi
+
 log "installing $MODULE (with demo data) into fresh database $TEST_DB"
 t0=$SECONDS
 set +e
