@@ -13,6 +13,7 @@ class MailGroup(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_alias_link(vals_list)
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             for vals in vals_list:
                 commands = vals.get('moderator_ids') or []
@@ -22,6 +23,7 @@ class MailGroup(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_alias_link([vals])
         # mail.alias.mixin writes the alias fields (address, who may post) as
         # superuser after checking the access rights only: the record rules
         # apply to them as to every other field
@@ -29,6 +31,13 @@ class MailGroup(models.Model):
             self.check_access_rights('write')
             self.check_access_rule('write')
         return super().write(vals)
+
+    def _check_alias_link(self, vals_list):
+        """Each group creates its own alias: pointed at an existing one (another
+        group's, a team's), the mixin would rewrite it as superuser to deliver
+        into this group, and delete it with the group."""
+        if not self.env.su and any(vals.get('alias_id') for vals in vals_list):
+            raise AccessError(_('The alias of a mail group cannot be chosen; set its address instead.'))
 
     def _check_can_manage(self):
         """Raise unless the current user manages every group of ``self``."""

@@ -187,6 +187,19 @@ class TestAttacksRows(HttpCase):
         self.rpc(self.mod_a, 'mail.group', 'write', [self.group_a.id], {'alias_contact': 'partners'})
         self.assertEqual(alias.alias_contact, 'partners')
 
+    def test_no_taking_over_another_alias(self):
+        """A group cannot be pointed at another group's alias record (the
+        mixin then rewrites that alias as superuser, or deletes it with the
+        group): the address of group B keeps reaching group B."""
+        alias_b = self.group_b.alias_id
+        self.assertRpcDenied(self.mod_a, 'mail.group', 'write', [self.group_a.id], {'alias_id': alias_b.id})
+        self.assertRpcDenied(self.employee, 'mail.group', 'create', {'name': 'Trap', 'alias_id': alias_b.id})
+        self.env.invalidate_all()
+        self.assertEqual(self.group_a.alias_id.alias_name, 'rows-a')
+        self.assertEqual((alias_b.alias_name, alias_b.alias_force_thread_id, alias_b.alias_parent_thread_id),
+                         ('rows-b', self.group_b.id, self.group_b.id))
+        self.assertEqual(self.env['mail.group'].search([('alias_id', '=', alias_b.id)]), self.group_b)
+
     def test_creator_rights_end_with_moderation(self):
         """Creating a group makes the employee its moderator; once removed
         from the moderators, they no longer manage it."""
