@@ -40,12 +40,16 @@ class MailGroup(models.Model):
         """Groups having these partners as members (through the partner link
         only), among the members the user may know of; record rules run as
         superuser and see them all."""
-        if operator not in ('in', 'not in', '=', '!='):
+        if operator in ('ilike', 'not ilike') and isinstance(operand, str):
+            # the search view's "Member" field: partners by name
+            partner_ids = self.env['res.partner']._search([('complete_name', 'ilike', operand)])
+        elif operator in ('in', 'not in', '=', '!='):
+            partner_ids = [pid for pid in (operand if isinstance(operand, (list, tuple)) else [operand]) if pid]
+        else:
             raise UserError(_('Unsupported search on members: %s', operator))
-        partner_ids = [pid for pid in (operand if isinstance(operand, (list, tuple)) else [operand]) if pid]
         query = self.env['mail.group.member'].sudo()._search(
             [('partner_id', 'in', partner_ids), *self._known_members_domain()])
-        return [('id', 'in' if operator in ('in', '=') else 'not in',
+        return [('id', 'in' if operator in ('in', '=', 'ilike') else 'not in',
                  query.subselect(SQL.identifier(query.table, 'mail_group_id')))]
 
     @api.depends_context('uid')

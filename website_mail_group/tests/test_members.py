@@ -88,6 +88,8 @@ class TestMembers(MailGroupCommon):
         self.assertEqual(Group.search([('member_partner_ids', 'in', [self.partner_customer.id])]), member_groups)
         self.assertEqual(Group.search([('member_partner_ids', 'not in', [self.partner_customer.id]),
                                        ('id', 'in', (member_groups | self.group_users).ids)]), self.group_users)
+        self.assertEqual(Group.search([('member_partner_ids', 'ilike', 'cathy cust')]), member_groups,
+                         'the "Member" field of the search view finds partners by name')
 
     def test_guidelines_sent_on_join_when_enabled(self):
         self.group_public.write({
