@@ -100,6 +100,8 @@ class TestAttacksRows(HttpCase):
                 self.assertEqual(self.rpc(self.portal, 'mail.group.message', 'search_read',
                                           [('mail_group_id', '=', self.group_secret.id)], ['body']), [])
                 self.assertRpcDenied(self.portal, 'mail.group.message', 'read', [self.secret_post.id], ['body'])
+                self.assertEqual(self.rpc(self.portal, 'mail.message', 'search',
+                                          [('model', '=', 'mail.group'), ('res_id', '=', self.group_secret.id)]), [])
                 self.assertRpcDenied(self.portal, 'mail.group', 'action_join', [self.group_secret.id])
                 self.authenticate(self.portal.login, self.portal.login)
                 response = self.url_open(f'/groups/{slug(self.group_secret)}')
