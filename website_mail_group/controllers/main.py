@@ -149,11 +149,10 @@ class MailGroupController(http.Controller):
         })
 
     def _member_group_ids(self, groups):
-        """Groups of ``groups`` where the logged-in user's partner is a member."""
-        partner = request.env.user.partner_id
+        """Groups of ``groups`` where the logged-in user's partner is a member
+        (through the partner link: an address is not an identity)."""
         members = request.env['mail.group.member'].sudo()._read_group(
-            [('mail_group_id', 'in', groups.ids),
-             *request.env['mail.group']._member_domain(partner.email_normalized, partner.id)],
+            [('mail_group_id', 'in', groups.ids), ('partner_id', '=', request.env.user.partner_id.id)],
             ['mail_group_id'])
         return [group.id for group, in members]
 
@@ -181,7 +180,8 @@ class MailGroupController(http.Controller):
                 group._join_group(partner.email, partner.id)
                 return {'status': 'subscribed', 'is_member': True,
                         'message': _('You are now a member of %s.', group.name)}
-            group._leave_group(partner.email, partner.id, all_members=True)
+            # their own membership only, never the members of their address
+            group._leave_group(partner.email, partner.id)
             return {'status': 'unsubscribed', 'is_member': False,
                     'message': _('You left %s.', group.name)}
 

@@ -45,6 +45,14 @@ class MailGroupMember(models.Model):
              WHERE partner_id IS NULL
         """)
 
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.su and {'mail_group_id', 'partner_id'} & set(vals):
+            # Odoo checks the record rules before a write: a member moved to
+            # another group must still be one the writer manages
+            self.check_access_rule('write')
+        return res
+
     @api.depends('partner_id.email')
     def _compute_email(self):
         for member in self:
@@ -102,6 +110,11 @@ class MailGroupMember(models.Model):
             })
 
     def action_enable_delivery(self):
+        """Turn delivery back on: for the member themselves (through their
+        partner) or the managers of the group."""
+        members = self.sudo()
+        own = members.filtered(lambda m: m.partner_id and m.partner_id == self.env.user.partner_id)
+        (members - own).mail_group_id.sudo(False)._check_can_manage()
         self._enable_delivery()
         return True
 

@@ -29,7 +29,12 @@ class MailGroupModeration(models.Model):
     def write(self, vals):
         if vals.get('email'):
             vals['email'] = self._normalize_or_raise(vals['email'])
-        return super().write(vals)
+        res = super().write(vals)
+        if not self.env.su and 'mail_group_id' in vals:
+            # Odoo checks the record rules before a write: a rule moved to
+            # another group must still be one the writer moderates
+            self.check_access_rule('write')
+        return res
 
     @api.model
     def _normalize_or_raise(self, email):

@@ -80,11 +80,18 @@ class TestMembers(MailGroupCommon):
         with self.assertRaises(AccessError):
             restricted.with_user(self.user_employee).action_join()
 
-    def test_member_partner_search_matches_address(self):
-        """A member added by address counts as the partner with that address."""
+    def test_member_partner_search_follows_partner_link(self):
+        """A partner is a member through its member rows, not its address: a
+        member added by address is not the partner having that address."""
         partner = self.env['res.partner'].create({'name': 'Plain', 'email': 'PLAIN@member.example.com'})
-        groups = self.env['mail.group'].search([('member_partner_ids', 'in', [partner.id])])
-        self.assertEqual(groups, self.group_public | self.group_moderated | self.group_members)
+        Group = self.env['mail.group']
+        self.assertFalse(Group.search([('member_partner_ids', 'in', [partner.id])]))
+        member_groups = self.group_public | self.group_moderated | self.group_members
+        self.assertEqual(Group.search([('member_partner_ids', 'in', [self.partner_customer.id])]), member_groups)
+        self.assertEqual(Group.search([('member_partner_ids', 'not in', [self.partner_customer.id]),
+                                       ('id', 'in', (member_groups | self.group_users).ids)]), self.group_users)
+        self.assertEqual(Group.search([('member_partner_ids', 'ilike', 'cathy cust')]), member_groups,
+                         'the "Member" field of the search view finds partners by name')
 
     def test_guidelines_sent_on_join_when_enabled(self):
         self.group_public.write({
