@@ -12,3 +12,4 @@ from . import test_concurrency
 from . import test_website
 from . import test_tours
 from . import test_hostile_corpus
+from . import test_attacks_posting
