@@ -1,6 +1,7 @@
 from . import ir_http
 from . import mail_alias
 from . import mail_group
+from . import mail_group_posting
 from . import mail_group_member
 from . import mail_group_message
 from . import mail_group_moderation
