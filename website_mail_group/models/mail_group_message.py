@@ -88,11 +88,16 @@ class MailGroupMessage(models.Model):
         for message in self:
             message.author_moderation = status.get((message.mail_group_id.id, message.email_from_normalized), False)
 
-    @api.constrains('mail_message_id', 'mail_group_id')
-    def _check_mail_message_of_group(self):
+    @api.constrains('mail_message_id', 'mail_group_id', 'group_message_parent_id')
+    def _check_same_group(self):
+        """A post wraps a message of its group and answers a post of it:
+        the archive shows both with the post."""
         for message in self.sudo():
             if (message.mail_message_id.model, message.mail_message_id.res_id) != ('mail.group', message.mail_group_id.id):
                 raise ValidationError(_('A post wraps a message of its own group.'))
+            parent = message.group_message_parent_id
+            if parent and parent.mail_group_id != message.mail_group_id:
+                raise ValidationError(_('A post answers a post of its own group.'))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -182,7 +182,11 @@ class TestAttacksPosting(MailGroupCommon, HttpCase):
         foreign = self.raw_post_with_attachment(self.group_foreign, 'Foreign pending')
         self.assertRefused(self.user_moderator, 'mail.group.message', 'write', [[pending.id], {
             'mail_message_id': foreign.mail_message_id.id}])
+        # nor thread it under a foreign post, which the archive would show with it
+        self.assertRefused(self.user_moderator, 'mail.group.message', 'write', [[pending.id], {
+            'group_message_parent_id': foreign.id}], exception='odoo.exceptions.ValidationError')
         self.assertEqual((pending.mail_group_id, pending.mail_message_id.subject), (self.group_moderated, 'Mine'))
+        self.assertFalse(pending.group_message_parent_id)
 
     def test_rewrite_posts_through_related_fields(self):
         # an author edits their accepted post after the moderator approved it
@@ -280,3 +284,26 @@ class TestAttacksPosting(MailGroupCommon, HttpCase):
         self.assertEqual(post.moderation_status, 'accepted')
         self.assertFalse(self.group_public.moderation_rule_ids)
         self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'cathy@customer')]))
+
+    # ------------------------------------------------------------
+    # what must keep working
+    # ------------------------------------------------------------
+
+    def test_back_office_post_with_own_upload(self):
+        """Emails → New → Send: the form uploads the file, then saves the post."""
+        upload_id = self.call(self.user_employee, 'ir.attachment', 'create', [{
+            'name': 'agenda.txt', 'raw': base64.b64encode(b'agenda').decode(), 'res_model': 'mail.group.message',
+            'res_id': 0}])
+        post_id = self.call(self.user_employee, 'mail.group.message', 'create', [{
+            'mail_group_id': self.group_public.id, 'subject': 'Agenda', 'body': '<p>Agenda attached</p>',
+            'attachment_ids': [(6, 0, [upload_id])]}])
+        post = self.env['mail.group.message'].browse(post_id)
+        self.assertEqual((post.moderation_status, post.author_id), ('accepted', self.partner_employee))
+        self.assertEqual((post.attachment_ids.id, post.attachment_ids.res_model, post.attachment_ids.res_id),
+                         (upload_id, 'mail.group.message', post.id))
+        self.assertEqual(self.queued_mails(post)['plain@member.example.com'].attachment_ids, post.attachment_ids)
+        # the group's moderator may post in someone's name (the form's From field)
+        self.call(self.user_moderator, 'mail.group', 'message_post', [self.group_moderated.id],
+                  body='<p>Forwarded</p>', subject='On behalf', email_from='Cathy <cathy@customer.example.com>')
+        forwarded = self.posts(self.group_moderated)
+        self.assertEqual((forwarded.author_id, forwarded.moderation_status), (self.partner_customer, 'pending_moderation'))
