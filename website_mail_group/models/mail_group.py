@@ -12,7 +12,6 @@ from odoo.addons.mail.tools.alias_error import AliasError
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
-from ..inbound import cleaning, rules
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
 
@@ -246,141 +245,10 @@ class MailGroup(models.Model):
     def message_update(self, msg_dict, update_vals=None):
         return True
 
-    def message_post(self, body='', subject=None, email_from=None, author_id=None, **kwargs):
-        """Store a post (``mail.message`` + ``mail.group.message``), decide
-        its fate with the inbound rules, and distribute it when accepted.
-
-        Returns the ``mail.message`` (empty when the post was discarded)."""
-        self.ensure_one()
-        self.check_access_rights('read')
-        self.check_access_rule('read')
-        group = self.sudo()
-        author_id, email_from = self.env['mail.thread']._message_compute_author(
-            author_id, email_from, raise_on_email=not self.env.context.get('from_alias'))
-        email_normalized = tools.email_normalize(email_from)
-
-        inbound = self.env.context.get('mail_group_inbound') or {}
-        decision = rules.decide(
-            rules.Post(
-                email_from=email_normalized or '',
-                headers=inbound.get('headers') or {},
-                size=inbound.get('size') or self._post_size(body, kwargs.get('attachments')),
-                recipient_count=inbound.get('recipient_count') or 0,
-                suspicious=inbound['suspicious'] if 'suspicious' in inbound
-                else rules.has_active_content(body if isinstance(body, str) else ''),
-            ),
-            group._moderation_policy(email_normalized, author_id),
-        )
-        if decision.action == rules.DISCARD:
-            _logger.info('Mail group %s: discarded post from %s (%s), Message-Id %s',
-                         group.id, email_from, decision.reason, kwargs.get('message_id'))
-            return self.env['mail.message']
-
-        parent = self.env['mail.message'].sudo().browse(kwargs.get('parent_id') or [])
-        if parent and (parent.model != self._name or parent.res_id != self.id):
-            parent = parent.browse()
-        message_values = {
-            'model': self._name,
-            'res_id': self.id,
-            'body': self._clean_email_body(body.replace('\x00', '') if isinstance(body, str) else body),
-            'subject': cleaning.one_line(subject) if subject
-            else (parent and self._reply_subject(parent.subject)) or False,
-            'email_from': email_from,
-            'author_id': author_id,
-            'message_type': kwargs.get('message_type') or 'email',
-            'subtype_id': self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment'),
-            'message_id': kwargs.get('message_id') or tools.generate_tracking_message_id('mail-group'),
-            'parent_id': parent.id or False,
-            'reply_to': group.alias_email or False,
-            'record_name': group.name,
-            'record_alias_domain_id': group.alias_domain_id.id or False,
-            'record_company_id': self.env.company.id,
-        }
-        if kwargs.get('date'):
-            # a forged future Date must not pin a post on top of the archive
-            message_values['date'] = min(fields.Datetime.to_datetime(kwargs['date']), fields.Datetime.now())
-        mail_message = self.env['mail.message'].sudo().create(message_values)
-        attachments = self._process_attachments(kwargs.get('attachments') or [], kwargs.get('attachment_ids') or [])
-        if attachments:
-            mail_message.attachment_ids = attachments
-
-        parent_group_message = self.env['mail.group.message'].sudo().search(
-            [('mail_message_id', '=', parent.id)], limit=1) if parent else None
-        status = {rules.ACCEPT: 'accepted', rules.HOLD: 'pending_moderation', rules.REJECT: 'rejected'}[decision.action]
-        group_message = self.env['mail.group.message'].sudo().create({
-            'mail_message_id': mail_message.id,
-            'mail_group_id': self.id,
-            'group_message_parent_id': parent_group_message.id if parent_group_message else False,
-            'moderation_status': status,
-            'moderation_reason': decision.reason if status != 'accepted' else False,
-            'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
-        })
-        if status == 'accepted':
-            group._notify_members(group_message)
-        elif status == 'pending_moderation' and group.moderation_notify:
-            group._send_moderation_notification(group_message)
-        elif status == 'rejected' and decision.reason == 'non_member':
-            group._send_rejection_notice(group_message)
-        return mail_message
-
-    @api.model
-    def _post_size(self, body, attachments):
-        size = len((body or '').encode())
-        for attachment in attachments or ():
-            content = attachment[1]
-            size += len(content.encode() if isinstance(content, str) else content or b'')
-        return size
-
-    @api.model
-    def _reply_subject(self, subject):
-        if not subject:
-            return False
-        return subject if subject.lower().startswith('re:') else f'Re: {subject}'
-
-    def _moderation_policy(self, email_normalized, author_id=None):
-        self.ensure_one()
-        rule = self.env['mail.group.moderation'].sudo().search(
-            [('mail_group_id', '=', self.id), ('email', '=', email_normalized)], limit=1) if email_normalized else None
-        moderators = self.moderator_ids
-        author_is_moderator = bool(
-            (author_id and author_id in moderators.partner_id.ids)
-            or (email_normalized and email_normalized in moderators.mapped('email_normalized')))
-        return rules.GroupPolicy(
-            list_id=self._list_id(),
-            loop_address=self.alias_email or '',
-            moderated=self.moderation,
-            author_rule=rule.status if rule else '',
-            author_is_moderator=author_is_moderator,
-            author_is_member=self.nonmember_action == 'accept' or bool(self._find_member(email_normalized, author_id)),
-            nonmember_action=self.nonmember_action,
-            max_size=(self.max_message_size_kb or 0) * 1024,
-            max_recipients=self.max_recipients or 0,
-            banned_patterns=tuple(line for line in (self.banned_patterns or '').splitlines() if line.strip()),
-        )
+    # message_post and its helpers: mail_group_posting.py
 
     def _list_id(self):
         return list_headers.list_id(self.alias_name, self.alias_domain)
-
-    def _process_attachments(self, attachments, attachment_ids):
-        """Gateway tuples ``(name, content[, info])`` and existing attachment
-        ids, all attached to the group so the archive can serve them."""
-        self.ensure_one()
-        Attachment = self.env['ir.attachment'].sudo()
-        existing = Attachment.browse(attachment_ids).exists()
-        existing.filtered(lambda a: a.res_model == 'mail.compose.message' or not a.res_id).write(
-            {'res_model': self._name, 'res_id': self.id})
-        values = []
-        for attachment in attachments:
-            name, content = attachment[0], attachment[1]
-            if isinstance(content, str):
-                content = content.encode('utf-8')
-            values.append({
-                'name': cleaning.one_line(name, replacement='_') or _('attachment'),
-                'raw': content,
-                'res_model': self._name,
-                'res_id': self.id,
-            })
-        return existing | Attachment.create(values) if values else existing
 
     @api.model
     def _clean_email_body(self, body_html):

@@ -8,6 +8,7 @@ import xmlrpc.client
 from odoo import api, models, tools
 
 from ..inbound import cleaning, rules
+from .mail_group_posting import InboundFacts
 from .mail_mail import member_id_from_bounce_address
 
 _logger = logging.getLogger(__name__)
@@ -100,8 +101,9 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _mail_group_inbound_facts(self, message):
-        """Raw facts for the inbound rules: a few headers, the size and the
-        number of addressed recipients. Broken headers count as absent."""
+        """Raw facts for the inbound rules (``InboundFacts``): a few headers,
+        the size and the number of addressed recipients. Broken headers count
+        as absent."""
         headers = {}
         for name in INBOUND_HEADERS:
             try:
@@ -120,8 +122,8 @@ class MailThread(models.AbstractModel):
                 recipients.update(tools.email_split(tools.decode_message_header(message, name, separator=',')))
             except Exception:  # noqa: BLE001
                 _logger.info('Unreadable %s header in inbound mail', name)
-        return {'headers': headers, 'size': size, 'recipient_count': len(recipients),
-                'suspicious': self._mail_group_has_active_content(message)}
+        return InboundFacts(headers=headers, size=size, recipient_count=len(recipients),
+                            suspicious=self._mail_group_has_active_content(message))
 
     @api.model
     def _mail_group_has_active_content(self, message):

@@ -181,7 +181,7 @@ class TestMailGateway(MailGroupCommon):
         self.assertEqual(len(self.queued_mails(self.group_message(msg_id))), 2)
 
     @mute_logger('odoo.addons.mail.models.mail_thread')
-    def test_attachments_kept_on_group(self):
+    def test_attachments_kept_on_post(self):
         boundary = 'XXBOUNDARY'
         body = (
             f'--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n'
@@ -193,8 +193,8 @@ class TestMailGateway(MailGroupCommon):
                                content_type=f'multipart/mixed; boundary="{boundary}"')
         group_message = self.group_message(msg_id)
         self.assertEqual(group_message.attachment_ids.mapped('name'), ['data.csv'])
-        self.assertEqual(group_message.attachment_ids.res_model, 'mail.group')
-        self.assertEqual(group_message.attachment_ids.res_id, self.group_public.id)
+        self.assertEqual(group_message.attachment_ids.res_model, 'mail.group.message')
+        self.assertEqual(group_message.attachment_ids.res_id, group_message.id)
         self.assertEqual(group_message.attachment_ids.raw, b'a,b\r\n1,2')
         mail = self.queued_mails(group_message)['plain@member.example.com']
         self.assertEqual(mail.attachment_ids, group_message.attachment_ids)
