@@ -13,3 +13,4 @@ from . import test_website
 from . import test_tours
 from . import test_hostile_corpus
 from . import test_attacks_links
+from . import test_attacks_mail
