@@ -319,8 +319,9 @@ class _Outcome:
                     'mail_group_attempts': mail.mail_group_attempts + 1,
                 })
             counted = failed.filtered(lambda mail: mail.id in self.counted)
-            counted.filtered('mail_group_probe').mail_group_member_id._register_probe_bounce()
-            (counted - counted.filtered('mail_group_probe')).mail_group_member_id._register_delivery_failure()
+            probes = counted.filtered('mail_group_probe')
+            probes.mail_group_member_id._register_probe_bounce()
+            (counted - probes).mail_group_member_id._register_delivery_failure()
         self.sent_ids, self.retries, self.failures, self.counted, self.pending = [], {}, {}, set(), 0
         if self.auto_commit:
             self.env.cr.commit()
