@@ -10,7 +10,7 @@ import hmac
 import re
 
 SIGNATURE_LENGTH = 16  # hex characters: 64 bits
-MEMBER_ID = re.compile(r'[0-9]{1,18}')
+MEMBER_ID = re.compile(r'[0-9]{1,9}')  # below PostgreSQL's integer limit
 
 
 def signature(secret, member_id, probe_stamp=None):

@@ -4,7 +4,7 @@ import fnmatch
 import unittest
 
 from odoo.addons.website_mail_group.inbound import rules
-from odoo.addons.website_mail_group.outbound import delivery, footer, headers
+from odoo.addons.website_mail_group.outbound import bounces, delivery, footer, headers
 
 
 class TestInboundRules(unittest.TestCase):
@@ -108,6 +108,23 @@ class TestOutboundHandlers(unittest.TestCase):
         self.assertEqual(base['List-Subscribe'], '<https://h/groups>, <mailto:list+subscribe@x.com>')
         self.assertEqual(personal['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
         self.assertNotIn('List-Unsubscribe', base, 'personal headers must not leak into the shared ones')
+
+    def test_signed_bounce_addresses(self):
+        secret, bounce = b'secret', 'bounce@lists.example.com'
+        address = bounces.address(bounce, secret, 42)
+        member_id, probe, sig = bounces.parse(address.upper(), bounce)
+        self.assertEqual((member_id, probe), (42, False))
+        self.assertTrue(bounces.verify(secret, member_id, sig))
+        self.assertFalse(bounces.verify(secret, 43, sig), 'a signature is good for its member only')
+        self.assertFalse(bounces.verify(b'other', 42, sig))
+        self.assertEqual(bounces.parse('bounce+mg42@lists.example.com', bounce), (42, False, ''))
+        probe_address = bounces.address(bounce, secret, 42, '2030-01-01 10:00:00')
+        member_id, probe, sig = bounces.parse(probe_address, bounce)
+        self.assertTrue(probe and bounces.verify(secret, 42, sig, '2030-01-01 10:00:00'))
+        self.assertFalse(bounces.verify(secret, 42, sig, '2030-01-02 10:00:00'), 'an older probe does not answer')
+        for other in ('bounce+mg42@other.example.com', 'bounce+mg9999999999@lists.example.com',
+                      'bounce+mgx@lists.example.com', 'bounce@lists.example.com', 'catchall+mg42@lists.example.com'):
+            self.assertIsNone(bounces.parse(other, bounce), other)
 
     def test_footer_personalization_escapes_url(self):
         placeholders = footer.placeholders()
