@@ -9,9 +9,10 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from ..inbound import rules
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
 
@@ -56,7 +57,7 @@ class MailGroup(models.Model):
     max_message_size_kb = fields.Integer(
         'Maximum message size (KB)', default=0, help='Larger posts are held for moderation. 0: no limit.')
     max_recipients = fields.Integer(
-        'Maximum recipients', default=0,
+        'Maximum recipients', default=10,
         help='Posts addressed (To and Cc) to more addresses are held for moderation. 0: no limit.')
     subject_prefix = fields.Char(
         'Subject prefix', help='Added in front of the subject of every copy sent to members, e.g. [Developers].')
@@ -73,8 +74,8 @@ class MailGroup(models.Model):
     ], string='Replies go to', required=True, default='list')
     banned_patterns = fields.Text(
         'Banned addresses',
-        help='One per line: a pattern such as *@spam.example, or a regular expression starting with ^. '
-             'Posts from matching addresses are rejected.')
+        help='One per line, a pattern such as *@spam.example or *@*.casino.example (* stands for any characters, '
+             '? for one character). Posts from matching addresses are rejected.')
     moderation_rule_count = fields.Integer('Moderated emails count', compute='_compute_moderation_rule_count')
     # privacy
     access_mode = fields.Selection([
@@ -191,6 +192,22 @@ class MailGroup(models.Model):
         if any(group.max_message_size_kb < 0 or group.max_recipients < 0 for group in self):
             raise ValidationError(_('Limits cannot be negative.'))
 
+    @api.constrains('banned_patterns')
+    def _check_banned_patterns(self):
+        for group in self:
+            invalid = rules.invalid_pattern(group.banned_patterns)
+            if not invalid:
+                continue
+            reason, line = invalid
+            if reason == 'count':
+                raise ValidationError(_('At most %s banned address patterns per group.', rules.MAX_PATTERNS))
+            if reason == 'regex':
+                raise ValidationError(_(
+                    'Banned address pattern "%s": regular expressions are not supported. Use * for any characters '
+                    'and ? for one character, e.g. *@spam.example.', line))
+            raise ValidationError(_('Banned address pattern "%(pattern)s…" is longer than %(max)s characters.',
+                                    pattern=line[:40], max=rules.MAX_PATTERN_LENGTH))
+
     @api.constrains('access_mode', 'access_group_id')
     def _check_access_mode(self):
         if any(group.access_mode == 'groups' and not group.access_group_id for group in self):
@@ -278,9 +295,8 @@ class MailGroup(models.Model):
             return
         base_url = group.get_base_url()
         parent_id = mail_message.parent_id.message_id or False
-        body = footer.append_footer(mail_message.body, group._render_footer(base_url))
-        group._queue_copies(mail_message, body, group._list_headers(base_url, parent_id), targets, base_url,
-                            references=parent_id)
+        group._queue_copies(mail_message, mail_message.body, group._list_headers(base_url, parent_id), targets,
+                            base_url, references=parent_id)
 
     def _delivery_targets(self, mode, author_email=None):
         """Members receiving mail in ``mode`` (delivery not disabled), once
@@ -304,13 +320,17 @@ class MailGroup(models.Model):
             references=parent_message_id or None,
         )
 
-    def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False):
-        """One ``mail.mail`` per member sharing ``mail_message``: the body
-        and headers get the member's own links; batched inserts."""
+    def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False, values=None):
+        """One ``mail.mail`` per member sharing ``mail_message``: ``body``
+        then the footer, rendered once; only the footer and the headers get
+        the member's own links, never ``body``. ``values`` are added to
+        every copy. Batched inserts."""
         self.ensure_one()
         batch_size = int(self.env['ir.config_parameter'].sudo().get_param('mail.session.batch.size') or 1000)
         Mail = self.env['mail.mail'].sudo()
         member_links = self._member_links_builder(base_url)
+        placeholders = footer.placeholders()
+        footer_html = self._render_footer(base_url, placeholders)
         defaults = None
         for batch in tools.split_every(batch_size, members):
             values_list = []
@@ -318,15 +338,16 @@ class MailGroup(models.Model):
                 links = member_links(member['email_normalized'])
                 values_list.append({
                     'mail_message_id': mail_message.id,
-                    'body_html': footer.personalize(body, links),
+                    'body_html': footer.append_footer(body, footer.personalize(footer_html, placeholders, links)),
                     'email_to': member['email'],
-                    'headers': repr(list_headers.personal_headers(base_headers, links[footer.UNSUBSCRIBE_PLACEHOLDER])),
+                    'headers': repr(list_headers.personal_headers(base_headers, links['unsubscribe'])),
                     'references': references,
                     'auto_delete': True,
                     'is_notification': True,
                     'state': 'outgoing',
                     'mail_group_post': True,
                     'mail_group_member_id': member['id'],
+                    **(values or {}),
                 })
             if defaults is None:
                 # every copy has the same missing fields: their defaults once per post
@@ -336,8 +357,8 @@ class MailGroup(models.Model):
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
     def _member_links_builder(self, base_url=None):
-        """A function giving a member's signed personal links (by footer
-        placeholder) from their normalized address. The secret is read once,
+        """A function giving a member's signed personal links (by kind:
+        ``unsubscribe``, ``settings``) from their normalized address. The secret is read once,
         so building links for a whole list costs no query; the tokens are
         those of ``tools.hmac``."""
         self.ensure_one()
@@ -353,20 +374,20 @@ class MailGroup(models.Model):
             unsubscribe = sign('mail_group-access-token-portal', (group_id, email))
             settings = sign('mail_group-email-subscription', (group_id, email, 'delivery'))
             return {
-                footer.UNSUBSCRIBE_PLACEHOLDER:
-                    f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token={unsubscribe}',
-                footer.SETTINGS_PLACEHOLDER: f'{base_url}/group/{group_id}/delivery?email={quoted}&token={settings}',
+                'unsubscribe': f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token={unsubscribe}',
+                'settings': f'{base_url}/group/{group_id}/delivery?email={quoted}&token={settings}',
             }
         return links
 
-    def _render_footer(self, base_url):
+    def _render_footer(self, base_url, placeholders):
+        """The footer, with ``placeholders`` (by kind) for the personal links."""
         self.ensure_one()
         return self.env['ir.qweb'].sudo()._render('website_mail_group.mail_group_footer', {
             'group_url': f'{base_url}/groups/{self.id}',
             'mailto': self.alias_email,
             'unsub_label': _('Unsubscribe'),
-            'unsub_url': footer.UNSUBSCRIBE_PLACEHOLDER,
-            'settings_url': footer.SETTINGS_PLACEHOLDER,
+            'unsub_url': placeholders['unsubscribe'],
+            'settings_url': placeholders['settings'],
         }, minimal_qcontext=True)
 
     # ------------------------------------------------------------
@@ -416,7 +437,6 @@ class MailGroup(models.Model):
             'sanitize': lambda html: tools.html_sanitize(html, sanitize_tags=True, sanitize_attributes=True,
                                                          strip_style=True, strip_classes=True),
         }, minimal_qcontext=True)
-        body = footer.append_footer(body, group._render_footer(base_url))
         digest_message = self.env['mail.message'].sudo().create({
             'model': self._name,
             'res_id': self.id,
@@ -441,7 +461,7 @@ class MailGroup(models.Model):
         """Tell the author their post waits for a moderator."""
         self.ensure_one()
         if not tools.is_html_empty(self.moderation_notify_msg):
-            group_message._reply_to_author(_('Re: %s', group_message.subject or ''), self.moderation_notify_msg)
+            self._send_notice(group_message, self.moderation_notify_msg)
 
     def _send_rejection_notice(self, group_message):
         """Tell a non-member their post was refused, and how to join."""
@@ -452,7 +472,18 @@ class MailGroup(models.Model):
               group=self.name),
             _('You can join the group at %(url)s.', url=groups_url),
         )
-        group_message._reply_to_author(_('Re: %s', group_message.subject or ''), body)
+        self._send_notice(group_message, body)
+
+    def _send_notice(self, group_message, body):
+        """Answer the author of a post, whose address anyone can forge: a few
+        notices per address an hour (all groups together), under a fixed
+        subject rather than the post's, threaded through References."""
+        email = tools.email_normalize(group_message.email_from)
+        if not email or not self.env['mail.group.throttle']._allow({'notice': email}):
+            _logger.info('Mail group %s: notice to %s not sent (over the hourly limit or no address)',
+                         self.id, group_message.email_from)
+            return
+        group_message._reply_to_author(_('Your message to %s', self.name), body)
 
     @api.model
     def _cron_notify_moderators(self):
