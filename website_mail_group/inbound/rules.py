@@ -14,7 +14,8 @@ MAX_PATTERN_LENGTH = 254  # the longest address RFC 5321 allows
 MAX_PATTERNS = 500
 
 ACTIVE_CONTENT = re.compile(
-    r'<\s*(script|iframe|frame|object|embed|applet|form|meta|base)\b|\son[a-z]+\s*=|javascript\s*:|expression\s*\(',
+    r'<\s*(script|iframe|frame|object|embed|applet|form|base)\b|<\s*meta\b[^>]{0,300}http-equiv\s*=\s*["\']?refresh'
+    r'|\son[a-z]+\s*=|javascript\s*:|expression\s*\(',
     re.IGNORECASE)
 
 ACCEPT = 'accept'

@@ -227,17 +227,23 @@ class MailGroup(models.Model):
 
     def _alias_get_error(self, message, message_dict, alias):
         """Privacy applies to posting: members-only and user-group lists
-        refuse other authors with Odoo's alias bounce."""
+        refuse other authors with Odoo's alias bounce. The followers of a
+        group are its members: an alias restricted to followers accepts
+        them (mail.group has no followers of its own)."""
         self.ensure_one()
         if not self.active:
             return AliasError('mail_group_archived', _('This group is archived.'))
-        if self.access_mode == 'members':
+        members_only = self.access_mode == 'members' or (
+            self.access_mode == 'public' and alias.alias_contact == 'followers')
+        if members_only:
             email = tools.email_normalize(message_dict.get('email_from'))
             if not self._find_member(email, message_dict.get('author_id') or None):
                 return AliasError('error_mail_group_members', _('Only members can send email to the mailing list.'))
-        elif self.access_mode == 'groups':
+            return False
+        if self.access_mode == 'groups':
             if not self._email_in_access_group(message_dict.get('email_from'), message_dict.get('author_id')):
                 return AliasError('error_mail_group_groups', _('Only selected groups of users can send email to the mailing list.'))
+            return False
         return super()._alias_get_error(message, message_dict, alias)
 
     def _email_in_access_group(self, email_from, author_id=None):

@@ -4,7 +4,6 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -70,12 +69,6 @@ class MailGroupMember(models.Model):
     def _compute_email_normalized(self):
         for member in self:
             member.email_normalized = tools.email_normalize(member.email)
-
-    @api.constrains('email')
-    def _check_email(self):
-        for member in self:
-            if not tools.email_normalize(member.email):
-                raise ValidationError(_('The email "%s" is not valid.', member.email))
 
     def _bounce_settings(self):
         get_param = self.env['ir.config_parameter'].sudo().get_param

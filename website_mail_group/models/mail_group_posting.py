@@ -32,6 +32,7 @@ def gateway_facts(env):
 class MailGroup(models.Model):
     _inherit = 'mail.group'
 
+    @api.returns('mail.message', lambda value: value.id)
     def message_post(self, body='', subject=None, email_from=None, author_id=None, **kwargs):
         """Store a post (``mail.message`` + ``mail.group.message``), decide
         its fate with the inbound rules, and distribute it when accepted.

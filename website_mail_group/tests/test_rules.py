@@ -104,7 +104,7 @@ class TestOutboundHandlers(unittest.TestCase):
         self.assertEqual(base['List-Post'], '<mailto:list@x.com>')
         self.assertEqual(base['In-Reply-To'], '<p@x>')
         personal = headers.personal_headers(base, 'https://h/u?t=1')
-        self.assertEqual(personal['List-Unsubscribe'], '<https://h/u?t=1>, <mailto:list+unsubscribe@x.com>')
+        self.assertEqual(personal['List-Unsubscribe'], '<https://h/u?t=1>')
         self.assertEqual(base['List-Subscribe'], '<https://h/groups>, <mailto:list+subscribe@x.com>')
         self.assertEqual(personal['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
         self.assertNotIn('List-Unsubscribe', base, 'personal headers must not leak into the shared ones')

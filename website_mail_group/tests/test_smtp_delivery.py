@@ -76,7 +76,7 @@ class TestSmtpDelivery(TransactionCase):
             self.assertEqual(message['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
             unsubscribe_url = self.group._get_email_unsubscribe_url(rcpt)
             self.assertEqual(message['List-Unsubscribe'],
-                             f'<{unsubscribe_url}>, <mailto:e2e+unsubscribe@lists.e2e.example.com>',
+                             f'<{unsubscribe_url}>',
                              'one unfolded line, as mail clients parse it')
             self.assertIn('e2e@lists.e2e.example.com', message['Reply-To'])
             member = self.members.filtered(lambda m: m.email == rcpt)
