@@ -237,7 +237,8 @@ class MailGroup(models.Model):
             self.access_mode == 'public' and alias.alias_contact == 'followers')
         if members_only:
             email = tools.email_normalize(message_dict.get('email_from'))
-            if not self._find_member(email, message_dict.get('author_id') or None):
+            # any member with the address, whatever its partner: mail proves an address
+            if not self._find_members(email, message_dict.get('author_id') or None):
                 return AliasError('error_mail_group_members', _('Only members can send email to the mailing list.'))
             return False
         if self.access_mode == 'groups':
