@@ -19,6 +19,14 @@ class MailGroupMessage(models.Model):
         help="The author's own text/plain part (as received by email, at most 100,000 characters); "
              "the plain part of the copies sent to members.")
 
+    def unlink(self):
+        """The moderators' alerts about a post go with it (a discarded post
+        leaves no message behind on a missing record)."""
+        alerts = self.env['mail.message'].sudo().search([('model', '=', self._name), ('res_id', 'in', self.ids)])
+        result = super().unlink()
+        alerts.unlink()
+        return result
+
     def _plain_text(self):
         """The post as plain text: the author's own, else its HTML converted."""
         self.ensure_one()
@@ -60,7 +68,7 @@ class MailGroupMessage(models.Model):
             'auto_delete': True,
             'body_html': body,
             'email_from': email_from or company.catchall_formatted or company.email_formatted,
-            'reply_to': reply_to or False,
+            **({'reply_to': reply_to} if reply_to else {}),
             'email_to': message.email_from,
             'references': message.mail_message_id.message_id,
             'subject': subject,

@@ -121,9 +121,11 @@ class TestEverydaySmtp(TransactionCase):
     # ------------------------------------------------------------
 
     def test_relay_limited_to_list_domain_sends_author_via_group(self):
+        via = f'"Author via Everyday" <everyday@{DOMAIN}>'
+        self.assertEqual(self.group.copies_from_display, via,
+                         'a server without from_filter: Odoo sends from its notifications address')
         self.mail_server.from_filter = DOMAIN
-        self.assertEqual(self.group.copies_from_display,
-                         f'"Author via Everyday" <everyday@{DOMAIN}>')
+        self.assertEqual(self.group.copies_from_display, via)
         for policy, reply_to, cc in (
                 ('list', f'everyday@{DOMAIN}', 'Alice <alice@example.com>'),
                 ('author', 'Alice <alice@example.com>', None),
