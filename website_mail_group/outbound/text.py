@@ -17,7 +17,8 @@ SKIPPED = {'script', 'style', 'head', 'title'}
 
 def author_text(message):
     """The text/plain body the author wrote (an ``email.message.EmailMessage``),
-    or ``None``: no such part, unreadable, too long, or quoting personal links."""
+    without the lines quoting a footer's personal links; ``None`` when there
+    is no such part, or it is unreadable or too long."""
     try:
         part = message.get_body(preferencelist=('plain',))
         text = part.get_content() if part is not None else None
@@ -26,9 +27,11 @@ def author_text(message):
     if not isinstance(text, str):
         return None
     text = text.replace('\r\n', '\n').replace('\r', '\n').replace('\x00', '').strip('\n')
-    if not text or len(text) > MAX_AUTHOR_TEXT or PERSONAL_LINK.search(text):
+    if len(text) > MAX_AUTHOR_TEXT:
         return None
-    return text
+    if PERSONAL_LINK.search(text):
+        text = '\n'.join(line for line in text.split('\n') if not PERSONAL_LINK.search(line)).strip('\n')
+    return text or None
 
 
 def is_plain_post(message):

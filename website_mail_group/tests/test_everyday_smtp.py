@@ -106,15 +106,21 @@ class TestEverydaySmtp(TransactionCase):
 
     def test_quoted_footer_in_plain_text_is_not_redistributed(self):
         """A reply quoting the text footer of its copy carries the replier's
-        personal links: that text is not kept, the cleaned HTML is used."""
+        personal links: those lines are dropped, in the text and HTML parts,
+        for plain replies and for replies with an HTML part."""
+        self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'email': 'carol@members.example.com'})
         links = self.group._member_links_builder()('bob@members.example.com')
-        quoted = f'My answer\r\n\r\n> -- \r\n> Unsubscribe: {links["unsubscribe"]}\r\n> Settings: {links["settings"]}'
-        self.post(self.alternative(quoted, '<p>My answer</p>'))
-        for item in self.deliver().messages:
-            text = item['message'].get_body(('plain',)).get_content()
-            self.assertIn('My answer', text)
-            if item['rcpt_tos'] != ['bob@members.example.com']:
-                self.assertNotIn(links['unsubscribe'].rsplit('token=', 1)[1], text)
+        tokens = [url.rsplit('token=', 1)[1] for url in links.values()]
+        quoted = f'My answer\r\n\r\n> -- \r\n> Unsubscribe: {links["unsubscribe"]}\r\n> [3] {links["settings"]}'
+        self.post(self.alternative(quoted, '<p>My answer</p>'), subject='With HTML')
+        self.post(f'Content-Type: text/plain; charset=utf-8\r\n\r\n{quoted}\r\n', subject='Plain only')
+        copies = [item['message'] for item in self.deliver().messages if item['rcpt_tos'] != ['bob@members.example.com']]
+        self.assertEqual(len(copies), 2)
+        for message in copies:
+            for part in (message.get_body(('plain',)), message.get_body(('html',))):
+                content = part.get_content()
+                self.assertIn('My answer', content)
+                self.assertFalse([token for token in tokens if token in content], "bob's links never reach others")
 
     # ------------------------------------------------------------
     # From behind a relay limited to the list's domain
