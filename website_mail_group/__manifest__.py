@@ -27,6 +27,7 @@ has a browsable archive under /groups.
         'views/website_mail_group_menus.xml',
         'views/website_mail_group_templates.xml',
         'views/mail_group_delivery_templates.xml',
+        'data/mail_group_review_action.xml',
         'views/snippets/s_group.xml',
         'data/website_menu_data.xml',
     ],

@@ -1,5 +1,5 @@
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from dateutil.relativedelta import relativedelta
 from werkzeug.exceptions import NotFound
@@ -469,9 +469,13 @@ class MailGroupController(http.Controller):
         reply_subject = message.subject or ''
         if reply_subject and not reply_subject.lower().startswith('re:'):
             reply_subject = f'Re: {reply_subject}'
+        # RFC 6068 header fields, percent-encoded: the reply lands in this thread
+        reply_id = message.mail_message_id.message_id
+        reply_fields = {'subject': reply_subject, **({'In-Reply-To': reply_id, 'References': reply_id} if reply_id else {})}
         return request.render('website_mail_group.group_message', {
             'group': group,
-            'reply_mailto': f"mailto:{group.alias_email}?subject={quote(reply_subject)}" if group.alias_email else None,
+            'reply_mailto': f"mailto:{group.alias_email}?{urlencode(reply_fields, quote_via=quote)}"
+            if group.alias_email else None,
             'message': message,
             'body': sanitize_body(message.body),
             'attachments': self._attachments(message),

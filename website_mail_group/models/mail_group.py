@@ -1,11 +1,9 @@
 import hashlib
 import hmac
-import logging
 from datetime import timedelta
 from urllib.parse import quote_plus
 
 import lxml.html
-from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
@@ -15,8 +13,6 @@ from odoo.osv import expression
 from ..inbound import rules
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
-
-_logger = logging.getLogger(__name__)
 
 FOOTER_ID = 'o_mg_message_footer'
 
@@ -397,126 +393,4 @@ class MailGroup(models.Model):
             'settings_url': placeholders['settings'],
         }, minimal_qcontext=True)
 
-    # ------------------------------------------------------------
-    # DIGESTS
-    # ------------------------------------------------------------
-
-    @api.model
-    def _cron_send_digests(self):
-        """Daily digests every run, weekly ones when a week has passed
-        since the group's last weekly digest."""
-        now = fields.Datetime.now()
-        for group in self.search([]):
-            group._send_digest('daily', now)
-            if not group.digest_weekly_last_date or group.digest_weekly_last_date <= now - timedelta(days=7) \
-                    + timedelta(minutes=5):
-                group._send_digest('weekly', now)
-        return True
-
-    def _send_digest(self, mode, now=None):
-        """One digest (table of contents + posts) to every ``mode`` member
-        for the posts accepted since the previous one."""
-        self.ensure_one()
-        now = now or fields.Datetime.now()
-        group = self.sudo()
-        last_field = f'digest_{mode}_last_date'
-        since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
-        targets = group._delivery_targets(mode)
-        # flags make each post appear once; the hour of slack keeps a post
-        # accepted during the previous run from falling between two digests
-        done_field = f'digest_{mode}_done'
-        posts = self.env['mail.group.message'].sudo().search([
-            ('mail_group_id', '=', self.id), ('moderation_status', '=', 'accepted'), (done_field, '=', False),
-            ('accepted_date', '>=', since - timedelta(hours=1)), ('accepted_date', '<=', now),
-        ], order='accepted_date, id')
-        group[last_field] = now
-        posts.write({done_field: True})
-        if not targets or not posts:
-            return False
-        base_url = group.get_base_url()
-        modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
-        title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name, mode=modes[mode], count=len(posts))
-        body = self.env['ir.qweb']._render('website_mail_group.mail_group_digest', {
-            'group': group,
-            'posts': posts,
-            'title': title,
-            'archive_url': f'{base_url}/groups/{self.id}',
-            'sanitize': lambda html: tools.html_sanitize(html, sanitize_tags=True, sanitize_attributes=True,
-                                                         strip_style=True, strip_classes=True),
-        }, minimal_qcontext=True)
-        digest_message = self.env['mail.message'].sudo().create({
-            'model': self._name,
-            'res_id': self.id,
-            'message_type': 'email_outgoing',
-            'subject': title,
-            'body': '',
-            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
-            or self.env.company.email_formatted,
-            'reply_to': group.alias_email or False,
-            'message_id': tools.generate_tracking_message_id('mail-group-digest'),
-            'record_alias_domain_id': group.alias_domain_id.id or False,
-            'record_company_id': self.env.company.id,
-        })
-        group._queue_copies(digest_message, body, group._list_headers(base_url), targets, base_url)
-        return digest_message
-
-    # ------------------------------------------------------------
-    # EMAILS
-    # ------------------------------------------------------------
-
-    def _send_moderation_notification(self, group_message):
-        """Tell the author their post waits for a moderator."""
-        self.ensure_one()
-        if not tools.is_html_empty(self.moderation_notify_msg):
-            self._send_notice(group_message, self.moderation_notify_msg)
-
-    def _send_rejection_notice(self, group_message):
-        """Tell a non-member their post was refused, and how to join."""
-        self.ensure_one()
-        groups_url = self.get_base_url() + '/groups'
-        body = Markup('<p>%s</p><p>%s</p>') % (
-            _('Your message to %(group)s was not distributed: only members of the group may post to it.',
-              group=self.name),
-            _('You can join the group at %(url)s.', url=groups_url),
-        )
-        self._send_notice(group_message, body)
-
-    def _send_notice(self, group_message, body):
-        """Answer the author of a post, whose address anyone can forge: a few
-        notices per address an hour (all groups together), under a fixed
-        subject rather than the post's, threaded through References."""
-        email = tools.email_normalize(group_message.email_from)
-        if not email or not self.env['mail.group.throttle']._allow({'notice': email}):
-            _logger.info('Mail group %s: notice to %s not sent (over the hourly limit or no address)',
-                         self.id, group_message.email_from)
-            return
-        group_message._reply_to_author(_('Your message to %s', self.name), body)
-
-    @api.model
-    def _cron_notify_moderators(self):
-        moderated_groups = self.search([('moderation', '=', True)])
-        return moderated_groups._notify_moderators()
-
-    def _notify_moderators(self):
-        """Remind moderators of pending posts, in their inbox or by email
-        according to their preference."""
-        pending = self.env['mail.group.message'].sudo()._read_group(
-            [('mail_group_id', 'in', self.ids), ('moderation_status', '=', 'pending_moderation')],
-            ['mail_group_id'], ['__count'])
-        for group, count in pending:
-            if not group.moderator_ids:
-                continue
-            body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
-                'record': group,
-                'pending_count': count,
-                'review_url': f'{group.get_base_url()}/web#model=mail.group&id={group.id}&view_type=form',
-            }, minimal_qcontext=True, raise_if_not_found=False)
-            self.env['mail.thread'].sudo().message_notify(
-                partner_ids=group.moderator_ids.partner_id.ids,
-                subject=_('Messages are pending moderation in %s', group.name),
-                body=body,
-                email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
-                model='mail.group',
-                res_id=group.id,
-            )
-        return True
+    # digests: mail_group_digest.py; notices to authors and moderators: mail_group_notices.py

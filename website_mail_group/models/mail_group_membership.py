@@ -127,8 +127,7 @@ class MailGroup(models.Model):
             'partner_id': partner_id or False,
             'mail_group_id': self.id,
         })
-        if self.moderation_guidelines:
-            self.action_send_guidelines(member)
+        self._send_welcome(member)  # with the guidelines when enabled
         return member
 
     def _leave_group(self, email, partner_id=None, all_members=False):

@@ -249,7 +249,7 @@ class MailGroupMessage(models.Model):
     def action_moderate_ban_with_comment(self, ban_subject, ban_comment):
         self._check_can_moderate()
         if ban_comment:
-            self._send_moderation_answer(ban_subject, ban_comment)
+            self._send_moderation_answer(ban_subject, ban_comment, banned=True)
         return self.action_moderate_ban()
 
     def _create_moderation_rule(self, status):
@@ -279,28 +279,7 @@ class MailGroupMessage(models.Model):
         else:
             pending.action_moderate_reject()
 
-    def _send_moderation_answer(self, subject, comment):
-        """Mail the moderator's explanation to each author."""
-        self._reply_to_author(subject, comment, email_from=self.env.user.email_formatted)
-
-    def _reply_to_author(self, subject, body, email_from=None):
-        """Queue an answer to the author of these posts (moderation notices),
-        marked as an automatic reply so it causes no loop."""
-        company = self.env.company
-        values_list = [{
-            'author_id': self.env.user.partner_id.id,
-            'auto_delete': True,
-            'body_html': body,
-            'email_from': email_from or company.catchall_formatted or company.email_formatted,
-            'email_to': message.email_from,
-            'references': message.mail_message_id.message_id,
-            'subject': subject,
-            'state': 'outgoing',
-            'headers': repr({'Auto-Submitted': 'auto-replied'}),
-        } for message in self if message.email_from]
-        if values_list:
-            self.env['mail.mail'].sudo().create(values_list)
-            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+    # _send_moderation_answer and _reply_to_author: mail_group_message_mail.py
 
     # ------------------------------------------------------------
     # ACTIONS

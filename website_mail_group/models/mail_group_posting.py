@@ -118,8 +118,10 @@ class MailGroup(models.Model):
 
         if status == 'accepted':
             group._notify_members(group_message)
-        elif status == 'pending_moderation' and group.moderation_notify:
-            group._send_moderation_notification(group_message)
+        elif status == 'pending_moderation':
+            group._alert_moderators(group_message)
+            if group.moderation_notify:
+                group._send_moderation_notification(group_message)
         elif status == 'rejected' and decision.reason == 'non_member':
             group._send_rejection_notice(group_message)
         return mail_message

@@ -7,6 +7,7 @@ LIMITS = {
     'email': ('website_mail_group.confirmation_limit_email', 3),
     'client': ('website_mail_group.confirmation_limit_client', 20),
     'notice': ('website_mail_group.notice_limit_email', 3),
+    'moderator_alert': ('website_mail_group.moderator_alert_limit', 10),  # per group
 }
 
 

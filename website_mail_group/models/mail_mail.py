@@ -2,15 +2,15 @@ import ast
 import datetime
 import logging
 import re
-from email.utils import formataddr, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 
 from ..outbound import bounces, footer, identity, mime, smtp_errors
+from ..outbound import text as post_text
+from .mail_mail_outcome import _Outcome
 
 _logger = logging.getLogger(__name__)
-
-COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
 
 
 PERSONAL_HEADERS = re.compile(r"'(List-Unsubscribe(?:-Post)?)': '([^'\\]*)'")
@@ -71,7 +71,7 @@ class MailMail(models.Model):
                 outcome.retry(batch, exc)
                 outcome.flush()
                 continue
-            builder = _CopyBuilder(Server, smtp)
+            builder = _CopyBuilder(Server, smtp, smtp_from)
             remaining = list(batch)
             while remaining:
                 mail = remaining.pop(0)
@@ -118,9 +118,10 @@ class _CopyBuilder:
     rendered once per post too, and only the footer's gets the member's
     links (outbound/footer.py)."""
 
-    def __init__(self, server, smtp):
+    def __init__(self, server, smtp, smtp_from=None):
         self.server = server
         self.smtp = smtp
+        self.smtp_from = smtp_from  # the batch's sender, as Odoo chose it for the mail server
         self.posts = {}
         self.link_builders = {}
         self.placeholders = footer.placeholders()
@@ -147,7 +148,9 @@ class _CopyBuilder:
                                    personal.get('List-Unsubscribe-Post', ''), html, text)
             return self._envelope_sender(post['smtp_from'], mail), recipients, data
         message = mime.personalize(post['message'], email_to, html, text, personal)
-        smtp_from, smtp_to, message = self.server._prepare_email_message(message, self.smtp)
+        # the member only: a Cc naming the author is a header, not a recipient
+        smtp_from, smtp_to, message = self.server.with_context(send_validated_to=recipients)._prepare_email_message(
+            message, self.smtp)
         _set_from(message, post['from_override'])
         return (self._envelope_sender(smtp_from, mail), smtp_to,
                 message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
@@ -157,9 +160,9 @@ class _CopyBuilder:
         member's links put back into it (the footer alone)."""
         body, footer_html = footer.split(html)
         if not footer_html or not links:
-            return tools.html2plaintext(html)
+            return post['author_text'] or post_text.html_to_text(html)
         if post['body'] != body:
-            post['body'], post['body_text'] = body, tools.html2plaintext(body)
+            post['body'], post['body_text'] = body, post['author_text'] or post_text.html_to_text(body)
         template = footer.depersonalize(footer_html, self.placeholders, links)
         if post['footer'] != template:
             post['footer'], post['footer_text'] = template, tools.html2plaintext(template)
@@ -196,17 +199,28 @@ class _CopyBuilder:
         author = emails_from[0] if emails_from else mail.email_from
         group = _group_of(mail)
         build = dict(
-            email_from=identity.from_header(author, group.name, group.alias_email, group.from_policy) if group else author,
-            subject=identity.subject_with_prefix(values['subject'], group.subject_prefix) if group else values['subject'],
-            email_cc=values['email_cc'],
-            reply_to=identity.reply_to(group.reply_to_policy, group.alias_email, author) if group else values['reply_to'],
-            attachments=values['attachments'],
-            message_id=values['message_id'],
-            references=values['references'],
-            object_id=values['object_id'],
-            subtype='html',
-            subtype_alternative='plain',
+            email_from=author, subject=values['subject'], email_cc=values['email_cc'], reply_to=values['reply_to'],
+            attachments=values['attachments'], message_id=values['message_id'], references=values['references'],
+            object_id=values['object_id'], subtype='html', subtype_alternative='plain',
         )
+        from_override = None
+        if group:
+            # Odoo chose the batch's sender for the mail server: not the author
+            # when the server's from_filter refuses the author's address
+            usable = tools.email_normalize(self.smtp_from or '') == tools.email_normalize(author or '')
+            rewritten = identity.is_rewritten(author, group.alias_email, group.from_policy, usable)
+            cc = identity.cc(group.reply_to_policy, author, rewritten)
+            build.update(
+                email_from=identity.from_header(author, group.name, group.alias_email, group.from_policy, usable),
+                subject=identity.subject_with_prefix(values['subject'], group.subject_prefix),
+                reply_to=identity.reply_to(group.reply_to_policy, group.alias_email, author),
+                email_cc=[cc] if cc else values['email_cc'],
+            )
+            # a group sending as itself keeps its own From (Odoo would encapsulate
+            # it like the author's address) when the server may send from it
+            if rewritten and self.server._match_from_filter(group.alias_email, getattr(self.smtp, 'from_filter', False)):
+                from_override = build['email_from']
+        digest_items = self._digest_items(mail, group)
         server = self.server.with_context(send_validated_to=values['email_to_normalized'])
         message = server.build_email(
             email_to=values['email_to'], body=values['body'], body_alternative=values['body_alternative'],
@@ -215,24 +229,49 @@ class _CopyBuilder:
             email_to=[mime.TO_TOKEN], body=mime.HTML_TOKEN, body_alternative=mime.TEXT_TOKEN,
             headers={**values['headers'], 'List-Unsubscribe': mime.UNSUBSCRIBE_TOKEN,
                      'List-Unsubscribe-Post': mime.UNSUBSCRIBE_POST_TOKEN}, **build)
+        if digest_items:
+            mime.make_digest(message, digest_items)
+            mime.make_digest(template_message, digest_items)
         smtp_from, __, template_message = self.server.with_context(send_validated_to=[])._prepare_email_message(
             template_message, self.smtp)
-        # a group sending as itself keeps its own From (Odoo would encapsulate it
-        # like the author's address)
-        from_override = build['email_from'] if group and group.from_policy == 'group' else None
         _set_from(template_message, from_override)
         template = mime.ByteTemplate.make(
             template_message.as_bytes(policy=template_message.policy.clone(linesep='\r\n')))
         if not template:
             _logger.info('Mail group: no byte template for message %s, building each copy', mail.mail_message_id.id)
+        post = self.server.env['mail.group.message'].sudo().search(
+            [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
         return {
             'message': message,
             'template': template,
             'smtp_from': smtp_from,
             'from_override': from_override,
+            'author_text': post.body_text if post else None,
             'body': None, 'body_text': '',
             'footer': None, 'footer_text': '',
         }
+
+    def _digest_items(self, mail, group):
+        """The posts of a digest, each as a message of its own, as the
+        members received them (Subject, From, Date, Message-ID, threading)."""
+        posts = mail.mail_message_id.sudo().mail_group_digest_ids if group else None
+        items = []
+        for post in posts or ():
+            message = post.mail_message_id
+            parent_id = message.parent_id.message_id
+            author = message.email_from or ''
+            items.append(mime.digest_item({
+                'From': author,
+                'To': group.alias_email or '',
+                'Reply-To': identity.reply_to(group.reply_to_policy, group.alias_email, author),
+                'Subject': message.subject or '',
+                'Date': format_datetime(message.date.replace(tzinfo=datetime.timezone.utc)) if message.date else '',
+                'Message-ID': message.message_id or '',
+                'In-Reply-To': parent_id or '',
+                'References': parent_id or '',
+            }, post._plain_text(), tools.html_sanitize(
+                message.body, sanitize_tags=True, sanitize_attributes=True, strip_style=True, strip_classes=True)))
+        return items
 
 
 def _group_of(mail):
@@ -254,74 +293,3 @@ def _encode_address(formatted):
     """RFC 2047-encode a display name, keeping the address as it is."""
     name, address = parseaddr(formatted)
     return formataddr((name, address), charset='utf-8') if address else formatted
-
-
-class _Outcome:
-    """Collects per-mail results and writes them in batches."""
-
-    def __init__(self, env, auto_commit):
-        self.env = env
-        self.auto_commit = auto_commit
-        self.sent_ids = []
-        self.retries = {}
-        self.failures = {}
-        self.counted = set()  # failures that count against the member (5xx to the recipient)
-        self.reconnected = set()
-        self.pending = 0
-
-    def sent(self, mail):
-        self.sent_ids.append(mail.id)
-        self.pending += 1
-
-    def retry(self, mails, exc):
-        for mail in mails:
-            self.retries[mail.id] = str(exc)
-        self.pending += len(mails)
-
-    def fail(self, mail, exc, counts=False):
-        self.failures[mail.id] = str(exc)
-        if counts:
-            self.counted.add(mail.id)
-        self.pending += 1
-
-    def maybe_flush(self):
-        if self.pending >= COMMIT_EVERY:
-            self.flush()
-
-    def flush(self):
-        Mail = self.env['mail.mail'].sudo()
-        if self.sent_ids:
-            sent = Mail.browse(self.sent_ids)
-            sent.write({'state': 'sent', 'failure_reason': False})
-            sent.filtered('auto_delete').unlink()
-        if self.retries:
-            now = fields.Datetime.now()
-            for mail in Mail.browse(list(self.retries)):
-                attempts = mail.mail_group_attempts + 1
-                if attempts >= smtp_errors.MAX_ATTEMPTS:
-                    self.failures[mail.id] = self.retries[mail.id]
-                    continue
-                mail.write({
-                    'mail_group_attempts': attempts,
-                    'scheduled_date': now + datetime.timedelta(seconds=smtp_errors.backoff_seconds(attempts)),
-                    'failure_reason': _('Temporary failure, attempt %(attempt)s: %(reason)s',
-                                        attempt=attempts, reason=self.retries[mail.id]),
-                })
-            next_try = min(Mail.browse(list(self.retries)).mapped('scheduled_date') or [now])
-            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger(at=next_try)
-        if self.failures:
-            failed = Mail.browse(list(self.failures))
-            for mail in failed:
-                mail.write({
-                    'state': 'exception',
-                    'failure_type': 'mail_smtp',
-                    'failure_reason': self.failures[mail.id],
-                    'mail_group_attempts': mail.mail_group_attempts + 1,
-                })
-            counted = failed.filtered(lambda mail: mail.id in self.counted)
-            probes = counted.filtered('mail_group_probe')
-            probes.mail_group_member_id._register_probe_bounce()
-            (counted - probes).mail_group_member_id._register_delivery_failure()
-        self.sent_ids, self.retries, self.failures, self.counted, self.pending = [], {}, {}, set(), 0
-        if self.auto_commit:
-            self.env.cr.commit()

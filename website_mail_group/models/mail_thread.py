@@ -8,7 +8,7 @@ import xmlrpc.client
 from odoo import api, fields, models, tools
 
 from ..inbound import cleaning, rules
-from ..outbound import bounces
+from ..outbound import bounces, text
 from .mail_group_posting import InboundFacts
 
 _logger = logging.getLogger(__name__)
@@ -95,9 +95,22 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
-        if any(route[0] == 'mail.group' for route in routes or ()):
-            self = self.with_context(mail_group_inbound=self._mail_group_inbound_facts(message))
-        return super()._message_route_process(message, message_dict, routes)
+        group_ids = [route[1] for route in routes or () if route[0] == 'mail.group']
+        if not group_ids:
+            return super()._message_route_process(message, message_dict, routes)
+        self = self.with_context(mail_group_inbound=self._mail_group_inbound_facts(message))
+        author_text = text.author_text(message)
+        if author_text and text.is_plain_post(message):
+            # Odoo shows a plain post as a <pre> that does not wrap
+            message_dict['body'] = text.text_to_html(author_text)
+        result = super()._message_route_process(message, message_dict, routes)
+        if author_text and message_dict.get('message_id'):
+            # the author's own plain text, for the plain part of the copies
+            self.env['mail.group.message'].sudo().search([
+                ('mail_group_id', 'in', group_ids),
+                ('mail_message_id.message_id', '=', message_dict['message_id']),
+            ]).write({'body_text': author_text})
+        return result
 
     @api.model
     def _mail_group_inbound_facts(self, message):

@@ -6,13 +6,16 @@ is those bytes with the tokens replaced (bodies in base64). ``personalize``
 is the slow, general path used when a template cannot be made."""
 import base64
 import copy
+import email.policy
 import re
+from email.message import EmailMessage, MIMEPart
 
 TO_TOKEN = 'wmg-recipient-token@recipient.invalid'
 UNSUBSCRIBE_TOKEN = 'wmg-unsubscribe-token'
 UNSUBSCRIBE_POST_TOKEN = 'wmg-unsubscribe-post-token'
 HTML_TOKEN = 'wmg-html-body-token'
 TEXT_TOKEN = 'wmg-text-body-token'
+DIGEST_TYPES = ('multipart/digest', 'message/rfc822')
 
 
 def personalize(base, email_to, html, text, headers):
@@ -23,7 +26,7 @@ def personalize(base, email_to, html, text, headers):
     for name, value in headers.items():
         del message[name]
         message[name] = value
-    for part in message.walk():
+    for part in _own_parts(message):
         if part.is_multipart() or part.get_content_disposition() == 'attachment':
             continue
         content_type = part.get_content_type()
@@ -31,6 +34,42 @@ def personalize(base, email_to, html, text, headers):
             part.set_content(html, subtype='html', charset='utf-8')
         elif content_type == 'text/plain':
             part.set_content(text, subtype='plain', charset='utf-8')
+    return message
+
+
+def _own_parts(message):
+    """The parts of ``message`` without those of the messages it carries
+    (the posts of a digest keep their own bodies)."""
+    yield message
+    if message.get_content_type() in DIGEST_TYPES or not message.is_multipart():
+        return
+    for part in message.get_payload():
+        yield from _own_parts(part)
+
+
+def digest_item(headers, text, html):
+    """One post of a digest as a message of its own (``message/rfc822``)."""
+    item = EmailMessage(policy=email.policy.SMTP)
+    for name, value in headers.items():
+        if value:
+            item[name] = value
+    item.set_content(text or '', charset='utf-8')
+    item.add_alternative(html or '', subtype='html', charset='utf-8')
+    return item
+
+
+def make_digest(message, items):
+    """``message`` (the summary: its headers and bodies) becomes the first
+    part of a multipart/mixed whose second part is a multipart/digest of
+    ``items`` (RFC 2046 5.1.5), each its own message/rfc822 part."""
+    digest = MIMEPart(policy=message.policy)
+    digest['Content-Type'] = 'multipart/digest'
+    for item in items:
+        wrapper = MIMEPart(policy=message.policy)
+        wrapper.set_content(item)
+        digest.attach(wrapper)
+    message.make_mixed()
+    message.attach(digest)
     return message
 
 

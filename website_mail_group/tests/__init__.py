@@ -17,3 +17,5 @@ from . import test_attacks_rows
 from . import test_attacks_posting
 from . import test_attacks_mail
 from . import test_compat
+from . import test_everyday_mail
+from . import test_everyday_smtp

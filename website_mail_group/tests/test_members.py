@@ -107,7 +107,7 @@ class TestMembers(MailGroupCommon):
         mail = self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'newbie@example.com')])
         self.assertEqual(len(mail), 1)
         self.assertIn('Be nice to each other.', mail.body_html)
-        self.assertIn('Guidelines of group Public List', mail.subject)
+        self.assertEqual(mail.subject, 'Welcome to Public List', 'the guidelines are part of the welcome mail')
 
     def test_send_guidelines_to_every_member(self):
         self.group_public.write({'moderation_guidelines': True, 'moderation_guidelines_msg': '<p>Rules</p>'})

@@ -58,7 +58,7 @@ class TestModeration(MailGroupCommon):
         self.assertEqual(self.pending_2.moderation_status, 'pending_moderation', 'a reject does not create a rule')
         answer = self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'paul@poster.example.com')])
         self.assertEqual(len(answer), 1)
-        self.assertEqual(answer.subject, 'Re: P1')
+        self.assertEqual(answer.subject, 'Your message to Moderated List was rejected: P1')
         self.assertIn('Off topic, sorry.', answer.body_html)
         self.assertEqual(answer.references, self.pending.mail_message_id.message_id)
 
@@ -124,7 +124,9 @@ class TestModeration(MailGroupCommon):
             [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '!=', 'email')], limit=1)
         self.assertEqual(reminder.subject, 'Messages are pending moderation in Moderated List')
         self.assertIn('3 message(s)', reminder.body)
-        self.assertIn(f'/web#model=mail.group&amp;id={self.group.id}&amp;view_type=form', reminder.body)
+        action = self.env.ref('website_mail_group.mail_group_message_action_to_review')
+        self.assertIn(f'/web#action={action.id}&amp;model=mail.group.message&amp;view_type=list', reminder.body,
+                      'the reminder opens the To Review list')
         self.assertEqual(reminder.notification_ids.res_partner_id, self.user_moderator.partner_id | self.partner_admin)
         by_partner = {n.res_partner_id: n.notification_type for n in reminder.notification_ids}
         self.assertEqual(by_partner[self.user_moderator.partner_id], 'email', 'email-preference moderators get an email')

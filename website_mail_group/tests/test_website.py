@@ -104,8 +104,9 @@ class WebsiteMailGroupCase(HttpCase):
         return tree.xpath('//input[@name="csrf_token"]/@value')[0]
 
     def confirmation_mails(self, email):
+        """Confirmation mails to ``email`` (not the welcome mail that follows)."""
         self.env.invalidate_all()
-        return self.env['mail.mail'].sudo().search([('email_to', '=', email)])
+        return self.env['mail.mail'].sudo().search([('email_to', '=', email), ('subject', '=like', 'Confirm%')])
 
     def link_from_mail(self, mail, action):
         match = re.search(rf'href="([^"]*/group/{action}-confirm\?[^"]*)"', mail.body_html)

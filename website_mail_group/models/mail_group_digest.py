@@ -1,0 +1,93 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.addons.http_routing.models.ir_http import slug
+
+EXCERPT_LENGTH = 200  # characters of each post in the digest's table of contents
+
+
+class MailMessage(models.Model):
+    _inherit = 'mail.message'
+
+    mail_group_digest_ids = fields.Many2many(
+        'mail.group.message', 'mail_group_digest_post_rel', 'mail_message_id', 'group_message_id',
+        string='Digest Posts', groups='base.group_system',
+        help='The posts a digest carries, each as its own message/rfc822 part (see models/mail_mail.py).')
+
+
+class MailGroup(models.Model):
+    """Daily and weekly digests: a MIME digest (RFC 2046) per member, an
+    HTML table of contents linking to each post's archive page, then every
+    post as its own message, which members can reply to."""
+    _inherit = 'mail.group'
+
+    @api.model
+    def _cron_send_digests(self):
+        """Daily digests every run, weekly ones when a week has passed
+        since the group's last weekly digest."""
+        now = fields.Datetime.now()
+        for group in self.search([]):
+            group._send_digest('daily', now)
+            if not group.digest_weekly_last_date or group.digest_weekly_last_date <= now - timedelta(days=7) \
+                    + timedelta(minutes=5):
+                group._send_digest('weekly', now)
+        return True
+
+    def _send_digest(self, mode, now=None):
+        """One digest to every ``mode`` member for the posts accepted since
+        the previous one."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        group = self.sudo()
+        last_field = f'digest_{mode}_last_date'
+        since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
+        targets = group._delivery_targets(mode)
+        # flags make each post appear once; the hour of slack keeps a post
+        # accepted during the previous run from falling between two digests
+        done_field = f'digest_{mode}_done'
+        posts = self.env['mail.group.message'].sudo().search([
+            ('mail_group_id', '=', self.id), ('moderation_status', '=', 'accepted'), (done_field, '=', False),
+            ('accepted_date', '>=', since - timedelta(hours=1)), ('accepted_date', '<=', now),
+        ], order='accepted_date, id')
+        group[last_field] = now
+        posts.write({done_field: True})
+        if not targets or not posts:
+            return False
+        base_url = group.get_base_url()
+        modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
+        title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name, mode=modes[mode], count=len(posts))
+        body = self.env['ir.qweb']._render('website_mail_group.mail_group_digest', {
+            'title': title,
+            'items': [group._digest_item(post, base_url) for post in posts],
+            'archive_url': f'{base_url}/groups/{self.id}',
+        }, minimal_qcontext=True)
+        digest_message = self.env['mail.message'].sudo().create({
+            'model': self._name,
+            'res_id': self.id,
+            'message_type': 'email_outgoing',
+            'subject': title,
+            'body': '',
+            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
+            or self.env.company.email_formatted,
+            'reply_to': group.alias_email or False,
+            'message_id': tools.generate_tracking_message_id('mail-group-digest'),
+            'record_alias_domain_id': group.alias_domain_id.id or False,
+            'record_company_id': self.env.company.id,
+            'mail_group_digest_ids': [(6, 0, posts.ids)],
+        })
+        group._queue_copies(digest_message, body, group._list_headers(base_url), targets, base_url)
+        return digest_message
+
+    def _digest_item(self, post, base_url):
+        """A line of the table of contents: subject, author, excerpt, and the
+        post's page in the archive."""
+        excerpt = ' '.join(post._plain_text().split())
+        if len(excerpt) > EXCERPT_LENGTH:
+            excerpt = excerpt[:EXCERPT_LENGTH].rsplit(' ', 1)[0] + ' …'
+        return {
+            'subject': post.subject or _('No subject'),
+            'author': post.email_from or '',
+            'date': post.accepted_date,
+            'excerpt': excerpt,
+            'url': f'{base_url}/groups/{slug(self)}/{slug(post)}',
+        }

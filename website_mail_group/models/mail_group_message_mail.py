@@ -1,0 +1,96 @@
+from email.utils import formataddr
+
+from markupsafe import Markup
+
+from odoo import _, fields, models, tools
+
+from ..outbound import text
+
+QUOTE_LENGTH = 5000  # characters of the post quoted in a rejection
+
+
+class MailGroupMessage(models.Model):
+    """The mail side of a post: the author's own plain text, and the
+    answers sent to its author."""
+    _inherit = 'mail.group.message'
+
+    body_text = fields.Text(
+        'Plain Text', readonly=True, copy=False,
+        help="The author's own text/plain part (as received by email, at most 100,000 characters); "
+             "the plain part of the copies sent to members.")
+
+    def unlink(self):
+        """The moderators' alerts about a post go with it (a discarded post
+        leaves no message behind on a missing record)."""
+        alerts = self.env['mail.message'].sudo().search([('model', '=', self._name), ('res_id', 'in', self.ids)])
+        result = super().unlink()
+        alerts.unlink()
+        return result
+
+    def _plain_text(self):
+        """The post as plain text: the author's own, else its HTML converted."""
+        self.ensure_one()
+        return self.body_text or text.html_to_text(self.sudo().body)
+
+    def _send_moderation_answer(self, subject, comment, banned=False):
+        """Mail the moderator's explanation to each author, saying which
+        group rejected which post, quoting it, in its thread. The subject
+        is the group's (``subject`` from the wizard is not used): the
+        author must see at once that the post was rejected."""
+        comment = tools.html_sanitize(comment or '')
+        for message in self.sudo():
+            group = message.mail_group_id
+            quote = message._plain_text()
+            if len(quote) > QUOTE_LENGTH:
+                quote = quote[:QUOTE_LENGTH].rsplit(' ', 1)[0] + ' […]'
+            values = {'group': group.name, 'subject': message.subject or _('(no subject)')}
+            title = (_('Your message to %(group)s was rejected and its author banned: %(subject)s', **values) if banned
+                     else _('Your message to %(group)s was rejected: %(subject)s', **values))
+            body = self.env['ir.qweb']._render('website_mail_group.mail_group_moderation_answer', {
+                'group_name': group.name,
+                'banned': banned,
+                'comment': Markup(comment),
+                'post_subject': message.subject or '',
+                'post_date': message.date,
+                'quote': text.text_to_html(quote) if quote else '',
+            }, minimal_qcontext=True)
+            message._reply_to_author(
+                title, body, email_from=group._moderation_sender(),
+                reply_to=self.env.user.email_formatted or False)
+
+    def _reply_to_author(self, subject, body, email_from=None, reply_to=None):
+        """Queue an answer to the author of these posts (moderation notices),
+        on no record, in the post's thread, marked as an automatic reply so
+        it causes no loop; the mail queue is woken."""
+        company = self.env.company
+        values_list = [{
+            'author_id': self.env.user.partner_id.id,
+            'auto_delete': True,
+            'body_html': body,
+            'email_from': email_from or company.catchall_formatted or company.email_formatted,
+            **({'reply_to': reply_to} if reply_to else {}),
+            'email_to': message.email_from,
+            'references': message.mail_message_id.message_id,
+            'subject': subject,
+            'state': 'outgoing',
+            'headers': repr({'Auto-Submitted': 'auto-replied',
+                             **({'In-Reply-To': message.mail_message_id.message_id}
+                                if message.mail_message_id.message_id else {})}),
+        } for message in self.sudo() if message.email_from]
+        if values_list:
+            self.env['mail.mail'].sudo().create(values_list)
+            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+
+
+class MailGroup(models.Model):
+    _inherit = 'mail.group'
+
+    def _moderation_sender(self):
+        """``"<Group> moderators" <catchall>``: answers to authors come from
+        the group's moderation, never from the list address itself (a reply
+        would be posted)."""
+        self.ensure_one()
+        company = self.env.company
+        address = tools.email_normalize(company.catchall_formatted or '') or tools.email_normalize(
+            company.email_formatted or '')
+        return formataddr((_('%s moderators', self.name), address)) if address else False

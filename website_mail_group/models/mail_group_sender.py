@@ -1,0 +1,41 @@
+from odoo import _, api, fields, models, tools
+
+OUTSIDER = 'someone@outside.invalid'  # an author no mail server is set up for
+
+
+class MailGroup(models.Model):
+    """Which From the copies really leave with, given the outgoing mail
+    servers: a server limited to some domains (``from_filter``) cannot send
+    from any author's address, and the copies then leave "via" the group
+    (models/mail_mail.py, outbound/identity.py)."""
+    _inherit = 'mail.group'
+
+    copies_from_display = fields.Char(
+        'Copies will be sent from', compute='_compute_copies_from_display',
+        help="The From of the copies as your outgoing mail server allows it: when it cannot send from the "
+             "author's address, copies come from the group's address, with the author in Reply-To or Cc.")
+
+    @api.depends('from_policy', 'alias_name', 'alias_domain_id', 'name')
+    @api.depends_context('uid')
+    def _compute_copies_from_display(self):
+        Server = self.env['ir.mail_server'].sudo()
+        for group in self:
+            alias_email = group.alias_email
+            via = f'"{_("Author")} via {group.name}" <{alias_email}>'
+            if not alias_email:
+                group.copies_from_display = _("The author's address")
+                continue
+            if group.from_policy == 'group':
+                group.copies_from_display = via
+                continue
+            alias_domain = group.alias_domain_id.sudo()
+            server, smtp_from = Server.with_context(
+                domain_notifications_email=alias_domain.default_from_email)._find_mail_server(OUTSIDER)
+            if tools.email_normalize(smtp_from) == OUTSIDER:
+                group.copies_from_display = _("The author's address")
+                continue
+            from_filter = server.from_filter if server else Server._get_default_from_filter()
+            others = [part.strip() for part in (from_filter or '').split(',')
+                      if part.strip() and part.strip().lower() != (alias_domain.name or '').lower()]
+            group.copies_from_display = _('%(via)s; authors at %(others)s keep their own address',
+                                          via=via, others=', '.join(others)) if others else via

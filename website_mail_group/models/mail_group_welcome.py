@@ -1,0 +1,27 @@
+from odoo import models
+
+# Context keys under which joining sends no welcome mail: Odoo's import of
+# existing data, module data files, and batch code saying so (a migration
+# must not mail thousands of members).
+NO_WELCOME_KEYS = ('mail_group_no_welcome', 'import_file', 'install_mode')
+
+
+class MailGroup(models.Model):
+    _inherit = 'mail.group'
+
+    def _send_welcome(self, members):
+        """One welcome mail per new member: how to post, where the archive
+        is, their own delivery settings and unsubscribe links, and the
+        guidelines when the group has them enabled. The mail is on no record
+        (its links are the member's own) and the mail queue is woken."""
+        self.ensure_one()
+        if not members or any(self.env.context.get(key) for key in NO_WELCOME_KEYS):
+            return False
+        template = self.env.ref('website_mail_group.mail_template_welcome').sudo()
+        template.send_mail_batch(
+            members.sudo().ids, email_layout_xmlid='mail.mail_notification_light',
+            email_values={'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
+                          'author_id': self.env.ref('base.partner_root').id},
+        )
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        return True
