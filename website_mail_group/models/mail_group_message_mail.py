@@ -34,18 +34,16 @@ class MailGroupMessage(models.Model):
 
     def _send_moderation_answer(self, subject, comment, banned=False):
         """Mail the moderator's explanation to each author, saying which
-        group rejected which post, quoting it, in its thread. The subject
-        is the group's (``subject`` from the wizard is not used): the
-        author must see at once that the post was rejected."""
+        group rejected which post, quoting it, in its thread, from the
+        moderator (as Odoo's mail_group does). ``subject`` is the moderator's
+        (the wizard proposes :meth:`_moderation_answer_subject`)."""
         comment = tools.html_sanitize(comment or '')
         for message in self.sudo():
             group = message.mail_group_id
             quote = message._plain_text()
             if len(quote) > QUOTE_LENGTH:
                 quote = quote[:QUOTE_LENGTH].rsplit(' ', 1)[0] + ' […]'
-            values = {'group': group.name, 'subject': message.subject or _('(no subject)')}
-            title = (_('Your message to %(group)s was rejected and its author banned: %(subject)s', **values) if banned
-                     else _('Your message to %(group)s was rejected: %(subject)s', **values))
+            title = subject or message._moderation_answer_subject(banned)
             body = self.env['ir.qweb']._render('website_mail_group.mail_group_moderation_answer', {
                 'group_name': group.name,
                 'banned': banned,
@@ -54,9 +52,15 @@ class MailGroupMessage(models.Model):
                 'post_date': message.date,
                 'quote': text.text_to_html(quote) if quote else '',
             }, minimal_qcontext=True)
-            message._reply_to_author(
-                title, body, email_from=group._moderation_sender(),
-                reply_to=self.env.user.email_formatted or False)
+            message._reply_to_author(title, body, email_from=self.env.user.email_formatted or group._moderation_sender())
+
+    def _moderation_answer_subject(self, banned=False):
+        """Says at once which group rejected which post."""
+        self.ensure_one()
+        values = {'group': self.mail_group_id.name, 'subject': self.subject or _('(no subject)')}
+        if banned:
+            return _('Your message to %(group)s was rejected and its author banned: %(subject)s', **values)
+        return _('Your message to %(group)s was rejected: %(subject)s', **values)
 
     def _reply_to_author(self, subject, body, email_from=None, reply_to=None):
         """Queue an answer to the author of these posts (moderation notices),

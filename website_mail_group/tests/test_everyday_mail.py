@@ -191,19 +191,28 @@ class TestRejectionMail(MailGroupCommon):
         self.assertIn('&lt;b&gt;offer', mail.body_html, 'the subject is escaped in the body')
         self.assertEqual(mail.references, '<offer-1@elsewhere.example.com>')
         self.assertIn("'In-Reply-To': '<offer-1@elsewhere.example.com>'", mail.headers)
-        self.assertNotIn('mona.moderator', mail.email_from, 'sent by the group, not from the moderator')
+        self.assertIn('mona.moderator', mail.email_from, 'from the moderator, as Odoo's mail_group sends it')
         self.assertFalse(mail.model, 'on no record')
         return mail
 
+    def send_from_wizard(self, action):
+        """Reject / Ban in the dialog, with the subject it proposes."""
+        wizard = self.env['mail.group.message.reject'].with_user(self.user_moderator).create({
+            'mail_group_message_id': self.post.id, 'action': action, 'body': '<p>Off topic here</p>'})
+        wizard.action_send_mail()
+
     def test_reject_with_explanation(self):
-        self.post.with_user(self.user_moderator).action_moderate_reject_with_comment(
-            'ignored subject', '<p>Off topic here</p>')
+        self.send_from_wizard('reject')
         self.assert_answer('rejected')
 
     def test_ban_with_explanation(self):
-        self.post.with_user(self.user_moderator).action_moderate_ban_with_comment(
-            'ignored subject', '<p>Off topic here</p>')
+        self.send_from_wizard('ban')
         self.assert_answer('rejected and its author banned')
+
+    def test_moderator_subject_is_kept(self):
+        """The subject the moderator typed is the one sent (Odoo's API)."""
+        self.post.with_user(self.user_moderator).action_moderate_reject_with_comment('Not here', '<p>Off topic here</p>')
+        self.assertEqual(self.answer().subject, 'Not here')
 
     def test_quote_is_sanitized_and_capped(self):
         self.post.sudo().write({'body_text': False})

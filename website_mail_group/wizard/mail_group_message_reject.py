@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 
 
 class MailGroupMessageReject(models.TransientModel):
@@ -27,10 +27,11 @@ class MailGroupMessageReject(models.TransientModel):
             self.env['mail.group.message'].browse(vals['mail_group_message_id'])._check_can_moderate()
         return super().write(vals)
 
-    @api.depends('mail_group_message_id')
+    @api.depends('mail_group_message_id', 'action')
     def _compute_subject(self):
         for wizard in self:
-            wizard.subject = _('Re: %s', wizard.mail_group_message_id.subject or '')
+            message = wizard.mail_group_message_id
+            wizard.subject = message._moderation_answer_subject(wizard.action == 'ban') if message else False
 
     @api.depends('body')
     def _compute_send_email(self):
