@@ -191,7 +191,7 @@ class TestRejectionMail(MailGroupCommon):
         self.assertIn('&lt;b&gt;offer', mail.body_html, 'the subject is escaped in the body')
         self.assertEqual(mail.references, '<offer-1@elsewhere.example.com>')
         self.assertIn("'In-Reply-To': '<offer-1@elsewhere.example.com>'", mail.headers)
-        self.assertIn('mona.moderator', mail.email_from, 'from the moderator, as Odoo's mail_group sends it')
+        self.assertIn('mona.moderator', mail.email_from, "from the moderator, as Odoo's mail_group sends it")
         self.assertFalse(mail.model, 'on no record')
         return mail
 
