@@ -116,12 +116,14 @@ class TestOutboundHandlers(unittest.TestCase):
 class TestActiveContent(unittest.TestCase):
 
     def test_active_content_is_held(self):
+        trusted = rules.GroupPolicy(author_rule='allow')
         for html in ('<p>hi</p><script>x()</script>', '<img src=x onerror="x()">', '<a href="javascript:x()">a</a>',
                      '<IFRAME src=x>', '<div style="width: expression(alert(1))">', '<form action=x>'):
             self.assertTrue(rules.has_active_content(html), html)
-            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=True),
-                                    rules.GroupPolicy(author_rule='allow'))
-            self.assertEqual(decision, rules.Decision(rules.HOLD, 'suspicious'))
+            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=rules.has_active_content(html)), trusted)
+            self.assertEqual(decision, rules.Decision(rules.HOLD, 'suspicious'), html)
+        self.assertEqual(rules.decide(rules.Post(email_from='a@x.com', suspicious=False), trusted),
+                         rules.Decision(rules.ACCEPT, 'allowed'), 'harmless HTML from a trusted author goes through')
         for html in ('<p>Only text</p>', '<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>', '<p>onboarding = fun</p>',
                      '', None):
             self.assertFalse(rules.has_active_content(html), html)
