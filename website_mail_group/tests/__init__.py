@@ -15,3 +15,4 @@ from . import test_hostile_corpus
 from . import test_attacks_links
 from . import test_attacks_rows
 from . import test_silent_losses
+from . import test_flows
