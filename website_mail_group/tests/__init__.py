@@ -16,3 +16,4 @@ from . import test_attacks_links
 from . import test_attacks_rows
 from . import test_silent_losses
 from . import test_flows
+from . import test_flows_smtp
