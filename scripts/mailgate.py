@@ -12,16 +12,35 @@ Postfix pipe alias (see README.md):
 
     developers: "|/usr/bin/python3 /opt/wmg/scripts/mailgate.py -d DB -u UID -p PASSWORD --host HOST --port PORT"
 
-Exit status: 0 delivered; 1 Odoo refused the message (printed on stderr, e.g.
-no alias matches: the MTA bounces it); 75 (EX_TEMPFAIL) Odoo unreachable or
-another error (Postfix keeps the message queued and retries later).
+Exit status: 0 delivered; 1 Odoo refused the message because no alias or
+group takes it (printed on stderr: the MTA bounces it); 75 (EX_TEMPFAIL) for
+anything else: Odoo unreachable, a login refused, a server error (Postfix
+keeps the message queued and retries later). Errors are one line on stderr,
+never a traceback (the MTA may quote it to the sender).
 """
 import argparse
 import sys
-import traceback
 import xmlrpc.client
 
+EX_REFUSED = 1
 EX_TEMPFAIL = 75
+# how Odoo's mail gateway says that no alias or group takes the message
+ROUTING_REFUSALS = (
+    'No possible route found for incoming message',
+    'Mailbox unavailable',
+    'does not accept incoming emails',
+    'Incoming mail must be addressed to an existing mail group',
+)
+
+
+def fault_line(fault):
+    """The last line of a fault's text: the exception, without the server's traceback."""
+    lines = [line.strip() for line in str(fault.faultString).splitlines() if line.strip()]
+    return lines[-1] if lines else f'fault {fault.faultCode}'
+
+
+def is_routing_refusal(fault):
+    return fault.faultCode == 1 and any(text in fault_line(fault) for text in ROUTING_REFUSALS)
 
 
 def main(argv=None):
@@ -43,12 +62,16 @@ def main(argv=None):
         res_id = models.execute_kw(args.database, args.userid, args.password, 'mail.thread',
                                    'message_process', [False, xmlrpc.client.Binary(raw)], {})
     except xmlrpc.client.Fault as e:
-        sys.exit(f'xmlrpc.client.Fault: {e.faultCode}\n{e.faultString}')
+        if is_routing_refusal(e):
+            print(f'refused: {fault_line(e)}', file=sys.stderr)
+            sys.exit(EX_REFUSED)
+        print(f'error: Odoo failed, retry later: {fault_line(e)}', file=sys.stderr)
+        sys.exit(EX_TEMPFAIL)
     except (OSError, xmlrpc.client.ProtocolError) as e:
         print(f'error: cannot reach Odoo at {url}: {e}', file=sys.stderr)
         sys.exit(EX_TEMPFAIL)
-    except Exception:  # noqa: BLE001 - report anything to the MTA, ask it to retry
-        traceback.print_exc(file=sys.stderr)
+    except Exception as e:  # noqa: BLE001 - anything else: ask the MTA to retry
+        print(f'error: {type(e).__name__}: {e}'.splitlines()[0], file=sys.stderr)
         sys.exit(EX_TEMPFAIL)
     print(f'delivered: record id {res_id}')
     return 0

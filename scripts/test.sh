@@ -13,6 +13,7 @@
 #   ODOO_LOG_LEVEL   Odoo log level while installing/testing (default: warn)
 #   ODOO_SRC         Odoo 17 source tree, used by setup.sh when Odoo is not importable
 #   TEST_HTTP_PORT   port of the test HTTP server (default 8069); give parallel runs their own
+#   SKIP_ODOO_COMPAT=1  skip Odoo's own mail_group tests (scripts/odoo_compat.sh, port TEST_HTTP_PORT+1000)
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -97,6 +98,14 @@ if ! (cd "$WORK" && PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH="$ROOT/scripts${
         --rootdir="$ROOT/scripts" --color=no); then
     echo "error: the tests of scripts/pytest_wmg.py failed" >&2
     exit 1
+fi
+
+if [ "$MODULE" = website_mail_group ] && [ "${SKIP_ODOO_COMPAT:-0}" != 1 ]; then
+    log "Odoo's own mail_group test-suite against ours (scripts/odoo_compat.sh)"
+    COMPAT_DB="${TEST_DB}_odoo" COMPAT_HTTP_PORT="${COMPAT_HTTP_PORT:-$(( ${TEST_HTTP_PORT:-8069} + 1000 ))}" \
+        "$ROOT/scripts/odoo_compat.sh" || { echo "error: Odoo's mail_group tests fail against this addon" >&2; exit 1; }
+elif [ "$MODULE" = website_mail_group ]; then
+    log "WARNING: SKIP_ODOO_COMPAT=1: Odoo's own mail_group tests are NOT run"
 fi
 
 log "installing $MODULE (with demo data) into fresh database $TEST_DB"

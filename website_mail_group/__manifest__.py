@@ -15,6 +15,7 @@ has a browsable archive under /groups.
     'data': [
         'security/website_mail_group_security.xml',
         'security/ir.model.access.csv',
+        'security/mail_group_message_security.xml',
         'data/mail_templates.xml',
         'data/mail_template_data.xml',
         'data/ir_cron_data.xml',

@@ -3,10 +3,11 @@ from . import mail_alias
 from . import mail_group
 from . import mail_group_access
 from . import mail_group_links
-from . import mail_group_membership
 from . import mail_group_member
+from . import mail_group_membership
 from . import mail_group_message
 from . import mail_group_moderation
+from . import mail_group_posting
 from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_mail

@@ -9,10 +9,10 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from ..inbound import cleaning, rules
+from ..inbound import rules
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
 
@@ -57,7 +57,7 @@ class MailGroup(models.Model):
     max_message_size_kb = fields.Integer(
         'Maximum message size (KB)', default=0, help='Larger posts are held for moderation. 0: no limit.')
     max_recipients = fields.Integer(
-        'Maximum recipients', default=0,
+        'Maximum recipients', default=10,
         help='Posts addressed (To and Cc) to more addresses are held for moderation. 0: no limit.')
     subject_prefix = fields.Char(
         'Subject prefix', help='Added in front of the subject of every copy sent to members, e.g. [Developers].')
@@ -74,8 +74,8 @@ class MailGroup(models.Model):
     ], string='Replies go to', required=True, default='list')
     banned_patterns = fields.Text(
         'Banned addresses',
-        help='One per line: a pattern such as *@spam.example, or a regular expression starting with ^. '
-             'Posts from matching addresses are rejected.')
+        help='One per line, a pattern such as *@spam.example or *@*.casino.example (* stands for any characters, '
+             '? for one character). Posts from matching addresses are rejected.')
     moderation_rule_count = fields.Integer('Moderated emails count', compute='_compute_moderation_rule_count')
     # privacy
     access_mode = fields.Selection([
@@ -192,6 +192,22 @@ class MailGroup(models.Model):
         if any(group.max_message_size_kb < 0 or group.max_recipients < 0 for group in self):
             raise ValidationError(_('Limits cannot be negative.'))
 
+    @api.constrains('banned_patterns')
+    def _check_banned_patterns(self):
+        for group in self:
+            invalid = rules.invalid_pattern(group.banned_patterns)
+            if not invalid:
+                continue
+            reason, line = invalid
+            if reason == 'count':
+                raise ValidationError(_('At most %s banned address patterns per group.', rules.MAX_PATTERNS))
+            if reason == 'regex':
+                raise ValidationError(_(
+                    'Banned address pattern "%s": regular expressions are not supported. Use * for any characters '
+                    'and ? for one character, e.g. *@spam.example.', line))
+            raise ValidationError(_('Banned address pattern "%(pattern)s…" is longer than %(max)s characters.',
+                                    pattern=line[:40], max=rules.MAX_PATTERN_LENGTH))
+
     @api.constrains('access_mode', 'access_group_id')
     def _check_access_mode(self):
         if any(group.access_mode == 'groups' and not group.access_group_id for group in self):
@@ -211,17 +227,24 @@ class MailGroup(models.Model):
 
     def _alias_get_error(self, message, message_dict, alias):
         """Privacy applies to posting: members-only and user-group lists
-        refuse other authors with Odoo's alias bounce."""
+        refuse other authors with Odoo's alias bounce. The followers of a
+        group are its members: an alias restricted to followers accepts
+        them (mail.group has no followers of its own)."""
         self.ensure_one()
         if not self.active:
             return AliasError('mail_group_archived', _('This group is archived.'))
-        if self.access_mode == 'members':
+        members_only = self.access_mode == 'members' or (
+            self.access_mode == 'public' and alias.alias_contact == 'followers')
+        if members_only:
             email = tools.email_normalize(message_dict.get('email_from'))
-            if not self._find_member(email, message_dict.get('author_id') or None):
+            # any member with the address, whatever its partner: mail proves an address
+            if not self._find_members(email, message_dict.get('author_id') or None):
                 return AliasError('error_mail_group_members', _('Only members can send email to the mailing list.'))
-        elif self.access_mode == 'groups':
+            return False
+        if self.access_mode == 'groups':
             if not self._email_in_access_group(message_dict.get('email_from'), message_dict.get('author_id')):
                 return AliasError('error_mail_group_groups', _('Only selected groups of users can send email to the mailing list.'))
+            return False
         return super()._alias_get_error(message, message_dict, alias)
 
     def _email_in_access_group(self, email_from, author_id=None):
@@ -246,141 +269,10 @@ class MailGroup(models.Model):
     def message_update(self, msg_dict, update_vals=None):
         return True
 
-    def message_post(self, body='', subject=None, email_from=None, author_id=None, **kwargs):
-        """Store a post (``mail.message`` + ``mail.group.message``), decide
-        its fate with the inbound rules, and distribute it when accepted.
-
-        Returns the ``mail.message`` (empty when the post was discarded)."""
-        self.ensure_one()
-        self.check_access_rights('read')
-        self.check_access_rule('read')
-        group = self.sudo()
-        author_id, email_from = self.env['mail.thread']._message_compute_author(
-            author_id, email_from, raise_on_email=not self.env.context.get('from_alias'))
-        email_normalized = tools.email_normalize(email_from)
-
-        inbound = self.env.context.get('mail_group_inbound') or {}
-        decision = rules.decide(
-            rules.Post(
-                email_from=email_normalized or '',
-                headers=inbound.get('headers') or {},
-                size=inbound.get('size') or self._post_size(body, kwargs.get('attachments')),
-                recipient_count=inbound.get('recipient_count') or 0,
-                suspicious=inbound['suspicious'] if 'suspicious' in inbound
-                else rules.has_active_content(body if isinstance(body, str) else ''),
-            ),
-            group._moderation_policy(email_normalized, author_id),
-        )
-        if decision.action == rules.DISCARD:
-            _logger.info('Mail group %s: discarded post from %s (%s), Message-Id %s',
-                         group.id, email_from, decision.reason, kwargs.get('message_id'))
-            return self.env['mail.message']
-
-        parent = self.env['mail.message'].sudo().browse(kwargs.get('parent_id') or [])
-        if parent and (parent.model != self._name or parent.res_id != self.id):
-            parent = parent.browse()
-        message_values = {
-            'model': self._name,
-            'res_id': self.id,
-            'body': self._clean_email_body(body.replace('\x00', '') if isinstance(body, str) else body),
-            'subject': cleaning.one_line(subject) if subject
-            else (parent and self._reply_subject(parent.subject)) or False,
-            'email_from': email_from,
-            'author_id': author_id,
-            'message_type': kwargs.get('message_type') or 'email',
-            'subtype_id': self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment'),
-            'message_id': kwargs.get('message_id') or tools.generate_tracking_message_id('mail-group'),
-            'parent_id': parent.id or False,
-            'reply_to': group.alias_email or False,
-            'record_name': group.name,
-            'record_alias_domain_id': group.alias_domain_id.id or False,
-            'record_company_id': self.env.company.id,
-        }
-        if kwargs.get('date'):
-            # a forged future Date must not pin a post on top of the archive
-            message_values['date'] = min(fields.Datetime.to_datetime(kwargs['date']), fields.Datetime.now())
-        mail_message = self.env['mail.message'].sudo().create(message_values)
-        attachments = self._process_attachments(kwargs.get('attachments') or [], kwargs.get('attachment_ids') or [])
-        if attachments:
-            mail_message.attachment_ids = attachments
-
-        parent_group_message = self.env['mail.group.message'].sudo().search(
-            [('mail_message_id', '=', parent.id)], limit=1) if parent else None
-        status = {rules.ACCEPT: 'accepted', rules.HOLD: 'pending_moderation', rules.REJECT: 'rejected'}[decision.action]
-        group_message = self.env['mail.group.message'].sudo().create({
-            'mail_message_id': mail_message.id,
-            'mail_group_id': self.id,
-            'group_message_parent_id': parent_group_message.id if parent_group_message else False,
-            'moderation_status': status,
-            'moderation_reason': decision.reason if status != 'accepted' else False,
-            'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
-        })
-        if status == 'accepted':
-            group._notify_members(group_message)
-        elif status == 'pending_moderation' and group.moderation_notify:
-            group._send_moderation_notification(group_message)
-        elif status == 'rejected' and decision.reason == 'non_member':
-            group._send_rejection_notice(group_message)
-        return mail_message
-
-    @api.model
-    def _post_size(self, body, attachments):
-        size = len((body or '').encode())
-        for attachment in attachments or ():
-            content = attachment[1]
-            size += len(content.encode() if isinstance(content, str) else content or b'')
-        return size
-
-    @api.model
-    def _reply_subject(self, subject):
-        if not subject:
-            return False
-        return subject if subject.lower().startswith('re:') else f'Re: {subject}'
-
-    def _moderation_policy(self, email_normalized, author_id=None):
-        self.ensure_one()
-        rule = self.env['mail.group.moderation'].sudo().search(
-            [('mail_group_id', '=', self.id), ('email', '=', email_normalized)], limit=1) if email_normalized else None
-        moderators = self.moderator_ids
-        author_is_moderator = bool(
-            (author_id and author_id in moderators.partner_id.ids)
-            or (email_normalized and email_normalized in moderators.mapped('email_normalized')))
-        return rules.GroupPolicy(
-            list_id=self._list_id(),
-            loop_address=self.alias_email or '',
-            moderated=self.moderation,
-            author_rule=rule.status if rule else '',
-            author_is_moderator=author_is_moderator,
-            author_is_member=self.nonmember_action == 'accept' or bool(self._find_member(email_normalized, author_id)),
-            nonmember_action=self.nonmember_action,
-            max_size=(self.max_message_size_kb or 0) * 1024,
-            max_recipients=self.max_recipients or 0,
-            banned_patterns=tuple(line for line in (self.banned_patterns or '').splitlines() if line.strip()),
-        )
+    # message_post and its helpers: mail_group_posting.py
 
     def _list_id(self):
         return list_headers.list_id(self.alias_name, self.alias_domain)
-
-    def _process_attachments(self, attachments, attachment_ids):
-        """Gateway tuples ``(name, content[, info])`` and existing attachment
-        ids, all attached to the group so the archive can serve them."""
-        self.ensure_one()
-        Attachment = self.env['ir.attachment'].sudo()
-        existing = Attachment.browse(attachment_ids).exists()
-        existing.filtered(lambda a: a.res_model == 'mail.compose.message' or not a.res_id).write(
-            {'res_model': self._name, 'res_id': self.id})
-        values = []
-        for attachment in attachments:
-            name, content = attachment[0], attachment[1]
-            if isinstance(content, str):
-                content = content.encode('utf-8')
-            values.append({
-                'name': cleaning.one_line(name, replacement='_') or _('attachment'),
-                'raw': content,
-                'res_model': self._name,
-                'res_id': self.id,
-            })
-        return existing | Attachment.create(values) if values else existing
 
     @api.model
     def _clean_email_body(self, body_html):
@@ -410,9 +302,8 @@ class MailGroup(models.Model):
             return
         base_url = group.get_base_url()
         parent_id = mail_message.parent_id.message_id or False
-        body = footer.append_footer(mail_message.body, group._render_footer(base_url))
-        group._queue_copies(mail_message, body, group._list_headers(base_url, parent_id), targets, base_url,
-                            references=parent_id)
+        group._queue_copies(mail_message, mail_message.body, group._list_headers(base_url, parent_id), targets,
+                            base_url, references=parent_id)
 
     def _delivery_targets(self, mode, author_email=None):
         """Members receiving mail in ``mode`` (delivery not disabled), once
@@ -436,13 +327,17 @@ class MailGroup(models.Model):
             references=parent_message_id or None,
         )
 
-    def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False):
-        """One ``mail.mail`` per member sharing ``mail_message``: the body
-        and headers get the member's own links; batched inserts."""
+    def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False, values=None):
+        """One ``mail.mail`` per member sharing ``mail_message``: ``body``
+        then the footer, rendered once; only the footer and the headers get
+        the member's own links, never ``body``. ``values`` are added to
+        every copy. Batched inserts."""
         self.ensure_one()
         batch_size = int(self.env['ir.config_parameter'].sudo().get_param('mail.session.batch.size') or 1000)
         Mail = self.env['mail.mail'].sudo()
         member_links = self._member_links_builder(base_url)
+        placeholders = footer.placeholders()
+        footer_html = self._render_footer(base_url, placeholders)
         defaults = None
         for batch in tools.split_every(batch_size, members):
             values_list = []
@@ -450,15 +345,16 @@ class MailGroup(models.Model):
                 links = member_links(member['email_normalized'])
                 values_list.append({
                     'mail_message_id': mail_message.id,
-                    'body_html': footer.personalize(body, links),
+                    'body_html': footer.append_footer(body, footer.personalize(footer_html, placeholders, links)),
                     'email_to': member['email'],
-                    'headers': repr(list_headers.personal_headers(base_headers, links[footer.UNSUBSCRIBE_PLACEHOLDER])),
+                    'headers': repr(list_headers.personal_headers(base_headers, links['unsubscribe'])),
                     'references': references,
                     'auto_delete': True,
                     'is_notification': True,
                     'state': 'outgoing',
                     'mail_group_post': True,
                     'mail_group_member_id': member['id'],
+                    **(values or {}),
                 })
             if defaults is None:
                 # every copy has the same missing fields: their defaults once per post
@@ -468,8 +364,8 @@ class MailGroup(models.Model):
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
     def _member_links_builder(self, base_url=None):
-        """A function giving a member's signed personal links (by footer
-        placeholder) from their normalized address. The secret is read once,
+        """A function giving a member's signed personal links (by kind:
+        ``unsubscribe``, ``settings``) from their normalized address. The secret is read once,
         so building links for a whole list costs no query; the tokens are
         those of ``tools.hmac``."""
         self.ensure_one()
@@ -485,20 +381,20 @@ class MailGroup(models.Model):
             unsubscribe = sign('mail_group-access-token-portal', (group_id, email))
             settings = sign('mail_group-email-subscription', (group_id, email, 'delivery'))
             return {
-                footer.UNSUBSCRIBE_PLACEHOLDER:
-                    f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token={unsubscribe}',
-                footer.SETTINGS_PLACEHOLDER: f'{base_url}/group/{group_id}/delivery?email={quoted}&token={settings}',
+                'unsubscribe': f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token={unsubscribe}',
+                'settings': f'{base_url}/group/{group_id}/delivery?email={quoted}&token={settings}',
             }
         return links
 
-    def _render_footer(self, base_url):
+    def _render_footer(self, base_url, placeholders):
+        """The footer, with ``placeholders`` (by kind) for the personal links."""
         self.ensure_one()
         return self.env['ir.qweb'].sudo()._render('website_mail_group.mail_group_footer', {
             'group_url': f'{base_url}/groups/{self.id}',
             'mailto': self.alias_email,
             'unsub_label': _('Unsubscribe'),
-            'unsub_url': footer.UNSUBSCRIBE_PLACEHOLDER,
-            'settings_url': footer.SETTINGS_PLACEHOLDER,
+            'unsub_url': placeholders['unsubscribe'],
+            'settings_url': placeholders['settings'],
         }, minimal_qcontext=True)
 
     # ------------------------------------------------------------
@@ -548,7 +444,6 @@ class MailGroup(models.Model):
             'sanitize': lambda html: tools.html_sanitize(html, sanitize_tags=True, sanitize_attributes=True,
                                                          strip_style=True, strip_classes=True),
         }, minimal_qcontext=True)
-        body = footer.append_footer(body, group._render_footer(base_url))
         digest_message = self.env['mail.message'].sudo().create({
             'model': self._name,
             'res_id': self.id,
@@ -573,7 +468,7 @@ class MailGroup(models.Model):
         """Tell the author their post waits for a moderator."""
         self.ensure_one()
         if not tools.is_html_empty(self.moderation_notify_msg):
-            group_message._reply_to_author(_('Re: %s', group_message.subject or ''), self.moderation_notify_msg)
+            self._send_notice(group_message, self.moderation_notify_msg)
 
     def _send_rejection_notice(self, group_message):
         """Tell a non-member their post was refused, and how to join."""
@@ -584,7 +479,18 @@ class MailGroup(models.Model):
               group=self.name),
             _('You can join the group at %(url)s.', url=groups_url),
         )
-        group_message._reply_to_author(_('Re: %s', group_message.subject or ''), body)
+        self._send_notice(group_message, body)
+
+    def _send_notice(self, group_message, body):
+        """Answer the author of a post, whose address anyone can forge: a few
+        notices per address an hour (all groups together), under a fixed
+        subject rather than the post's, threaded through References."""
+        email = tools.email_normalize(group_message.email_from)
+        if not email or not self.env['mail.group.throttle']._allow({'notice': email}):
+            _logger.info('Mail group %s: notice to %s not sent (over the hourly limit or no address)',
+                         self.id, group_message.email_from)
+            return
+        group_message._reply_to_author(_('Your message to %s', self.name), body)
 
     @api.model
     def _cron_notify_moderators(self):

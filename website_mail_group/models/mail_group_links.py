@@ -10,7 +10,6 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..outbound import footer
 
 _logger = logging.getLogger(__name__)
 
@@ -104,12 +103,12 @@ class MailGroup(models.Model):
 
     def _get_delivery_settings_url(self, email, base_url=None):
         """Personal page where a member picks every message / digests / no mail."""
-        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)[footer.SETTINGS_PLACEHOLDER]
+        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)['settings']
 
     def _get_email_unsubscribe_url(self, email, base_url=None):
         """Personal RFC 8058 URL: a POST unsubscribes at once, a GET shows a
         confirmation page."""
-        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)[footer.UNSUBSCRIBE_PLACEHOLDER]
+        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)['unsubscribe']
 
     # ------------------------------------------------------------
     # CONFIRMATION MAILS

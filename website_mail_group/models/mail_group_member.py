@@ -1,8 +1,9 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class MailGroupMember(models.Model):
         help='Set when too many deliveries failed: the member gets no mail until they turn it back on.')
     bounce_warnings_sent = fields.Integer('Bounce Warnings Sent', readonly=True, copy=False)
     last_bounce_warning_date = fields.Datetime('Last Bounce Warning', readonly=True, copy=False)
+    bounce_probe_date = fields.Datetime(
+        'Bounce Probe Sent On', readonly=True, copy=False,
+        help='Past the bounce threshold a probe message is sent; delivery stops only if it bounces too.')
 
     _sql_constraints = [
         ('unique_partner', 'UNIQUE(partner_id, mail_group_id)', 'This partner is already a member of the group.'),
@@ -66,12 +70,6 @@ class MailGroupMember(models.Model):
         for member in self:
             member.email_normalized = tools.email_normalize(member.email)
 
-    @api.constrains('email')
-    def _check_email(self):
-        for member in self:
-            if not tools.email_normalize(member.email):
-                raise ValidationError(_('The email "%s" is not valid.', member.email))
-
     def _bounce_settings(self):
         get_param = self.env['ir.config_parameter'].sudo().get_param
         return {
@@ -82,21 +80,56 @@ class MailGroupMember(models.Model):
         }
 
     def _register_delivery_failure(self):
-        """A permanent delivery failure (SMTP 5xx, or a delivery report coming
-        back to the bounce address) of a post to these members, as Mailman
-        does: the score restarts when the last failure is stale; past the
-        threshold, delivery stops and the member is warned."""
+        """A permanent delivery failure of a post to these members (an SMTP
+        5xx to the recipient, or a delivery report to their signed bounce
+        address), as Mailman does: the score restarts when the last failure
+        is stale; past the threshold a probe is sent, unless one is pending."""
         settings = self._bounce_settings()
         now = fields.Datetime.now()
         stale = now - timedelta(days=settings['stale_days'])
-        to_disable = self.browse()
+        to_probe = self.browse()
         for member in self.sudo():
             score = 1 if not member.last_bounce_date or member.last_bounce_date < stale else member.bounce_count + 1
             member.write({'bounce_count': score, 'last_bounce_date': now})
-            if score >= settings['threshold'] and not member.delivery_disabled_date:
-                to_disable |= member
+            probe_pending = member.bounce_probe_date and member.bounce_probe_date >= stale
+            if score >= settings['threshold'] and not member.delivery_disabled_date and not probe_pending:
+                to_probe |= member
+        to_probe._send_bounce_probe()
+
+    def _send_bounce_probe(self):
+        """Mail each member a probe from its own signed bounce address; only
+        if the probe bounces too is delivery turned off."""
+        self.sudo().write({'bounce_probe_date': fields.Datetime.now()})
+        for member in self.sudo():
+            group = member.mail_group_id
+            base_url = group.get_base_url()
+            message = self.env['mail.message'].sudo().create({
+                'model': 'mail.group',
+                'res_id': group.id,
+                'message_type': 'email_outgoing',
+                'subject': _('Delivery problems: %s', group.name),
+                'body': '',
+                'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
+                or self.env.company.email_formatted,
+                'message_id': tools.generate_tracking_message_id('mail-group-probe'),
+                'record_alias_domain_id': group.alias_domain_id.id or False,
+                'record_company_id': self.env.company.id,
+            })
+            body = Markup('<p>%s</p><p>%s</p>') % (
+                _('Some messages of %(group)s could not be delivered to %(email)s.',
+                  group=group.name, email=member.email_normalized),
+                _('This message checks your address: there is nothing to do. If it cannot be delivered either, '
+                  'delivery stops and you will be told how to turn it back on.'))
+            target = {'id': member.id, 'email': member.email, 'email_normalized': member.email_normalized}
+            group._queue_copies(message, body, group._list_headers(base_url), [target], base_url,
+                                values={'mail_group_probe': True})
+
+    def _register_probe_bounce(self):
+        """The probe bounced: delivery stops and the warnings start."""
+        to_disable = self.sudo().filtered(lambda member: member.bounce_probe_date and not member.delivery_disabled_date)
         if to_disable:
-            to_disable.write({'delivery_disabled_date': now, 'bounce_warnings_sent': 0})
+            to_disable.write({'delivery_disabled_date': fields.Datetime.now(), 'bounce_warnings_sent': 0,
+                              'bounce_probe_date': False})
             to_disable._send_bounce_warning()
 
     def _send_bounce_warning(self):

@@ -89,8 +89,11 @@ class MailGroup(models.Model):
     def _find_member(self, email, partner_id=None):
         """The member for this address: the given partner's member first,
         else the partner-less member with that address; without a partner,
-        the partner-less member is preferred."""
+        the partner-less member is preferred; ``None`` without either
+        (as Odoo's mail_group answers)."""
         self.ensure_one()
+        if not tools.email_normalize(email or '') and not partner_id:
+            return None
         members = self._find_members(email, partner_id)
         if not members:
             return members
@@ -140,7 +143,7 @@ class MailGroup(models.Model):
         elif all_members:
             members = self._find_members(email, False)
         else:
-            members = self._find_member(email)
+            members = self._find_member(email) or self.env['mail.group.member']
         members.sudo().unlink()
 
     def _check_can_join(self):
@@ -171,7 +174,7 @@ class MailGroup(models.Model):
 
     def action_send_guidelines(self, members=None):
         """Mail the guidelines to ``members`` (records or ids; default: every
-        member)."""
+        member), banned addresses and unusable ones excepted."""
         if not self.env.is_admin() and not self.env.su and any(not group.can_manage_group for group in self):
             raise AccessError(_('Only an administrator or a moderator can send guidelines to group members.'))
         if isinstance(members, (list, tuple)):
@@ -181,6 +184,9 @@ class MailGroup(models.Model):
             if tools.is_html_empty(group.moderation_guidelines_msg):
                 raise UserError(_('The guidelines description is empty.'))
             group_members = (members or group.member_ids).sudo().filtered(lambda m: m.mail_group_id == group)
+            banned = set(self.env['mail.group.moderation'].sudo().search(
+                [('mail_group_id', '=', group.id), ('status', '=', 'ban')]).mapped('email'))
+            group_members = group_members.filtered(lambda m: m.email_normalized and m.email_normalized not in banned)
             if group_members:
                 template.sudo().send_mail_batch(group_members.ids, email_layout_xmlid='mail.mail_notification_light')
         return True

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 
 class MailGroupMessage(models.Model):
@@ -51,6 +51,10 @@ class MailGroupMessage(models.Model):
         compute='_compute_author_moderation')
     is_group_moderated = fields.Boolean('Is Group Moderated', related='mail_group_id.moderation')
 
+    _sql_constraints = [
+        ('mail_message_unique', 'UNIQUE(mail_message_id)', 'A message is posted once.'),
+    ]
+
     def init(self):
         super().init()
         # Website archive (controllers/main.py): accepted posts of one group, newest first,
@@ -72,24 +76,45 @@ class MailGroupMessage(models.Model):
             message.email_from_normalized = tools.email_normalize(message.email_from)
 
     @api.depends('email_from_normalized', 'mail_group_id')
+    @api.depends_context('uid')
     def _compute_author_moderation(self):
+        """The author's rule, shown to the moderators of the group only."""
+        groups = self.mail_group_id.filtered(lambda group: group._can_moderate())
         rules = self.env['mail.group.moderation'].sudo().search_fetch([
             ('email', 'in', [email for email in self.mapped('email_from_normalized') if email]),
-            ('mail_group_id', 'in', self.mail_group_id.ids),
+            ('mail_group_id', 'in', groups.ids),
         ], ['email', 'mail_group_id', 'status'])
         status = {(rule.mail_group_id.id, rule.email): rule.status for rule in rules}
         for message in self:
             message.author_moderation = status.get((message.mail_group_id.id, message.email_from_normalized), False)
 
+    @api.constrains('mail_message_id', 'mail_group_id', 'group_message_parent_id')
+    def _check_same_group(self):
+        """A post wraps a message of its group and answers a post of it:
+        the archive shows both with the post."""
+        for message in self.sudo():
+            if (message.mail_message_id.model, message.mail_message_id.res_id) != ('mail.group', message.mail_group_id.id):
+                raise ValidationError(_('A post wraps a message of its own group.'))
+            parent = message.group_message_parent_id
+            if parent and parent.mail_group_id != message.mail_group_id:
+                raise ValidationError(_('A post answers a post of its own group.'))
+
     @api.model_create_multi
     def create(self, vals_list):
         """A message created without ``mail_message_id`` (Emails → New in the
         back office) is posted through the group: moderation and
-        distribution apply."""
+        distribution apply. Wrapping an existing message is for the
+        superuser (the gateway and ``message_post``), and so is storing a
+        post in a given state without distributing it (data imports,
+        Odoo's own tests): its ``mail.message`` is then made from the values."""
         posted = self.browse()
         plain_vals = []
         for values in vals_list:
+            if not values.get('mail_message_id') and self.env.su and values.get('moderation_status'):
+                values = self._stored_post_values(values)
             if values.get('mail_message_id'):
+                if not self.env.su:
+                    raise AccessError(_('Posts are created by posting to their group.'))
                 plain_vals.append(values)
                 continue
             group = self.env['mail.group'].browse(values.get('mail_group_id'))
@@ -109,6 +134,43 @@ class MailGroupMessage(models.Model):
             posted |= self.sudo().search([('mail_message_id', '=', mail_message.id)]).sudo(False)
         return posted | super().create(plain_vals) if plain_vals else posted
 
+    def write(self, vals):
+        """A post stays the post of its group: its message and group are
+        fixed, and the writer must still be allowed to write it afterwards.
+        Its fields are those of its ``mail.message`` (see mail_message.py)."""
+        if not self.env.su and {'mail_message_id', 'mail_group_id'} & vals.keys():
+            raise AccessError(_('A post cannot be moved to another message or group.'))
+        result = super().write(vals)
+        if not self.env.su:
+            self.check_access_rule('write')
+        return result
+
+    @api.model
+    def _stored_post_values(self, values):
+        """``values`` with a new ``mail.message`` of the group in place of the
+        message fields (superuser only)."""
+        values = dict(values)
+        message_fields = {name: values.pop(name) for name in ('subject', 'body', 'email_from', 'author_id',
+                                                              'attachment_ids', 'date') if name in values}
+        group = self.env['mail.group'].browse(values.get('mail_group_id')).exists()
+        if not group:
+            raise UserError(_('Choose the group to post to.'))
+        message_fields.setdefault('author_id', False)
+        values['mail_message_id'] = self.env['mail.message'].create({
+            **message_fields,
+            'model': 'mail.group',
+            'res_id': group.id,
+            'message_type': 'email',
+            'subtype_id': self.env['ir.model.data']._xmlid_to_res_id('mail.mt_comment'),
+            'message_id': tools.generate_tracking_message_id('mail-group'),
+            'record_name': group.name,
+        }).id
+        if values['moderation_status'] == 'accepted':
+            # stored, not distributed: digests do not send it either
+            values = {'accepted_date': fields.Datetime.now(), 'digest_daily_done': True,
+                      'digest_weekly_done': True, **values}
+        return values
+
     @api.model
     def _attachment_ids_from_commands(self, commands):
         ids = []
@@ -121,14 +183,18 @@ class MailGroupMessage(models.Model):
                 ids.append(command[1])
         return ids
 
+    def _owned_attachments(self):
+        """Files stored for these posts (not the files they link from
+        elsewhere); older posts stored theirs on the group."""
+        owners = {(self._name, post.id) for post in self} | {('mail.group', post.mail_group_id.id) for post in self}
+        return self.sudo().attachment_ids.filtered(lambda attachment: (attachment.res_model, attachment.res_id) in owners)
+
     # ------------------------------------------------------------
     # MODERATION
     # ------------------------------------------------------------
 
     def _check_can_moderate(self):
-        if self.env.su or self.env.user.has_group('website_mail_group.group_mail_group_manager'):
-            return
-        if any(self.env.user not in group.moderator_ids for group in self.mail_group_id):
+        if not all(group._can_moderate() for group in self.sudo().mail_group_id.with_env(self.env)):
             raise AccessError(_('Only the moderators of a group can moderate its messages.'))
 
     def _assert_pending(self):
@@ -158,10 +224,18 @@ class MailGroupMessage(models.Model):
         return self.action_moderate_reject()
 
     def action_moderate_discard(self):
-        """Throw pending posts away, telling nobody (spam)."""
+        """Throw pending posts away with their files, telling nobody (spam).
+        Only messages of the post's own group are deleted."""
         self._check_can_moderate()
         self._assert_pending()
-        self.sudo().mail_message_id.unlink()
+        posts = self.sudo()
+        attachments = posts._owned_attachments()
+        messages = posts.filtered(
+            lambda post: (post.mail_message_id.model, post.mail_message_id.res_id) == ('mail.group', post.mail_group_id.id)
+        ).mail_message_id
+        attachments.unlink()
+        posts.unlink()
+        messages.unlink()
         return True
 
     def action_moderate_allow(self):
@@ -238,6 +312,7 @@ class MailGroupMessage(models.Model):
         return True
 
     def action_open_reject_wizard(self, action='reject'):
+        self._check_can_moderate()
         return {
             'name': _('Reject') if action == 'reject' else _('Ban'),
             'type': 'ir.actions.act_window',
@@ -252,9 +327,11 @@ class MailGroupMessage(models.Model):
 
     def action_moderate_reject_open(self):
         self.ensure_one()
+        self._check_can_moderate()
         self._assert_pending()
         return self.action_open_reject_wizard('reject')
 
     def action_moderate_ban_open(self):
         self.ensure_one()
+        self._check_can_moderate()
         return self.action_open_reject_wizard('ban')

@@ -6,12 +6,14 @@ from odoo import api, fields, models
 LIMITS = {
     'email': ('website_mail_group.confirmation_limit_email', 3),
     'client': ('website_mail_group.confirmation_limit_client', 20),
+    'notice': ('website_mail_group.notice_limit_email', 3),
 }
 
 
 class MailGroupThrottle(models.Model):
-    """Recent confirmation mails, so /groups cannot be used to mail-bomb
-    an address (per address) or by one client (per IP)."""
+    """Recent confirmation mails and notices to post authors, so neither
+    /groups nor forged posts can make the list mail-bomb an address (per
+    address) and one client cannot send many (per IP)."""
     _name = 'mail.group.throttle'
     _description = 'Mail Group Confirmation Throttle'
     _log_access = False

@@ -6,23 +6,11 @@ from email.utils import formataddr, parseaddr
 
 from odoo import _, api, fields, models, tools
 
-from ..outbound import footer, identity, mime, smtp_errors
+from ..outbound import bounces, footer, identity, mime, smtp_errors
 
 _logger = logging.getLogger(__name__)
 
 COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
-
-
-def bounce_address_for(bounce, member_id):
-    local, __, domain = bounce.rpartition('@')
-    return f'{local}+mg{member_id}@{domain}'
-
-
-def member_id_from_bounce_address(address, bounce):
-    """The member id in a VERP bounce address, or None."""
-    local, __, domain = bounce.rpartition('@')
-    match = re.fullmatch(re.escape(local) + r'\+mg(\d+)@' + re.escape(domain), address or '', re.IGNORECASE)
-    return int(match.group(1)) if match else None
 
 
 PERSONAL_HEADERS = re.compile(r"'(List-Unsubscribe(?:-Post)?)': '([^'\\]*)'")
@@ -35,6 +23,7 @@ class MailMail(models.Model):
         'mail.group.member', string='Mail Group Member', index='btree_not_null', ondelete='set null')
     mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
     mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
+    mail_group_probe = fields.Boolean('Bounce Probe', help='Sent to check an address before its delivery stops.')
 
     @api.model
     def _add_missing_default_values(self, values):
@@ -109,7 +98,7 @@ class MailMail(models.Model):
                     elif kind == smtp_errors.TEMPORARY:
                         outcome.retry(mail, exc)
                     else:
-                        outcome.fail(mail, exc)
+                        outcome.fail(mail, exc, counts=kind == smtp_errors.RECIPIENT)
                 else:
                     outcome.sent(mail)
                 outcome.maybe_flush()
@@ -125,13 +114,17 @@ class MailMail(models.Model):
 class _CopyBuilder:
     """The bytes of a post's copy for one member: Odoo builds and
     serializes each post's message once, as a template with tokens (see
-    outbound/mime.py); the plain-text alternative is rendered once too."""
+    outbound/mime.py); the plain text of the post and of the footer are
+    rendered once per post too, and only the footer's gets the member's
+    links (outbound/footer.py)."""
 
     def __init__(self, server, smtp):
         self.server = server
         self.smtp = smtp
         self.posts = {}
         self.link_builders = {}
+        self.placeholders = footer.placeholders()
+        self.secret = server.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
 
     def build(self, mail):
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy."""
@@ -141,14 +134,11 @@ class _CopyBuilder:
             personal = {name: value for name, value in ast.literal_eval(mail.headers).items()
                         if name.startswith('List-Unsubscribe')}
         html = mail._prepare_outgoing_body()
-        links = self._member_links(mail)
         key = mail.mail_message_id.id
         if key not in self.posts:
-            self.posts[key] = self._prepare_post(mail, html, links)
+            self.posts[key] = self._prepare_post(mail)
         post = self.posts[key]
-        text = footer.personalize_text(post['text'], links)
-        if text is None:
-            text = tools.html2plaintext(html)
+        text = self._text(post, html, self._member_links(mail))
         recipients = tools.email_normalize_all(mail.email_to)
         email_to = ', '.join(_encode_address(address) for address in tools.email_split_and_format(mail.email_to))
         template = post['template']
@@ -162,16 +152,36 @@ class _CopyBuilder:
         return (self._envelope_sender(smtp_from, mail), smtp_to,
                 message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
 
+    def _text(self, post, html, links):
+        """The plain-text part: the post's text, then the footer's with the
+        member's links put back into it (the footer alone)."""
+        body, footer_html = footer.split(html)
+        if not footer_html or not links:
+            return tools.html2plaintext(html)
+        if post['body'] != body:
+            post['body'], post['body_text'] = body, tools.html2plaintext(body)
+        template = footer.depersonalize(footer_html, self.placeholders, links)
+        if post['footer'] != template:
+            post['footer'], post['footer_text'] = template, tools.html2plaintext(template)
+        footer_text = footer.personalize_text(post['footer_text'], self.placeholders, links)
+        return footer.join_text(post['body_text'], footer_text or tools.html2plaintext(footer_html))
+
     def _envelope_sender(self, smtp_from, mail):
-        """``bounce+mg<member id>@domain`` (VERP) when the envelope sender is
-        the bounce alias: any bounce then names the member it is about."""
+        """The member's signed VERP address when the envelope sender is the
+        bounce alias (outbound/bounces.py): a bounce then names its member,
+        and nobody else can write that address."""
         bounce = self.server.env.context.get('domain_bounce_address')
-        if not bounce or smtp_from != bounce or not mail.mail_group_member_id:
+        member = mail.mail_group_member_id
+        if not bounce or smtp_from != bounce or not member:
             return smtp_from
-        return bounce_address_for(bounce, mail.mail_group_member_id.id)
+        if mail.mail_group_probe:
+            if not member.bounce_probe_date:
+                return smtp_from
+            return bounces.address(bounce, self.secret, member.id, fields.Datetime.to_string(member.bounce_probe_date))
+        return bounces.address(bounce, self.secret, member.id)
 
     def _member_links(self, mail):
-        """The member's personal links, by footer placeholder."""
+        """The member's personal links, by kind."""
         group = _group_of(mail)
         email = mail.mail_group_member_id.email_normalized or tools.email_normalize(mail.email_to)
         if not group or not email:
@@ -180,11 +190,10 @@ class _CopyBuilder:
             self.link_builders[group.id] = group._member_links_builder()
         return self.link_builders[group.id](email)
 
-    def _prepare_post(self, mail, html, links):
+    def _prepare_post(self, mail):
         values = mail._prepare_outgoing_list()[0]
         emails_from = tools.email_split_and_format_normalize(mail.email_from)
         author = emails_from[0] if emails_from else mail.email_from
-        template_html = footer.depersonalize(html, links)
         group = _group_of(mail)
         build = dict(
             email_from=identity.from_header(author, group.name, group.alias_email, group.from_policy) if group else author,
@@ -221,7 +230,8 @@ class _CopyBuilder:
             'template': template,
             'smtp_from': smtp_from,
             'from_override': from_override,
-            'text': tools.html2plaintext(template_html),
+            'body': None, 'body_text': '',
+            'footer': None, 'footer_text': '',
         }
 
 
@@ -255,6 +265,7 @@ class _Outcome:
         self.sent_ids = []
         self.retries = {}
         self.failures = {}
+        self.counted = set()  # failures that count against the member (5xx to the recipient)
         self.reconnected = set()
         self.pending = 0
 
@@ -267,8 +278,10 @@ class _Outcome:
             self.retries[mail.id] = str(exc)
         self.pending += len(mails)
 
-    def fail(self, mail, exc):
+    def fail(self, mail, exc, counts=False):
         self.failures[mail.id] = str(exc)
+        if counts:
+            self.counted.add(mail.id)
         self.pending += 1
 
     def maybe_flush(self):
@@ -305,7 +318,10 @@ class _Outcome:
                     'failure_reason': self.failures[mail.id],
                     'mail_group_attempts': mail.mail_group_attempts + 1,
                 })
-            failed.mail_group_member_id._register_delivery_failure()
-        self.sent_ids, self.retries, self.failures, self.pending = [], {}, {}, 0
+            counted = failed.filtered(lambda mail: mail.id in self.counted)
+            probes = counted.filtered('mail_group_probe')
+            probes.mail_group_member_id._register_probe_bounce()
+            (counted - probes).mail_group_member_id._register_delivery_failure()
+        self.sent_ids, self.retries, self.failures, self.counted, self.pending = [], {}, {}, set(), 0
         if self.auto_commit:
             self.env.cr.commit()

@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# what a post shows and how it is threaded and distributed: its moderators' to change
+POST_FIELDS = {'body', 'subject', 'email_from', 'author_id', 'attachment_ids', 'message_id', 'date', 'parent_id',
+               'message_type', 'reply_to', 'record_name'}
 
 
 class MailMessage(models.Model):
@@ -18,3 +23,45 @@ class MailMessage(models.Model):
                 ON mail_message (res_id, message_id)
              WHERE model = 'mail.group' AND message_type = 'email' AND message_id IS NOT NULL
         """)
+
+    def write(self, vals):
+        """Messages of a group stay there; a post (also written through its
+        ``mail.group.message``) changes by its group's moderators only, and
+        gets no file but those uploaded for it."""
+        if self.env.su:
+            return super().write(vals)
+        if {'model', 'res_id'} & vals.keys() and (
+                vals.get('model') == 'mail.group' or 'mail.group' in self.sudo().mapped('model')):
+            raise AccessError(_('Messages cannot be moved into or out of a mail group.'))
+        posts = self.sudo().mail_group_message_ids.sudo(False)
+        if not posts or not POST_FIELDS & vals.keys():
+            return super().write(vals)
+        posts._check_can_moderate()
+        uploads = self.env['ir.attachment']
+        if 'attachment_ids' in vals:
+            uploads = self._mail_group_new_uploads(vals['attachment_ids'])
+            if uploads and len(posts) > 1:
+                raise UserError(_('Add files to one post at a time.'))
+        result = super().write(vals)
+        if uploads:
+            uploads.sudo().write({'res_model': posts._name, 'res_id': posts.id})
+        return result
+
+    def _mail_group_new_uploads(self, commands):
+        """The attachments ``commands`` add to these posts: only the
+        caller's own pending uploads are accepted."""
+        ids = set()
+        for command in commands:
+            if isinstance(command, int):
+                ids.add(command)
+            elif command[0] == 4:
+                ids.add(command[1])
+            elif command[0] == 6:
+                ids.update(command[2])
+            elif command[0] in (0, 1):
+                raise AccessError(_('Upload the file first, then attach it to the post.'))
+        new_ids = ids - set(self.sudo().attachment_ids.ids)
+        attachments, uploads = self.env['mail.group']._post_attachments_allowed(list(new_ids))
+        if attachments != uploads:
+            raise AccessError(_('A post can only get files uploaded for it.'))
+        return uploads

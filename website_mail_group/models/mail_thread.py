@@ -5,10 +5,11 @@ import hashlib
 import logging
 import xmlrpc.client
 
-from odoo import api, models, tools
+from odoo import api, fields, models, tools
 
 from ..inbound import cleaning, rules
-from .mail_mail import member_id_from_bounce_address
+from ..outbound import bounces
+from .mail_group_posting import InboundFacts
 
 _logger = logging.getLogger(__name__)
 
@@ -104,8 +105,9 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _mail_group_inbound_facts(self, message):
-        """Raw facts for the inbound rules: a few headers, the size and the
-        number of addressed recipients. Broken headers count as absent."""
+        """Raw facts for the inbound rules (``InboundFacts``): a few headers,
+        the size and the number of addressed recipients. Broken headers count
+        as absent."""
         headers = {}
         for name in INBOUND_HEADERS:
             try:
@@ -124,8 +126,8 @@ class MailThread(models.AbstractModel):
                 recipients.update(tools.email_split(tools.decode_message_header(message, name, separator=',')))
             except Exception:  # noqa: BLE001
                 _logger.info('Unreadable %s header in inbound mail', name)
-        return {'headers': headers, 'size': size, 'recipient_count': len(recipients),
-                'suspicious': self._mail_group_has_active_content(message)}
+        return InboundFacts(headers=headers, size=size, recipient_count=len(recipients),
+                            suspicious=self._mail_group_has_active_content(message))
 
     @api.model
     def _mail_group_has_active_content(self, message):
@@ -143,34 +145,58 @@ class MailThread(models.AbstractModel):
         return False
 
     @api.model
-    def _mail_group_bounced_members(self, message_dict):
-        """Members named by the VERP address a bounce was sent to."""
+    def _mail_group_verp_addresses(self, message_dict):
+        """``(member id, is probe, signature)`` of the addresses the mail was
+        sent to that have the shape of our VERP addresses."""
         bounce_emails = [email for email in self.env['mail.alias.domain'].sudo().search([]).mapped('bounce_email') if email]
-        member_ids = {
-            member_id
+        return [
+            parsed
             for address in tools.email_split(message_dict.get('to') or '')
             for bounce in bounce_emails
-            for member_id in [member_id_from_bounce_address(tools.email_normalize(address) or '', bounce)]
-            if member_id
-        }
-        return self.env['mail.group.member'].sudo().browse(member_ids).exists()
+            for parsed in [bounces.parse(tools.email_normalize(address) or '', bounce)]
+            if parsed
+        ]
+
+    @api.model
+    def _mail_group_bounced_members(self, message_dict):
+        """Members named by a correctly signed VERP address the mail was sent
+        to: ``(members, probed members)``; unsigned or badly signed
+        addresses name nobody."""
+        secret = self.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
+        Member = self.env['mail.group.member'].sudo()
+        members = probed = Member
+        # a real report is sent to one address: a few are plenty
+        for member_id, probe, sig in self._mail_group_verp_addresses(message_dict)[:5]:
+            if not sig:
+                continue
+            if not probe:
+                if bounces.verify(secret, member_id, sig):
+                    members |= Member.browse(member_id)
+                continue
+            member = Member.browse(member_id).exists()
+            stamp = member.bounce_probe_date and fields.Datetime.to_string(member.bounce_probe_date)
+            if stamp and bounces.verify(secret, member_id, sig, stamp):
+                probed |= member
+        return members.exists(), probed
 
     @api.model
     def _detect_is_bounce(self, message, message_dict):
-        return super()._detect_is_bounce(message, message_dict) or bool(self._mail_group_bounced_members(message_dict))
+        """Mail to one of our VERP addresses is never routed, signed or not."""
+        return super()._detect_is_bounce(message, message_dict) or bool(self._mail_group_verp_addresses(message_dict))
 
     @api.model
     def _routing_handle_bounce(self, email_message, message_dict):
-        """A bounce of a group post counts against the member: the one its
-        VERP address names, else the one the delivery report names."""
+        """A delivery report coming back to a member's signed VERP address
+        counts against that member; to a probe's address, it turns the
+        member's delivery off. Anything else counts for nothing: plain
+        mail, reports to unsigned addresses, reports naming an address."""
         super()._routing_handle_bounce(email_message, message_dict)
-        verp_members = self._mail_group_bounced_members(message_dict)
-        if verp_members:
-            verp_members._register_delivery_failure()
+        members, probed = self._mail_group_bounced_members(message_dict)
+        if not members and not probed:
             return
-        bounced_message = message_dict.get('bounced_message')
-        bounced_email = message_dict.get('bounced_email')
-        if bounced_email and bounced_message and bounced_message.model == 'mail.group' and bounced_message.res_id:
-            members = self.env['mail.group.member'].sudo().search([
-                ('mail_group_id', '=', bounced_message.res_id), ('email_normalized', '=', bounced_email)])
-            members._register_delivery_failure()
+        if not bounces.is_delivery_failure(email_message, message_dict.get('email_from')):
+            _logger.info('Mail group: mail to a bounce address of members %s is not a failure report, ignored',
+                         (members | probed).ids)
+            return
+        members._register_delivery_failure()
+        probed._register_probe_bounce()

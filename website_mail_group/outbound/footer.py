@@ -1,35 +1,62 @@
 """Per-member footer: the QWeb footer is rendered once per post with
-placeholders for the personal links, which are filled in here."""
+placeholders for the personal links, which are filled in here.
+
+Only the footer is ever personalized, never the post above it: a post
+quoting a placeholder gets nobody's link. The placeholders are also fresh
+for each post (a random nonce), so no post can be written to contain them."""
+import secrets
+
 from markupsafe import escape
 
-UNSUBSCRIBE_PLACEHOLDER = 'https://unsubscribe.placeholder.invalid/'
-SETTINGS_PLACEHOLDER = 'https://settings.placeholder.invalid/'
+FOOTER_ID = 'o_mg_message_footer'
+FOOTER_START = f'<div id="{FOOTER_ID}"'
+LINKS = ('unsubscribe', 'settings')
+TEXT_SEPARATOR = '\n\n-- \n'  # the RFC 3676 signature separator
+
+
+def placeholders():
+    """New placeholders for one post, by link kind."""
+    nonce = secrets.token_hex(16)
+    return {kind: f'https://{kind}-{nonce}.placeholder.invalid/' for kind in LINKS}
 
 
 def append_footer(body, footer):
     return f'{body or ""}{footer or ""}'
 
 
-def personalize(body_with_footer, links):
-    """``links`` maps each placeholder to the member's URL."""
-    for placeholder, url in links.items():
-        body_with_footer = body_with_footer.replace(placeholder, str(escape(url)))
-    return body_with_footer
+def split(html):
+    """``(post, footer)``: the footer is the last element with our id, as
+    it is always appended after the post; ``(html, '')`` without one."""
+    start = html.rfind(FOOTER_START)
+    return (html, '') if start < 0 else (html[:start], html[start:])
 
 
-def depersonalize(html, links):
-    """The inverse of :func:`personalize`: placeholders back in place of
-    one member's links, to render the plain-text part once per post."""
-    for placeholder, url in links.items():
-        html = html.replace(str(escape(url)), placeholder)
-    return html
+def personalize(footer, placeholders, links):
+    """The rendered ``footer`` with one member's ``links`` (by kind) in
+    place of its ``placeholders`` (by kind)."""
+    footer = str(footer)  # Markup.replace would escape the URLs twice
+    for kind, placeholder in placeholders.items():
+        footer = footer.replace(placeholder, str(escape(links[kind])))
+    return footer
 
 
-def personalize_text(text, links):
-    """A member's links in the plain-text part rendered with placeholders;
-    ``None`` when a placeholder is missing (render the text per member)."""
-    for placeholder, url in links.items():
+def depersonalize(footer, placeholders, links):
+    """The inverse of :func:`personalize`, to render the plain text of the
+    footer once per post."""
+    for kind, placeholder in placeholders.items():
+        footer = footer.replace(str(escape(links[kind])), placeholder)
+    return footer
+
+
+def personalize_text(text, placeholders, links):
+    """A member's links in the plain text of the footer rendered with
+    placeholders; ``None`` when a placeholder is missing."""
+    for kind, placeholder in placeholders.items():
         if placeholder not in text:
             return None
-        text = text.replace(placeholder, url)
+        text = text.replace(placeholder, links[kind])
     return text
+
+
+def join_text(body_text, footer_text):
+    return f'{body_text}{TEXT_SEPARATOR}{footer_text}' if footer_text else body_text

@@ -35,13 +35,10 @@ def command_address(alias_email, command):
 
 
 def personal_headers(base_headers, unsubscribe_url):
-    """The RFC 8058 one-click URL comes first; mail clients without it
-    may use the mailto command (answered with a confirmation link)."""
+    """The member's RFC 8058 one-click URL, alone in ``List-Unsubscribe`` as
+    Odoo's mail_group writes it: code written for it reads one URL there.
+    (The ``+unsubscribe`` mail command still works.)"""
     headers = dict(base_headers)
-    list_post = headers.get('List-Post', '')
-    if list_post.startswith('<mailto:'):
-        headers['List-Unsubscribe'] = f'<{unsubscribe_url}>, <mailto:{command_address(list_post[8:-1], "unsubscribe")}>'
-    else:
-        headers['List-Unsubscribe'] = f'<{unsubscribe_url}>'
+    headers['List-Unsubscribe'] = f'<{unsubscribe_url}>'
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click'
     return headers

@@ -14,6 +14,9 @@ from . import test_tours
 from . import test_hostile_corpus
 from . import test_attacks_links
 from . import test_attacks_rows
+from . import test_attacks_posting
+from . import test_attacks_mail
+from . import test_compat
 from . import test_silent_losses
 from . import test_flows
 from . import test_flows_smtp

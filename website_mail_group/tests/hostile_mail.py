@@ -308,8 +308,9 @@ def corpus(alias_domain, aliases):
 
     # --- recipients and senders
     many = ', '.join(f'user{i}@many.example.com' for i in range(500))
-    b.simple('to_500_addresses', STORED, To=f'{many}, {public}')
-    b.simple('cc_500_addresses', STORED, extra=[('Cc', many)])
+    # held: more recipients than the groups' default cap (10)
+    b.simple('to_500_addresses', HELD, To=f'{many}, {public}')
+    b.simple('cc_500_addresses', HELD, extra=[('Cc', many)])
     b.simple('from_multiple_addresses', STORED,
              From='sender-from_multiple_addresses@hostile.example.org, ceo@victim.example, cfo@victim.example')
     b.simple('from_group_address', DISCARDED, From=f'"Public List" <{public}>')

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..outbound import bounces
 from .common import MailGroupCommon
 
 
@@ -18,12 +19,18 @@ class TestBounces(MailGroupCommon):
         cls.group = cls.group_public
         cls.member = cls.group.member_ids.filtered(lambda m: m.email_normalized == 'plain@member.example.com')
 
-    def dsn(self, post_message_id, recipient='plain@member.example.com'):
+    def verp(self, member, probe=False):
+        """The member's signed bounce address, as its copies (or its probe) carry."""
+        secret = self.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
+        stamp = fields.Datetime.to_string(member.bounce_probe_date) if probe else None
+        return bounces.address(f'{self.alias_bounce}@{self.alias_domain}', secret, member.id, stamp)
+
+    def dsn(self, post_message_id, recipient='plain@member.example.com', to=None, action='failed'):
         """A delivery status notification (RFC 3464) as an MTA sends it back
-        to the bounce address of the post."""
+        to the (VERP) bounce address of the member's copy."""
         raw = (
             f'From: MAILER-DAEMON@mx.example.net\r\n'
-            f'To: {self.alias_bounce}@{self.alias_domain}\r\n'
+            f'To: {to or self.verp(self.member)}\r\n'
             f'Subject: Undelivered Mail Returned to Sender\r\n'
             f'Message-ID: <dsn-{fields.Datetime.now().timestamp()}-{post_message_id.strip("<>")}>\r\n'
             f'Auto-Submitted: auto-replied\r\n'
@@ -32,30 +39,47 @@ class TestBounces(MailGroupCommon):
             f'--DSN\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n'
             f'--DSN\r\nContent-Type: message/delivery-status\r\n\r\n'
             f'Reporting-MTA: dns; mx.example.net\r\n\r\n'
-            f'Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n'
+            f'Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: 5.1.1\r\n\r\n'
             f'--DSN\r\nContent-Type: text/rfc822-headers\r\n\r\n'
             f'Message-ID: {post_message_id}\r\nSubject: Hello list\r\n\r\n'
             f'--DSN--\r\n'
         )
         self.env['mail.thread'].message_process(None, raw.encode())
 
-    @mute_logger('odoo.addons.mail.models.mail_thread')
+    def probes(self):
+        return self.env['mail.mail'].sudo().search([('mail_group_member_id', '=', self.member.id),
+                                                    ('mail_group_probe', '=', True)])
+
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
     def test_delivery_report_counts_against_the_member(self):
         post_id = self.post_raw(self.group, 'cathy@customer.example.com')
         self.dsn(post_id)
         self.assertEqual(self.member.bounce_count, 1)
         self.assertTrue(self.member.last_bounce_date)
         other = self.group_moderated.member_ids.filtered(lambda m: m.email_normalized == 'plain@member.example.com')
-        self.assertEqual(other.bounce_count, 0, 'only the group of the bounced post')
+        self.assertEqual(other.bounce_count, 0, 'only the member the address names')
+        self.dsn(post_id, action='delayed')
+        self.dsn(post_id, to=self.verp(other).replace('+mg', '+MG'))
+        self.assertEqual(self.member.bounce_count, 1, 'a delay is no failure')
+        self.assertEqual(other.bounce_count, 1, 'MTAs may change the case of the address')
 
-    @mute_logger('odoo.addons.mail.models.mail_thread')
-    def test_threshold_disables_warns_then_removes(self):
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
+    def test_threshold_probes_then_disables_warns_and_removes(self):
         now = fields.Datetime.now()
         with freeze_time(now):
             for __ in range(4):
                 self.member._register_delivery_failure()
-            self.assertFalse(self.member.delivery_disabled_date, 'under the threshold')
+            self.assertFalse(self.probes(), 'under the threshold')
             self.member._register_delivery_failure()
+            self.member._register_delivery_failure()
+        probe = self.probes()
+        self.assertEqual(len(probe), 1, 'one probe, not one per failure past the threshold')
+        self.assertEqual(probe.email_to, self.member.email)
+        self.assertFalse(self.member.delivery_disabled_date, 'nothing is turned off before the probe bounces')
+        self.dsn('<probe@x.example>', to=self.verp(self.member))
+        self.assertFalse(self.member.delivery_disabled_date, "a copy's bounce is not the probe's")
+        with freeze_time(now):
+            self.dsn('<probe@x.example>', to=self.verp(self.member, probe=True))
         self.assertEqual(self.member.delivery_disabled_date, now)
         warning = self.env['mail.mail'].sudo().search([('email_to', '=', self.member.email), ('subject', 'ilike', 'on hold')])
         self.assertEqual(len(warning), 1)
@@ -87,9 +111,24 @@ class TestBounces(MailGroupCommon):
         self.assertEqual(self.member.bounce_count, 1)
         self.assertFalse(self.member.delivery_disabled_date)
 
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
+    def test_unanswered_or_old_probe_changes_nothing(self):
+        self.env['ir.config_parameter'].set_param('website_mail_group.bounce_score_threshold', 1)
+        now = fields.Datetime.now()
+        with freeze_time(now):
+            self.member._register_delivery_failure()
+        old_probe_address = self.verp(self.member, probe=True)
+        self.assertEqual(len(self.probes()), 1)
+        with freeze_time(now + datetime.timedelta(days=8)):
+            self.member._register_delivery_failure()
+        self.assertEqual(len(self.probes()), 2, 'a new probe once the previous one is stale')
+        self.dsn('<probe@x.example>', to=old_probe_address)
+        self.assertFalse(self.member.delivery_disabled_date, "an old probe's address no longer answers")
+
     def test_turning_delivery_back_on(self):
         self.env['ir.config_parameter'].set_param('website_mail_group.bounce_score_threshold', 1)
         self.member._register_delivery_failure()
+        self.member._register_probe_bounce()
         self.assertTrue(self.member.delivery_disabled_date)
         self.member.with_user(self.user_moderator).action_enable_delivery()
         self.assertFalse(self.member.delivery_disabled_date)

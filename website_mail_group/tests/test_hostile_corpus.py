@@ -132,10 +132,10 @@ class TestHostileCorpus(MailGroupCommon):
         if observed == hm.STORED and not copies:
             problems.append('accepted post queued to nobody')
 
-        # attachments: name kept as given, but owned by the group and stored
+        # attachments: name kept as given, but owned by the post and stored
         # under a filestore hash, never under a path built from the name
         for attachment in mail_message.attachment_ids:
-            if (attachment.res_model, attachment.res_id) != ('mail.group', group.id):
+            if (attachment.res_model, attachment.res_id) != ('mail.group.message', group_message.id):
                 problems.append(f'attachment {attachment.name!r} on {attachment.res_model},{attachment.res_id}')
             if attachment.store_fname and not FILESTORE_PATH.match(attachment.store_fname):
                 problems.append(f'attachment stored at {attachment.store_fname!r}')

@@ -59,7 +59,7 @@ class TestMailGateway(MailGroupCommon):
             self.assertNotIn('In-Reply-To', headers)
             unsubscribe_url = self.group_public._get_email_unsubscribe_url(email)
             self.assertEqual(headers['List-Unsubscribe'],
-                             f'<{unsubscribe_url}>, <mailto:public-list+unsubscribe@{self.alias_domain}>',
+                             f'<{unsubscribe_url}>',
                              'each member gets their own link')
             self.assertIn('id="o_mg_message_footer"', mail.body_html)
             self.assertIn(unsubscribe_url.replace('&', '&amp;'), mail.body_html)
@@ -185,7 +185,7 @@ class TestMailGateway(MailGroupCommon):
         self.assertEqual(len(self.queued_mails(self.group_message(msg_id))), 2)
 
     @mute_logger('odoo.addons.mail.models.mail_thread')
-    def test_attachments_kept_on_group(self):
+    def test_attachments_kept_on_post(self):
         boundary = 'XXBOUNDARY'
         body = (
             f'--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n'
@@ -197,8 +197,8 @@ class TestMailGateway(MailGroupCommon):
                                content_type=f'multipart/mixed; boundary="{boundary}"')
         group_message = self.group_message(msg_id)
         self.assertEqual(group_message.attachment_ids.mapped('name'), ['data.csv'])
-        self.assertEqual(group_message.attachment_ids.res_model, 'mail.group')
-        self.assertEqual(group_message.attachment_ids.res_id, self.group_public.id)
+        self.assertEqual(group_message.attachment_ids.res_model, 'mail.group.message')
+        self.assertEqual(group_message.attachment_ids.res_id, group_message.id)
         self.assertEqual(group_message.attachment_ids.raw, b'a,b\r\n1,2')
         mail = self.queued_mails(group_message)['plain@member.example.com']
         self.assertEqual(mail.attachment_ids, group_message.attachment_ids)
@@ -237,7 +237,7 @@ class TestMailGateway(MailGroupCommon):
     def test_hold_reasons_shown_to_moderators(self):
         self.group_public.write({
             'nonmember_action': 'hold', 'max_message_size_kb': 2, 'max_recipients': 3,
-            'banned_patterns': '*@spam.example\n^.*@casino\\..*$',
+            'banned_patterns': '*@spam.example\n*@casino.*',
         })
         cases = [
             ('stranger@example.org', {}, 'pending_moderation', 'non_member'),

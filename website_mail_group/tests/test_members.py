@@ -49,8 +49,13 @@ class TestMembers(MailGroupCommon):
             self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'partner_id': self.partner_customer.id})
 
     def test_invalid_member_email(self):
-        with self.assertRaises(ValidationError):
-            self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'email': 'nope'})
+        """Rows with an unusable address are kept, as Odoo's mail_group keeps
+        them, and receive nothing; joining with one is refused."""
+        member = self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'email': 'nope'})
+        self.assertFalse(member.email_normalized)
+        self.assertNotIn(member.id, [target['id'] for target in self.group_public._delivery_targets('every')])
+        with self.assertRaises(UserError):
+            self.group_public._join_group('nope')
 
     def test_leave_group(self):
         group = self.group_public

@@ -1,9 +1,10 @@
 """The inbound rules and outbound handlers are plain Python: tested without
 the ORM."""
+import fnmatch
 import unittest
 
 from odoo.addons.website_mail_group.inbound import rules
-from odoo.addons.website_mail_group.outbound import delivery, footer, headers
+from odoo.addons.website_mail_group.outbound import bounces, delivery, footer, headers
 
 
 class TestInboundRules(unittest.TestCase):
@@ -56,13 +57,27 @@ class TestInboundRules(unittest.TestCase):
                          'delivery_report')
 
     def test_banned_patterns(self):
-        patterns = ('*@spam.example', r'^.*@(.+\.)?casino\..*$', '^[broken')
+        patterns = ('*@spam.example', '*@casino.*', '*@*.casino.*', 'spam??@*')
         self.assertEqual(self.decide(banned_patterns=patterns).action, rules.ACCEPT)
-        for email in ('x@spam.example', 'X@SPAM.example', 'a@mail.casino.com', 'b@casino.net'):
+        for email in ('x@spam.example', 'X@SPAM.example', 'a@mail.casino.com', 'b@casino.net', 'spam42@x.org'):
             decision = rules.decide(rules.Post(email_from=email), rules.GroupPolicy(banned_patterns=patterns))
             self.assertEqual(decision, rules.Decision(rules.REJECT, 'banned_pattern'), email)
         self.assertFalse(rules.matches_pattern('x@notspam.example.org', '*@spam.example'))
+        self.assertFalse(rules.matches_pattern('spam4@x.org', 'spam??@*'))
         self.assertFalse(rules.matches_pattern('x@spam.example', '   '))
+        self.assertTrue(rules.matches_pattern('[x]@a.b', '[x]@*'), 'brackets are plain characters')
+        with self.assertLogs('odoo.addons.website_mail_group.inbound.rules', 'WARNING'):
+            self.assertFalse(rules.matches_pattern('x@casino.net', r'^.*@casino\..*$'), 'regular expressions ignored')
+
+    def test_wildcard_matcher_agrees_with_fnmatch(self):
+        for text, pattern in (('', ''), ('', '*'), ('a', ''), ('abc', 'a*c'), ('abc', 'a?c'), ('ac', 'a?c'),
+                              ('aXbXc', '*b*c'), ('ab', '*a*b*'), ('aaa', 'a*a*a*a'), ('x@y', '*@*'),
+                              ('a' * 40 + '!', '*a*a*a*a*a*a*a*a*a*b')):
+            self.assertEqual(rules.wildcard_match(text, pattern), fnmatch.fnmatchcase(text, pattern), (text, pattern))
+        self.assertEqual(rules.invalid_pattern('*@a.example\n^(a+)+$'), ('regex', '^(a+)+$'))
+        self.assertEqual(rules.invalid_pattern('*' * 255), ('length', '*' * 255))
+        self.assertEqual(rules.invalid_pattern('\n'.join(['*@a.example'] * 501)), ('count', ''))
+        self.assertIsNone(rules.invalid_pattern(' *@a.example \n\n'))
 
     def test_size_and_recipient_limits_hold_even_trusted_authors(self):
         big = rules.Post(email_from='a@example.com', size=2048, recipient_count=30)
@@ -102,15 +117,41 @@ class TestOutboundHandlers(unittest.TestCase):
         self.assertEqual(base['List-Post'], '<mailto:list@x.com>')
         self.assertEqual(base['In-Reply-To'], '<p@x>')
         personal = headers.personal_headers(base, 'https://h/u?t=1')
-        self.assertEqual(personal['List-Unsubscribe'], '<https://h/u?t=1>, <mailto:list+unsubscribe@x.com>')
+        self.assertEqual(personal['List-Unsubscribe'], '<https://h/u?t=1>')
         self.assertEqual(base['List-Subscribe'], '<https://h/groups>, <mailto:list+subscribe@x.com>')
         self.assertEqual(personal['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
         self.assertNotIn('List-Unsubscribe', base, 'personal headers must not leak into the shared ones')
 
+    def test_signed_bounce_addresses(self):
+        secret, bounce = b'secret', 'bounce@lists.example.com'
+        address = bounces.address(bounce, secret, 42)
+        member_id, probe, sig = bounces.parse(address.upper(), bounce)
+        self.assertEqual((member_id, probe), (42, False))
+        self.assertTrue(bounces.verify(secret, member_id, sig))
+        self.assertFalse(bounces.verify(secret, 43, sig), 'a signature is good for its member only')
+        self.assertFalse(bounces.verify(b'other', 42, sig))
+        self.assertEqual(bounces.parse('bounce+mg42@lists.example.com', bounce), (42, False, ''))
+        probe_address = bounces.address(bounce, secret, 42, '2030-01-01 10:00:00')
+        member_id, probe, sig = bounces.parse(probe_address, bounce)
+        self.assertTrue(probe and bounces.verify(secret, 42, sig, '2030-01-01 10:00:00'))
+        self.assertFalse(bounces.verify(secret, 42, sig, '2030-01-02 10:00:00'), 'an older probe does not answer')
+        for other in ('bounce+mg42@other.example.com', 'bounce+mg9999999999@lists.example.com',
+                      'bounce+mgx@lists.example.com', 'bounce@lists.example.com', 'catchall+mg42@lists.example.com'):
+            self.assertIsNone(bounces.parse(other, bounce), other)
+
     def test_footer_personalization_escapes_url(self):
-        body = footer.append_footer('<p>Hi</p>', f'<a href="{footer.UNSUBSCRIBE_PLACEHOLDER}">x</a>')
-        self.assertEqual(footer.personalize(body, {footer.UNSUBSCRIBE_PLACEHOLDER: 'https://h/u?a=1&b="2"'}),
-                         '<p>Hi</p><a href="https://h/u?a=1&amp;b=&#34;2&#34;">x</a>')
+        placeholders = footer.placeholders()
+        self.assertNotEqual(placeholders, footer.placeholders(), 'fresh placeholders for each post')
+        links = {'unsubscribe': 'https://h/u?a=1&b="2"', 'settings': 'https://h/s'}
+        rendered = f'<div id="o_mg_message_footer"><a href="{placeholders["unsubscribe"]}">x</a>' \
+                   f'<a href="{placeholders["settings"]}">s</a></div>'
+        personal = footer.personalize(rendered, placeholders, links)
+        self.assertEqual(personal, '<div id="o_mg_message_footer"><a href="https://h/u?a=1&amp;b=&#34;2&#34;">x</a>'
+                                   '<a href="https://h/s">s</a></div>')
+        self.assertEqual(footer.depersonalize(personal, placeholders, links), rendered)
+        post = f'<p>Hi <a href="{placeholders["unsubscribe"]}">y</a></p>'
+        self.assertEqual(footer.split(post + personal), (post, personal), 'the footer is the last one, after the post')
+        self.assertEqual(footer.split(post), (post, ''))
 
 
 class TestActiveContent(unittest.TestCase):

@@ -7,6 +7,7 @@ from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..outbound import bounces
 from .smtp_server import SmtpSink, free_port
 
 MEMBERS = [f'member{index}@members.example.com' for index in range(6)]
@@ -75,12 +76,12 @@ class TestSmtpDelivery(TransactionCase):
             self.assertEqual(message['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
             unsubscribe_url = self.group._get_email_unsubscribe_url(rcpt)
             self.assertEqual(message['List-Unsubscribe'],
-                             f'<{unsubscribe_url}>, <mailto:e2e+unsubscribe@lists.e2e.example.com>',
+                             f'<{unsubscribe_url}>',
                              'one unfolded line, as mail clients parse it')
             self.assertIn('e2e@lists.e2e.example.com', message['Reply-To'])
             member = self.members.filtered(lambda m: m.email == rcpt)
-            self.assertEqual(item['mail_from'], f'bounce+mg{member.id}@lists.e2e.example.com',
-                             'the bounce address names the member (VERP)')
+            self.assertEqual(item['mail_from'], self.verp(member), 'the bounce address names the member (VERP), signed')
+            self.assertRegex(item['mail_from'], rf'^bounce\+mg{member.id}-[0-9a-f]{{16}}@lists\.e2e\.example\.com$')
             html = message.get_body(('html',)).get_content()
             text = message.get_body(('plain',)).get_content()
             self.assertIn('Hello SMTP', html)
@@ -138,6 +139,33 @@ class TestSmtpDelivery(TransactionCase):
             self.run_queue()
         self.assertEqual(sink.recipients(), sorted(m for m in MEMBERS if m != MEMBERS[2]), 'nobody twice')
 
+    def test_refused_members_are_probed_then_turned_off(self):
+        """Past the threshold, a probe goes from its own signed address; when
+        the server refuses it too, or it bounces later, delivery stops."""
+        self.env['ir.config_parameter'].set_param('website_mail_group.bounce_score_threshold', 1)
+        refused, bouncing = (self.members.filtered(lambda m: m.email == email) for email in MEMBERS[1:3])
+        self.post()
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            sink.handler.refuse = {MEMBERS[1]: '550 no such user', MEMBERS[2]: '550 over quota'}
+            self.run_queue()
+            self.assertFalse((refused | bouncing).filtered('delivery_disabled_date'), 'not before a probe')
+            self.assertTrue(all((refused | bouncing).mapped('bounce_probe_date')))
+            sink.handler.refuse = {MEMBERS[1]: '550 no such user'}
+            self.run_queue()
+        self.assertTrue(refused.delivery_disabled_date, 'the probe was refused too')
+        probe = sink.messages[-1]
+        self.assertEqual(probe['rcpt_tos'], [MEMBERS[2]])
+        self.assertRegex(probe['mail_from'], rf'^bounce\+mgp{bouncing.id}-[0-9a-f]{{16}}@lists\.e2e\.example\.com$')
+        self.assertFalse(bouncing.delivery_disabled_date, 'the probe was taken')
+        raw = (
+            f'From: MAILER-DAEMON@mx.example.net\r\nTo: {probe["mail_from"]}\r\nSubject: Undeliverable\r\n'
+            f'Message-ID: <probe-bounce@mx.example.net>\r\nContent-Type: text/plain\r\n\r\nMailbox full.\r\n'
+        )
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            self.env['mail.thread'].message_process(None, raw.encode())
+        self.assertTrue(bouncing.delivery_disabled_date, 'the probe bounced later')
+        self.assertEqual(len(sink.messages), len(MEMBERS) - 2 + 1, 'one probe, to the member it probes')
+
     def test_connection_dropped_mid_batch(self):
         self.post()
         with SmtpSink(self.mail_server.smtp_port) as sink:
@@ -156,17 +184,23 @@ class TestSmtpDelivery(TransactionCase):
         subjects = sorted(item['message']['Subject'] for item in sink.messages)
         self.assertEqual(subjects, ['First'] * len(MEMBERS) + ['Second'] * len(MEMBERS))
 
+    def verp(self, member):
+        secret = self.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
+        return bounces.address('bounce@lists.e2e.example.com', secret, member.id)
+
     def test_plain_bounce_to_member_address_counts(self):
-        """A bounce without a delivery report still reaches the right member
-        through the VERP address it was sent to."""
+        """A bounce without a standard delivery report, from a mailer daemon,
+        still reaches the right member through the signed VERP address it
+        was sent to; plain mail to that address counts for nothing."""
         member = self.members.filtered(lambda m: m.email == MEMBERS[3])
-        raw = (
-            f'From: postmaster@mx.example.net\r\nTo: bounce+mg{member.id}@lists.e2e.example.com\r\n'
-            f'Subject: Delivery failure\r\nMessage-ID: <plain-bounce@mx.example.net>\r\n'
-            f'Content-Type: text/plain\r\n\r\nMailbox does not exist.\r\n'
-        )
-        with mute_logger('odoo.addons.mail.models.mail_thread'):
-            self.env['mail.thread'].message_process(None, raw.encode())
+        for sender in ('someone@mx.example.net', 'MAILER-DAEMON@mx.example.net'):
+            raw = (
+                f'From: {sender}\r\nTo: {self.verp(member)}\r\n'
+                f'Subject: Delivery failure\r\nMessage-ID: <plain-bounce-{sender}>\r\n'
+                f'Content-Type: text/plain\r\n\r\nMailbox does not exist.\r\n'
+            )
+            with mute_logger('odoo.addons.mail.models.mail_thread'):
+                self.env['mail.thread'].message_process(None, raw.encode())
         self.assertEqual(member.bounce_count, 1)
         self.assertFalse(self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)]),
                          'a bounce is never posted')

@@ -13,6 +13,20 @@ class MailGroupMessageReject(models.TransientModel):
     send_email = fields.Boolean('Send Email', compute='_compute_send_email',
                                 help='Whether an explanation is mailed to the author.')
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Only who moderates the post opens the wizard: its computed
+        fields read the post as superuser."""
+        self.env['mail.group.message'].browse(
+            [values['mail_group_message_id'] for values in vals_list if values.get('mail_group_message_id')]
+        )._check_can_moderate()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get('mail_group_message_id'):
+            self.env['mail.group.message'].browse(vals['mail_group_message_id'])._check_can_moderate()
+        return super().write(vals)
+
     @api.depends('mail_group_message_id')
     def _compute_subject(self):
         for wizard in self:
@@ -27,6 +41,7 @@ class MailGroupMessageReject(models.TransientModel):
         """Send & Reject / Send & Ban."""
         self.ensure_one()
         message = self.mail_group_message_id
+        message._check_can_moderate()
         if self.action == 'reject':
             message.action_moderate_reject_with_comment(self.subject, self.body)
         else:
@@ -37,6 +52,7 @@ class MailGroupMessageReject(models.TransientModel):
         """Reject Silently / Ban."""
         self.ensure_one()
         message = self.mail_group_message_id
+        message._check_can_moderate()
         if self.action == 'reject':
             message.action_moderate_reject()
         else:
