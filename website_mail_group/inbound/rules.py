@@ -7,6 +7,7 @@ is the order of ``RULES``.
 import logging
 import re
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 
 _logger = logging.getLogger(__name__)
 
@@ -115,13 +116,22 @@ def invalid_pattern(text):
     return None
 
 
+def list_identifier(list_id):
+    """RFC 2919: the identifier is what the angle brackets hold (the phrase
+    before them is free text); a bare value is taken whole. Lower-cased."""
+    list_id = list_id.strip()
+    if list_id.endswith('>') and '<' in list_id:
+        list_id = list_id[list_id.rindex('<') + 1:-1]
+    return list_id.strip().lower()
+
+
 def rule_loop(post, group):
-    """Our own list mail coming back."""
-    list_id = post.headers.get('list-id', '')
-    x_loop = post.headers.get('x-loop', '')
+    """Our own list mail coming back: our exact list identifier or address,
+    in any case (another list's id may contain ours)."""
     loop_address = group.loop_address.lower()
-    if (group.list_id and group.list_id in list_id) or (loop_address and (
-            loop_address in x_loop.lower() or post.email_from.lower() == loop_address)):
+    x_loop = {address.lower() for __, address in getaddresses([post.headers.get('x-loop', '')])}
+    if (group.list_id and list_identifier(post.headers.get('list-id', '')) == group.list_id.lower()) or (
+            loop_address and (loop_address in x_loop or post.email_from.lower() == loop_address)):
         return Decision(DISCARD, 'loop')
     return None
 

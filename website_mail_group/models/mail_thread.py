@@ -42,12 +42,16 @@ class MailThread(models.AbstractModel):
             message = message.encode('utf-8')
         try:
             parsed = email.message_from_bytes(message, policy=email.policy.SMTP)
-            recipients = tools.email_split(','.join(
-                tools.decode_message_header(parsed, name, separator=',') for name in ('Delivered-To', 'To', 'Cc')))
+            envelope, addressed = (tools.email_split(','.join(
+                tools.decode_message_header(parsed, name, separator=',') for name in names))
+                for names in (('Delivered-To', 'X-Original-To'), ('To', 'Cc')))
             sender = tools.email_normalize(tools.decode_message_header(parsed, 'From', separator=','))
         except Exception:  # noqa: BLE001 - left to the gateway, which reports broken mail
             return False
-        for address in recipients:
+        # a command is delivered to the command address, or addressed to it
+        # alone: a post that also names it stays a post
+        candidates = envelope + (addressed if len({address.lower() for address in addressed}) == 1 else [])
+        for address in candidates:
             local, __, domain = address.lower().rpartition('@')
             alias_name, plus, command = local.rpartition('+')
             if not plus or command not in COMMANDS:

@@ -19,3 +19,6 @@ from . import test_attacks_mail
 from . import test_compat
 from . import test_everyday_mail
 from . import test_everyday_smtp
+from . import test_silent_losses
+from . import test_flows
+from . import test_flows_smtp

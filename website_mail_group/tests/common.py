@@ -1,7 +1,13 @@
-from email.utils import make_msgid
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, make_msgid
 
 from odoo import tools
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+
+
+def rfc2822_date(hours_ago=0):
+    """A Date header value relative to now (whole seconds)."""
+    return format_datetime((datetime.now(timezone.utc) - timedelta(hours=hours_ago)).replace(microsecond=0))
 
 
 class MailGroupCommon(MailCommon):
@@ -62,16 +68,17 @@ class MailGroupCommon(MailCommon):
 
     def post_raw(self, group, email_from, subject='Hello list', body='Hello everyone', extra_headers='',
                  message_id=None, content_type='text/plain; charset=utf-8', to=None,
-                 date='Mon, 23 Nov 2026 10:00:00 +0000'):
+                 date=None):
         """Feed one RFC 822 message through Odoo's mail gateway, as the
-        mailgate script does, and return its Message-Id."""
+        mailgate script does, and return its Message-Id. ``email_from=None``
+        leaves out the From header; the Date defaults to an hour ago."""
         message_id = message_id or make_msgid(domain='sender.example.com')
         raw = (
-            f'From: {email_from}\r\n'
-            f'To: {to or group.alias_email}\r\n'
+            (f'From: {email_from}\r\n' if email_from is not None else '')
+            + f'To: {to or group.alias_email}\r\n'
             f'Subject: {subject}\r\n'
             f'Message-ID: {message_id}\r\n'
-            f'Date: {date}\r\n'
+            f'Date: {date or rfc2822_date(hours_ago=1)}\r\n'
             f'MIME-Version: 1.0\r\n'
             f'{extra_headers}'
             f'Content-Type: {content_type}\r\n'

@@ -26,7 +26,8 @@ class _Handler:
             server.transport.close()
             return '421 closing connection'
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.SMTP)
-        self.messages.append({'mail_from': envelope.mail_from, 'rcpt_tos': list(envelope.rcpt_tos), 'message': message})
+        self.messages.append({'mail_from': envelope.mail_from, 'rcpt_tos': list(envelope.rcpt_tos), 'message': message,
+                              'raw': envelope.original_content or envelope.content})
         return '250 Message accepted for delivery'
 
 

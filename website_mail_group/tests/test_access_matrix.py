@@ -1,5 +1,5 @@
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -60,7 +60,7 @@ class TestAccessMatrix(MailGroupCommon):
                 raise _RollBack()
         except _RollBack:
             pass
-        except (AccessError, UserError):
+        except AccessError:
             outcome.append(False)
         self.env.invalidate_all()
         return outcome[0]
@@ -80,6 +80,11 @@ class TestAccessMatrix(MailGroupCommon):
         if operation == 'moderate':
             pending.action_moderate_accept()
             return True
+        if operation == 'moderate_readable':
+            # a post its readers see: the moderation check alone refuses them
+            accepted.action_moderate_ban()
+            return bool(self.env['mail.group.moderation'].sudo().search(
+                [('mail_group_id', '=', group.id), ('email', '=', accepted.sudo().email_from_normalized)]))
         if operation == 'manage':
             group.write({'description': 'changed'})
             return True
@@ -92,6 +97,7 @@ class TestAccessMatrix(MailGroupCommon):
             'read_pending': {mode: MANAGERS for mode in READERS},
             'see_members': {mode: MANAGERS for mode in READERS},
             'moderate': {mode: MANAGERS for mode in READERS},
+            'moderate_readable': {mode: MANAGERS for mode in READERS},
             'manage': {mode: MANAGERS for mode in READERS},
         }
         failures = []

@@ -1,3 +1,5 @@
+import psycopg2
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -13,13 +15,15 @@ class TestModeration(MailGroupCommon):
         super().setUpClass()
         cls.group = cls.group_moderated
         cls.group.moderation_notify = False  # only moderators' answers reach authors here
+        # posted once for the class (each test rolls back its changes); post_raw only needs ``env``
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            cls.pending, cls.pending_2, cls.other = (
+                MailGroupCommon.group_message(cls, MailGroupCommon.post_raw(cls, cls.group, author, subject=subject))
+                for author, subject in (('Paul Poster <paul@poster.example.com>', 'P1'),
+                                        ('paul@poster.example.com', 'P2'), ('olga@other.example.com', 'O1')))
 
-    @mute_logger('odoo.addons.mail.models.mail_thread')
     def setUp(self):
         super().setUp()
-        self.pending = self.group_message(self.post_raw(self.group, 'Paul Poster <paul@poster.example.com>', subject='P1'))
-        self.pending_2 = self.group_message(self.post_raw(self.group, 'paul@poster.example.com', subject='P2'))
-        self.other = self.group_message(self.post_raw(self.group, 'olga@other.example.com', subject='O1'))
         self.assertEqual((self.pending | self.pending_2 | self.other).mapped('moderation_status'), ['pending_moderation'] * 3)
 
     def test_accept_distributes(self):
@@ -39,6 +43,26 @@ class TestModeration(MailGroupCommon):
         self.assertEqual(self.pending.moderation_status, 'pending_moderation')
         self.pending.with_user(self.user_admin).action_moderate_accept()
         self.assertEqual(self.pending.moderation_status, 'accepted', 'administrators moderate every group')
+
+    def test_readers_of_a_post_do_not_moderate_it(self):
+        """A post the employee may read (accepted, on a public group he is a
+        member of): only the moderation check stands between him and it."""
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            post = self.group_message(self.post_raw(self.group_public, 'Paul Poster <paul@poster.example.com>'))
+        as_employee = post.with_user(self.user_employee)
+        self.assertEqual(as_employee.read(['subject'])[0]['subject'], 'Hello list', 'the employee reads the post')
+        for action, args in [('action_moderate_accept', ()), ('action_moderate_reject', ()),
+                             ('action_moderate_discard', ()), ('action_moderate_allow', ()), ('action_moderate_ban', ()),
+                             ('action_moderate_reject_with_comment', ('Re', '<p>no</p>')),
+                             ('action_moderate_ban_with_comment', ('Re', '<p>banned</p>'))]:
+            with self.assertRaises(AccessError, msg=action):
+                getattr(as_employee, action)(*args)
+        self.assertEqual((post.moderation_status, post.moderator_id), ('accepted', self.env['res.users']))
+        self.assertFalse(self.group_public.moderation_rule_ids, 'no rule created')
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'paul@poster.example.com')]),
+                         'nothing mailed to the author')
+        post.with_user(self.user_moderator).action_moderate_ban()
+        self.assertEqual(self.group_public.moderation_rule_ids.mapped('status'), ['ban'], 'its moderator may')
 
     def test_reject_silently(self):
         wizard = Form(self.env['mail.group.message.reject'].with_user(self.user_moderator).with_context(
@@ -113,8 +137,9 @@ class TestModeration(MailGroupCommon):
         self.assertEqual(rule.email, 'someone@example.com')
         with self.assertRaises(UserError):
             self.env['mail.group.moderation'].create({'mail_group_id': self.group.id, 'email': 'garbage'})
-        with self.assertRaises(Exception), mute_logger('odoo.sql_db'), self.cr.savepoint():
+        with self.assertRaises(psycopg2.errors.UniqueViolation) as caught, mute_logger('odoo.sql_db'), self.cr.savepoint():
             self.env['mail.group.moderation'].create({'mail_group_id': self.group.id, 'email': 'someone@example.com'})
+        self.assertEqual(caught.exception.diag.constraint_name, 'mail_group_moderation_mail_group_email_uniq')
 
     def test_cron_reminds_moderators(self):
         self.group.moderator_ids |= self.user_admin

@@ -32,6 +32,19 @@ class TestInboundRules(unittest.TestCase):
         self.assertEqual(self.decide({'x-loop': 'DEV@example.com'}).action, rules.DISCARD)
         self.assertEqual(self.decide({'list-id': '<other.example.org>'}).action, rules.ACCEPT)
 
+    def test_loop_compares_identifiers_not_substrings(self):
+        """RFC 2919: the identifier in angle brackets, any case; X-Loop: the exact address."""
+        for headers in ({'list-id': '<DEV.Example.COM>'}, {'list-id': 'dev.example.com'},
+                        {'list-id': '"<core-dev.example.com>" <dev.example.com>'},
+                        {'x-loop': '"Dev" <Dev@Example.com>'}, {'x-loop': ' dev@example.com '}):
+            self.assertEqual(self.decide(headers), rules.Decision(rules.DISCARD, 'loop'), headers)
+        for headers in ({'list-id': '"Core" <core-dev.example.com>'}, {'list-id': '<dev.example.com.mirror.org>'},
+                        {'list-id': '"dev.example.com" <other.example.org>'}, {'list-id': 'core-dev.example.com'},
+                        {'x-loop': 'core-dev@example.com'}, {'x-loop': 'dev@example.com.evil.org'}, {'list-id': '<>'}):
+            self.assertEqual(self.decide(headers), rules.Decision(rules.ACCEPT, 'open'), headers)
+        self.assertEqual(rules.decide(rules.Post(email_from='a@example.com', headers={'list-id': '<>', 'x-loop': ''}),
+                                      rules.GroupPolicy()).action, rules.ACCEPT, 'a group without alias has no loop')
+
     def test_auto_replies_and_bulk_are_discarded(self):
         self.assertEqual(self.decide({'auto-submitted': 'auto-replied'}).reason, 'auto_submitted')
         self.assertEqual(self.decide({'auto-submitted': 'No'}).action, rules.ACCEPT)
@@ -144,12 +157,14 @@ class TestOutboundHandlers(unittest.TestCase):
 class TestActiveContent(unittest.TestCase):
 
     def test_active_content_is_held(self):
+        trusted = rules.GroupPolicy(author_rule='allow')
         for html in ('<p>hi</p><script>x()</script>', '<img src=x onerror="x()">', '<a href="javascript:x()">a</a>',
                      '<IFRAME src=x>', '<div style="width: expression(alert(1))">', '<form action=x>'):
             self.assertTrue(rules.has_active_content(html), html)
-            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=True),
-                                    rules.GroupPolicy(author_rule='allow'))
-            self.assertEqual(decision, rules.Decision(rules.HOLD, 'suspicious'))
+            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=rules.has_active_content(html)), trusted)
+            self.assertEqual(decision, rules.Decision(rules.HOLD, 'suspicious'), html)
+        self.assertEqual(rules.decide(rules.Post(email_from='a@x.com', suspicious=False), trusted),
+                         rules.Decision(rules.ACCEPT, 'allowed'), 'harmless HTML from a trusted author goes through')
         for html in ('<p>Only text</p>', '<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>', '<p>onboarding = fun</p>',
                      '', None):
             self.assertFalse(rules.has_active_content(html), html)

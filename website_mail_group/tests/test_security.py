@@ -54,7 +54,14 @@ class TestSecurity(MailGroupCommon):
             self.group_public.with_user(self.user_employee).write({'name': 'Hijacked'})
         with self.assertRaises(AccessError):
             self.group_public.with_user(self.user_portal).write({'name': 'Hijacked'})
-        self.group_public.with_user(self.user_moderator).write({'description': 'Moderator edit'})
+        with self.assertRaises(AccessError):
+            self.group_public.with_user(self.user_employee).write({'alias_contact': 'followers'})
+        self.group_public.invalidate_recordset()
+        self.assertEqual((self.group_public.name, self.group_public.alias_id.alias_contact), ('Public List', 'everyone'),
+                         'refused writes change nothing')
+        self.group_public.with_user(self.user_moderator).write({'description': 'Moderator edit', 'max_recipients': 7})
+        self.group_public.invalidate_recordset()
+        self.assertEqual((self.group_public.description, self.group_public.max_recipients), ('Moderator edit', 7))
         self.group_public.with_user(self.user_admin).write({'description': 'Admin edit'})
         self.assertEqual(self.group_public.description, 'Admin edit')
 
@@ -74,8 +81,13 @@ class TestSecurity(MailGroupCommon):
         with self.assertRaises(AccessError):
             self.env['mail.group.moderation'].with_user(self.user_employee).create({
                 'mail_group_id': self.group_public.id, 'email': 'x@example.com', 'status': 'ban'})
+        self.assertFalse(self.group_public.moderation_rule_ids, 'the refused rule does not exist')
         self.env['mail.group.moderation'].with_user(self.user_moderator).create({
-            'mail_group_id': self.group_public.id, 'email': 'x@example.com', 'status': 'ban'})
+            'mail_group_id': self.group_public.id, 'email': 'Mr X <X@Example.com>', 'status': 'ban'})
+        self.assertEqual(self.group_public.moderation_rule_ids.mapped('email'), ['x@example.com'])
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            post = self.group_message(self.post_raw(self.group_public, 'x@example.com'))
+        self.assertEqual((post.moderation_status, post.moderation_reason), ('rejected', 'banned'), 'the ban applies')
 
     def test_settings_admins_are_mail_group_administrators(self):
         manager = self.env.ref('website_mail_group.group_mail_group_manager')

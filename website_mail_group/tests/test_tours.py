@@ -30,6 +30,8 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
 
     def test_tour_archive_navigation_and_replies(self):
         self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply, days=8)
+        # alone in the oldest month of the archive (the other posts are 0 to 10 days old)
+        self._post(self.group_public, 'An old story', '<p>Long ago</p>', days=70)
         self.start_tour('/groups', 'website_mail_group_archive')
 
     def test_tour_moderation_back_office(self):

@@ -98,7 +98,7 @@ tours.add("website_mail_group_archive", {
         {
             content: "Threads: the reply is not listed on its own",
             trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('Kernel release')):not(:has(.o_mg_message_link:contains('Re: Kernel release')))",
-            extra_trigger: ".o_mg_thread_count:contains('2 threads')",
+            extra_trigger: ".o_mg_thread_count:contains('3 threads')",
             isCheck: true,
         },
         {
@@ -159,13 +159,29 @@ tours.add("website_mail_group_archive", {
             trigger: ".o_mg_breadcrumbs a:contains('Open Source Talk')",
         },
         {
-            content: "Filter on a month of the archive",
-            trigger: ".o_mg_archive_months a.o_mg_month",
+            content: "Filter on the oldest month of the archive",
+            trigger: ".o_mg_archive_months li:last-child a.o_mg_month:not(.fw-bold)",
+            extra_trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('Conference next week'))",
         },
         {
-            content: "The month is selected",
-            trigger: ".o_mg_archive_months a.o_mg_month.fw-bold",
-            extra_trigger: "a.o_mg_clear_month",
+            content: "Only that month's post is listed, under that month",
+            trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('An old story')):not(:has(.o_mg_message_link:contains('Kernel release'))):not(:has(.o_mg_message_link:contains('Conference next week')))",
+            extra_trigger: ".o_mg_archive_months li:last-child a.o_mg_month.fw-bold",
+            isCheck: true,
+        },
+        {
+            content: "The count says one thread, and the filter can be cleared",
+            trigger: ".o_mg_counts:has(.o_mg_thread_count:contains('1 thread'):not(:contains('threads'))):has(a.o_mg_clear_month)",
+            isCheck: true,
+        },
+        {
+            content: "Back to all months",
+            trigger: "a.o_mg_clear_month",
+        },
+        {
+            content: "Every thread is listed again",
+            trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('An old story')):has(.o_mg_message_link:contains('Conference next week'))",
+            extra_trigger: ".o_mg_thread_count:contains('3 threads')",
             isCheck: true,
         },
     ],
@@ -237,8 +253,9 @@ tours.add("website_mail_group_snippet", {
             isCheck: true,
         },
         {
-            content: "A snippet for a hidden group stays hidden",
-            trigger: "#wrap:has(.s_group.o_mg_snippet_hidden.d-none)",
+            content: "A snippet for a hidden group shows nothing, and nothing names the group",
+            trigger: "#wrap:has(.s_group.o_mg_snippet_hidden:hidden):not(:has(.s_group.o_mg_snippet_hidden:visible))",
+            extra_trigger: "body:not(:contains('Secret Society'))",
             isCheck: true,
         },
         {
