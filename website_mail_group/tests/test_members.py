@@ -107,7 +107,10 @@ class TestMembers(MailGroupCommon):
         mail = self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'newbie@example.com')])
         self.assertEqual(len(mail), 1)
         self.assertIn('Be nice to each other.', mail.body_html)
-        self.assertEqual(mail.subject, 'Welcome to Public List', 'the guidelines are part of the welcome mail')
+        self.assertEqual(mail.subject, 'Guidelines of group Public List',
+                         "one mail: Odoo's guidelines mail, carrying the welcome")
+        self.assertIn(self.group_public._get_email_unsubscribe_url('newbie@example.com').replace('&', '&amp;'),
+                      mail.body_html, 'with the welcome links')
 
     def test_send_guidelines_to_every_member(self):
         self.group_public.write({'moderation_guidelines': True, 'moderation_guidelines_msg': '<p>Rules</p>'})

@@ -75,7 +75,7 @@ class TestModeration(MailGroupCommon):
     def test_send_and_reject(self):
         action = self.pending.with_user(self.user_moderator).action_moderate_reject_open()
         wizard_form = Form(self.env[action['res_model']].with_user(self.user_moderator).with_context(action['context']))
-        self.assertEqual(wizard_form.subject, 'Re: P1')
+        self.assertEqual(wizard_form.subject, 'Your message to Moderated List was rejected: P1')
         wizard_form.body = '<p>Off topic, sorry.</p>'
         wizard_form.save().action_send_mail()
         self.assertEqual(self.pending.moderation_status, 'rejected')
