@@ -6,6 +6,7 @@ from . import mail_group_links
 from . import mail_group_member
 from . import mail_group_membership
 from . import mail_group_message
+from . import mail_group_message_review
 from . import mail_group_moderation
 from . import mail_group_posting
 from . import mail_group_throttle

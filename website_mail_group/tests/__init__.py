@@ -16,3 +16,4 @@ from . import test_attacks_links
 from . import test_attacks_rows
 from . import test_attacks_posting
 from . import test_attacks_mail
+from . import test_everyday_web
