@@ -7,6 +7,7 @@ from . import mail_group_member
 from . import mail_group_membership
 from . import mail_group_message
 from . import mail_group_message_review
+from . import mail_group_message_thread
 from . import mail_group_moderation
 from . import mail_group_posting
 from . import mail_group_throttle

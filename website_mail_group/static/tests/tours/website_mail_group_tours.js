@@ -121,38 +121,40 @@ tours.add("website_mail_group_archive", {
             extra_trigger: "a.o_mg_mode_thread.active",
         },
         {
-            content: "The message is shown, replies are not loaded yet",
+            content: "The whole conversation is shown, nested, without the pending reply",
             trigger: "h1.o_mg_subject:contains('Kernel release')",
-            extra_trigger: ".o_mg_replies_section:not(:has(.o_mg_reply))",
+            extra_trigger: ".o_mg_thread .o_mg_reply:contains('Congratulations to all!') .o_mg_reply:contains('Thanks Greg')",
             isCheck: true,
         },
         {
-            content: "Load the replies",
-            trigger: ".o_mg_replies_section > .o_mg_replies_container > .o_mg_load_replies",
-        },
-        {
-            content: "The accepted reply is loaded, the pending one is not",
-            trigger: ".o_mg_reply:contains('Congratulations to all!')",
+            content: "Dates are shown in the visitor's time zone",
+            trigger: ".o_mg_message time.o_mg_local_time[data-localized]",
             extra_trigger: ".o_mg_replies_section:not(:contains('BUY CHEAP PILLS'))",
             isCheck: true,
         },
         {
-            content: "Load the nested reply",
-            trigger: ".o_mg_reply .o_mg_load_replies",
+            content: "Collapse a reply",
+            trigger: ".o_mg_reply:contains('Congratulations to all!') > summary",
+            run: () => document.querySelector(".o_mg_thread > .o_mg_reply > summary").click(),
         },
         {
-            content: "The nested reply is shown inside its parent",
-            trigger: ".o_mg_reply .o_mg_reply:contains('Thanks Greg')",
-            isCheck: true,
+            content: "The reply is collapsed, its nested reply with it",
+            trigger: ".o_mg_thread > .o_mg_reply:not([open]):contains('Congratulations to all!')",
+            run: () => {
+                const nested = document.querySelector(".o_mg_thread > .o_mg_reply .o_mg_reply");
+                if (nested.checkVisibility()) {
+                    console.error("the nested reply of a collapsed reply is still visible");
+                }
+            },
         },
         {
             content: "Go to the newer thread",
-            trigger: "a.o_mg_prev:contains('Conference next week')",
+            trigger: "a.o_mg_prev:contains('Newer'):contains('Conference next week')",
         },
         {
             content: "The other thread is shown",
             trigger: "h1.o_mg_subject:contains('Conference next week')",
-            extra_trigger: "a.o_mg_next:contains('Kernel release')",
+            extra_trigger: "a.o_mg_next:contains('Older'):contains('Kernel release')",
         },
         {
             content: "Back to the group through the breadcrumb",
@@ -163,9 +165,19 @@ tours.add("website_mail_group_archive", {
             trigger: ".o_mg_archive_months a.o_mg_month",
         },
         {
-            content: "The month is selected",
+            content: "The month is selected and named",
             trigger: ".o_mg_archive_months a.o_mg_month.fw-bold",
             extra_trigger: "a.o_mg_clear_month",
+        },
+        {
+            content: "Switch to the flat list",
+            trigger: "a.o_mg_mode_date",
+            extra_trigger: ".o_mg_month_heading:contains('Messages of')",
+        },
+        {
+            content: "The month filter survived the switch",
+            trigger: "a.o_mg_mode_date.active",
+            extra_trigger: ".o_mg_month_heading:contains('Messages of')",
             isCheck: true,
         },
     ],
