@@ -3,3 +3,4 @@ from . import subscription
 from . import links
 from . import archive
 from . import delivery
+from . import subscriptions_page

@@ -10,6 +10,7 @@ from . import mail_group_message_review
 from . import mail_group_message_thread
 from . import mail_group_moderation
 from . import mail_group_posting
+from . import mail_group_subscriptions
 from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_mail
