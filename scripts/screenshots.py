@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Screenshots of the website and back office for the README.
 
-Takes PNGs of /groups, a group archive, a message page and the back-office
-group form from a running demo server (``make run``), with headless
-Chromium, into docs/screenshots/.
+Takes PNGs of /groups, a group archive, a thread page, the back-office
+group form, the "To Review" list and the subscriptions page (as the logged-in
+user) from a running demo server (``make run``), with headless Chromium,
+into docs/screenshots/.
 
     scripts/screenshots.py                              # http://localhost:8069, db wmg_demo, admin/admin
     scripts/screenshots.py --url http://localhost:8369 --db wmg_web
 
-Public pages are taken with Chromium's own ``--screenshot``; the back-office
-form needs a session, so the script logs in over JSON-RPC and drives the
+Public pages are taken with Chromium's own ``--screenshot``; the pages that
+need a session so the script logs in over JSON-RPC and drives the
 same headless Chromium over the DevTools protocol (websocket-client).
 """
 import argparse
@@ -170,10 +171,17 @@ def main():
     if login.get('error') or not (login.get('result') or {}).get('uid'):
         sys.exit(f'error: cannot log in as {args.login} on {args.db}')
     group_id = int(archive_path.rsplit('-', 1)[1])
-    form_url = f'{base_url}/web#action=website_mail_group.mail_group_action&model=mail.group&view_type=form&id={group_id}'
-    devtools_screenshot(form_url, out / 'backend_group_form.png', session.cookies.get_dict(),
-                        '.o_form_view .oe_stat_button', base_url)
-    print(f'{out / "backend_group_form.png"}  <- {form_url}')
+    logged_in = [
+        ('backend_group_form.png',
+         f'{base_url}/web#action=website_mail_group.mail_group_action&model=mail.group&view_type=form&id={group_id}',
+         '.o_form_view .oe_stat_button'),
+        ('review_list.png', f'{base_url}/web#action=website_mail_group.mail_group_message_action_review',
+         '.o_list_view .o_data_row, .o_view_nocontent'),
+        ('subscriptions.png', f'{base_url}/groups/subscriptions', '.o_mg_subscriptions_page h1'),
+    ]
+    for name, url, ready_selector in logged_in:
+        devtools_screenshot(url, out / name, session.cookies.get_dict(), ready_selector, base_url)
+        print(f'{out / name}  <- {url}')
 
 
 if __name__ == '__main__':

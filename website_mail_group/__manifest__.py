@@ -26,6 +26,7 @@ has a browsable archive under /groups.
         'views/mail_group_views.xml',
         'views/website_mail_group_menus.xml',
         'views/website_mail_group_templates.xml',
+        'views/website_mail_group_subscription_templates.xml',
         'views/mail_group_delivery_templates.xml',
         'views/snippets/s_group.xml',
         'data/website_menu_data.xml',

@@ -17,3 +17,4 @@ from . import test_attacks_rows
 from . import test_attacks_posting
 from . import test_attacks_mail
 from . import test_everyday_web
+from . import test_subscriptions_page
