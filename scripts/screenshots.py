@@ -46,7 +46,7 @@ def chromium_binary():
 
 def cli_screenshot(url, target):
     """Chromium's own --screenshot, in a throw-away profile."""
-    with tempfile.TemporaryDirectory(prefix='wmg-shot-') as profile:
+    with tempfile.TemporaryDirectory(prefix='wmg-shot-', ignore_cleanup_errors=True) as profile:
         subprocess.run([
             chromium_binary(), *CHROMIUM_FLAGS, f'--user-data-dir={profile}',
             '--virtual-time-budget=5000', f'--screenshot={target}', url,
@@ -66,7 +66,7 @@ def devtools_screenshot(url, target, cookies, ready_selector, base_url):
     import websocket  # websocket-client, in requirements.txt
 
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix='wmg-shot-') as profile:
+    with tempfile.TemporaryDirectory(prefix='wmg-shot-', ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen([
             chromium_binary(), *CHROMIUM_FLAGS, f'--user-data-dir={profile}',
             f'--remote-debugging-port={port}', 'about:blank',
@@ -81,7 +81,8 @@ def devtools_screenshot(url, target, cookies, ready_selector, base_url):
                     time.sleep(0.2)
             else:
                 sys.exit('error: Chromium DevTools did not answer')
-            ws = websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30)
+            # no Origin header: recent Chromium refuses DevTools connections from other origins
+            ws = websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30, suppress_origin=True)
             counter = iter(range(1, 10**6))
 
             def call(method, **params):
