@@ -184,6 +184,8 @@ def inner_setup(env, args):
             'create_date': 's.d', 'write_date': 's.d', 'create_uid': '1', 'write_uid': '1',
             # ours: the stored Date header, the distribution date, digests done
             'date': 's.d', 'accepted_date': 's.d', 'digest_daily_done': 'true', 'digest_weekly_done': 'true',
+            # a post's latest activity: its thread's last post (replies of a thread are consecutive)
+            'last_activity_date': '(SELECT last.d FROM bench_seq last WHERE last.i = LEAST(s.t * %(per)s + %(per)s - 1, %(n)s - 1))',
         }
         columns = {name: value for name, value in columns.items() if name in existing}
         sql = FIXTURE_SQL.format(gm_columns=', '.join(columns), gm_values=', '.join(columns.values()))

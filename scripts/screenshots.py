@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Screenshots of the website and back office for the README.
 
-Takes PNGs of /groups, a group archive, a message page and the back-office
-group form from a running demo server (``make run``), with headless
-Chromium, into docs/screenshots/.
+Takes PNGs of /groups, a group archive, a thread page, the back-office
+group form, the "To Review" list and the subscriptions page (as the logged-in
+user) from a running demo server (``make run``), with headless Chromium,
+into docs/screenshots/.
 
     scripts/screenshots.py                              # http://localhost:8069, db wmg_demo, admin/admin
     scripts/screenshots.py --url http://localhost:8369 --db wmg_web
 
-Public pages are taken with Chromium's own ``--screenshot``; the back-office
-form needs a session, so the script logs in over JSON-RPC and drives the
+Public pages are taken with Chromium's own ``--screenshot``; the pages that
+need a session so the script logs in over JSON-RPC and drives the
 same headless Chromium over the DevTools protocol (websocket-client).
 """
 import argparse
@@ -45,7 +46,7 @@ def chromium_binary():
 
 def cli_screenshot(url, target):
     """Chromium's own --screenshot, in a throw-away profile."""
-    with tempfile.TemporaryDirectory(prefix='wmg-shot-') as profile:
+    with tempfile.TemporaryDirectory(prefix='wmg-shot-', ignore_cleanup_errors=True) as profile:
         subprocess.run([
             chromium_binary(), *CHROMIUM_FLAGS, f'--user-data-dir={profile}',
             '--virtual-time-budget=5000', f'--screenshot={target}', url,
@@ -65,7 +66,7 @@ def devtools_screenshot(url, target, cookies, ready_selector, base_url):
     import websocket  # websocket-client, in requirements.txt
 
     port = free_port()
-    with tempfile.TemporaryDirectory(prefix='wmg-shot-') as profile:
+    with tempfile.TemporaryDirectory(prefix='wmg-shot-', ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen([
             chromium_binary(), *CHROMIUM_FLAGS, f'--user-data-dir={profile}',
             f'--remote-debugging-port={port}', 'about:blank',
@@ -80,7 +81,8 @@ def devtools_screenshot(url, target, cookies, ready_selector, base_url):
                     time.sleep(0.2)
             else:
                 sys.exit('error: Chromium DevTools did not answer')
-            ws = websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30)
+            # no Origin header: recent Chromium refuses DevTools connections from other origins
+            ws = websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30, suppress_origin=True)
             counter = iter(range(1, 10**6))
 
             def call(method, **params):
@@ -170,10 +172,17 @@ def main():
     if login.get('error') or not (login.get('result') or {}).get('uid'):
         sys.exit(f'error: cannot log in as {args.login} on {args.db}')
     group_id = int(archive_path.rsplit('-', 1)[1])
-    form_url = f'{base_url}/web#action=website_mail_group.mail_group_action&model=mail.group&view_type=form&id={group_id}'
-    devtools_screenshot(form_url, out / 'backend_group_form.png', session.cookies.get_dict(),
-                        '.o_form_view .oe_stat_button', base_url)
-    print(f'{out / "backend_group_form.png"}  <- {form_url}')
+    logged_in = [
+        ('backend_group_form.png',
+         f'{base_url}/web#action=website_mail_group.mail_group_action&model=mail.group&view_type=form&id={group_id}',
+         '.o_form_view .oe_stat_button'),
+        ('review_list.png', f'{base_url}/web#action=website_mail_group.mail_group_message_action_review',
+         '.o_list_view .o_data_row, .o_view_nocontent'),
+        ('subscriptions.png', f'{base_url}/groups/subscriptions', '.o_mg_subscriptions_page h1'),
+    ]
+    for name, url, ready_selector in logged_in:
+        devtools_screenshot(url, out / name, session.cookies.get_dict(), ready_selector, base_url)
+        print(f'{out / name}  <- {url}')
 
 
 if __name__ == '__main__':

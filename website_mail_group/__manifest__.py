@@ -26,6 +26,7 @@ has a browsable archive under /groups.
         'views/mail_group_views.xml',
         'views/website_mail_group_menus.xml',
         'views/website_mail_group_templates.xml',
+        'views/website_mail_group_subscription_templates.xml',
         'views/mail_group_delivery_templates.xml',
         'data/mail_group_review_action.xml',
         'views/snippets/s_group.xml',

@@ -1,2 +1,6 @@
-from . import main
+from . import groups
+from . import subscription
+from . import links
+from . import archive
 from . import delivery
+from . import subscriptions_page

@@ -219,5 +219,20 @@ def decide(post, group, rules=RULES):
     return Decision(ACCEPT, 'open')
 
 
+def hold_reasons(post, group, rules=RULES):
+    """Every reason to hold the post, in the order of ``rules``: the rules
+    are read until one decides anything but a hold (an accepted author
+    skips the holds after it). ``decide`` is unchanged: its reason is the
+    first of these when it holds."""
+    reasons = []
+    for rule in rules:
+        decision = rule(post, group)
+        if decision and decision.action != HOLD:
+            break
+        if decision:
+            reasons.append(decision.reason)
+    return tuple(reasons)
+
+
 def has_active_content(html):
     return bool(html) and bool(ACTIVE_CONTENT.search(html))

@@ -8,10 +8,13 @@ from . import mail_group_member
 from . import mail_group_membership
 from . import mail_group_message
 from . import mail_group_message_mail
+from . import mail_group_message_review
+from . import mail_group_message_thread
 from . import mail_group_moderation
 from . import mail_group_notices
 from . import mail_group_posting
 from . import mail_group_sender
+from . import mail_group_subscriptions
 from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_group_welcome

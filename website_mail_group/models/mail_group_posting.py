@@ -61,16 +61,15 @@ class MailGroup(models.Model):
         email_normalized = tools.email_normalize(email_from)
 
         group = self.sudo()
-        decision = rules.decide(
-            rules.Post(
-                email_from=email_normalized or '',
-                headers=facts.headers if facts else {},
-                size=facts.size if facts else self._post_size(body, kwargs.get('attachments')),
-                recipient_count=facts.recipient_count if facts else 0,
-                suspicious=facts.suspicious if facts else rules.has_active_content(body if isinstance(body, str) else ''),
-            ),
-            group._moderation_policy(email_normalized, author_id),
+        post = rules.Post(
+            email_from=email_normalized or '',
+            headers=facts.headers if facts else {},
+            size=facts.size if facts else self._post_size(body, kwargs.get('attachments')),
+            recipient_count=facts.recipient_count if facts else 0,
+            suspicious=facts.suspicious if facts else rules.has_active_content(body if isinstance(body, str) else ''),
         )
+        policy = group._moderation_policy(email_normalized, author_id)
+        decision = rules.decide(post, policy)
         if decision.action == rules.DISCARD:
             _logger.info('Mail group %s: discarded post from %s (%s), Message-Id %s',
                          group.id, email_from, decision.reason, kwargs.get('message_id'))
@@ -110,6 +109,7 @@ class MailGroup(models.Model):
             'group_message_parent_id': parent_group_message.id if parent_group_message else False,
             'moderation_status': status,
             'moderation_reason': decision.reason if status != 'accepted' else False,
+            'moderation_reasons': ','.join(rules.hold_reasons(post, policy)) if status == 'pending_moderation' else False,
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
         })
         attachments |= self._process_attachments(group_message, kwargs.get('attachments') or [], pending)

@@ -22,3 +22,5 @@ from . import test_everyday_smtp
 from . import test_silent_losses
 from . import test_flows
 from . import test_flows_smtp
+from . import test_everyday_web
+from . import test_subscriptions_page

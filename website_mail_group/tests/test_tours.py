@@ -88,3 +88,28 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.assertEqual(len(mails), 1)
         self.assertTrue(re.search(r'/group/subscribe-confirm\?group_id=%d&' % self.group_public.id,
                                   mails.body_html.replace('&amp;', '&')))
+
+    def test_tour_review_list_bulk_and_next(self):
+        """Preview in the list, bulk Accept on two posts, Accept in the form
+        opens the next post of the group, the reject dialog's buttons."""
+        admin = self.env.ref('base.user_admin')
+        group = self.env['mail.group'].create({
+            'name': 'Tour Review List', 'alias_name': 'wmg-tour-review', 'moderation': True,
+            'moderator_ids': [(4, admin.id)], 'nonmember_action': 'hold',
+        })
+        group.member_ids = [(0, 0, {'email': 'reader@example.com'})]
+        held = {}
+        for subject, days in (('Bulk one', 5), ('Bulk two', 4), ('Form first', 3), ('Form second', 2)):
+            held[subject] = self._post(
+                group, subject, '<p>Can we ship on Friday?</p><p>-- <br/>Bob, builder of things</p>',
+                status='pending_moderation', days=days, email_from='Bob Builder <bob@example.org>')
+            held[subject].moderation_reasons = 'non_member,moderated'
+        self.start_tour('/web#action=website_mail_group.mail_group_message_action_review',
+                        'website_mail_group_review_flow', login='admin')
+        self.env.invalidate_all()
+        self.assertEqual({subject: post.moderation_status for subject, post in held.items()}, {
+            'Bulk one': 'accepted', 'Bulk two': 'accepted', 'Form first': 'accepted', 'Form second': 'rejected'})
+        distributed = self.env['mail.mail'].sudo().search([('email_to', '=', 'reader@example.com')])
+        self.assertEqual(sorted(distributed.mapped('subject')), ['Bulk one', 'Bulk two', 'Form first'])
+        explanation = self.env['mail.mail'].sudo().search([('email_to', 'like', 'bob@example.org')])
+        self.assertIn('Please stay on topic.', explanation.body_html, 'Send & Reject mailed the explanation')

@@ -291,16 +291,15 @@ class TestWebsiteArchive(WebsiteMailGroupCase):
         self.assertTrue(response.headers['Location'].endswith(f'/groups/{slug(self.group_public)}'))
 
     def test_message_page(self):
-        """Body, author, breadcrumbs, previous/next in thread mode, replies
-        on demand, reply by email."""
+        """Body, author, breadcrumbs, previous/next in thread mode, the
+        replies on the page, reply by email."""
         _response, tree = self.get_page(f'/groups/{slug(self.group_public)}/{slug(self.msg_root)}')
         self.assertEqual(self.texts(tree, '//h1[contains(@class, "o_mg_subject")]'), ['Kernel release'])
         self.assertEqual(self.texts(tree, '//ol[contains(@class, "breadcrumb")]/li'),
                          ['Mailing Lists', 'Open Source Talk', 'Kernel release'])
         self.assertEqual(self.texts(tree, '//h2[contains(@class, "o_mg_reply_count")]'), ['1 reply'])
-        self.assertTrue(tree.xpath('//button[contains(@class, "o_mg_load_replies")]'))
-        self.assertNotIn('Congratulations to all!', lxml.html.tostring(tree, encoding='unicode'),
-                         'replies are loaded on demand')
+        self.assertIn('Congratulations to all!', lxml.html.tostring(tree, encoding='unicode'),
+                      'the whole conversation is on the page')
         prev = tree.xpath('//a[contains(@class, "o_mg_prev")]/@href')
         self.assertEqual(prev, [f'/groups/{slug(self.group_public)}/{slug(self.msg_second)}'])
         self.assertFalse(tree.xpath('//a[contains(@class, "o_mg_next")]'), 'the oldest thread has no next')

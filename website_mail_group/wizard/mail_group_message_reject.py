@@ -44,10 +44,10 @@ class MailGroupMessageReject(models.TransientModel):
         message = self.mail_group_message_id
         message._check_can_moderate()
         if self.action == 'reject':
-            message.action_moderate_reject_with_comment(self.subject, self.body)
+            result = message.action_moderate_reject_with_comment(self.subject, self.body)
         else:
-            message.action_moderate_ban_with_comment(self.subject, self.body)
-        return {'type': 'ir.actions.act_window_close'}
+            result = message.action_moderate_ban_with_comment(self.subject, self.body)
+        return self._next_action(result)
 
     def action_reject_without_comment(self):
         """Reject Silently / Ban."""
@@ -55,7 +55,12 @@ class MailGroupMessageReject(models.TransientModel):
         message = self.mail_group_message_id
         message._check_can_moderate()
         if self.action == 'reject':
-            message.action_moderate_reject()
+            result = message.action_moderate_reject()
         else:
-            message.action_moderate_ban()
-        return {'type': 'ir.actions.act_window_close'}
+            result = message.action_moderate_ban()
+        return self._next_action(result)
+
+    def _next_action(self, result):
+        """Opened from the form: the next post to review (see
+        ``mail.group.message._then_next_pending``); else close."""
+        return result if isinstance(result, dict) else {'type': 'ir.actions.act_window_close'}

@@ -60,37 +60,23 @@ publicWidget.registry.MailGroupSubscribe = publicWidget.Widget.extend({
 });
 
 /**
- * Replies of a message, loaded on demand (nested replies too).
+ * Dates of the archive, rendered in UTC by the server, shown in the
+ * visitor's time zone and language.
  */
-publicWidget.registry.MailGroupReplies = publicWidget.Widget.extend({
-    selector: ".o_mg_message_page",
-    events: {
-        "click .o_mg_load_replies": "_onLoadReplies",
-    },
+publicWidget.registry.MailGroupLocalTime = publicWidget.Widget.extend({
+    selector: "time.o_mg_local_time",
 
-    async _onLoadReplies(ev) {
-        ev.preventDefault();
-        const button = ev.currentTarget;
-        const container = button.closest(".o_mg_replies_container");
-        button.disabled = true;
-        const result = await jsonrpc(
-            `/groups/${container.dataset.groupId}/${container.dataset.messageId}/get_replies`,
-            {
-                last_displayed_id: parseInt(container.dataset.lastDisplayedId) || undefined,
-                group_access_token: container.dataset.token || undefined,
-            }
-        );
-        button.disabled = false;
-        if (result.error) {
-            return;
+    start() {
+        const date = new Date(this.el.getAttribute("datetime"));
+        if (!isNaN(date)) {
+            const options = this.el.dataset.dateOnly
+                ? { dateStyle: "medium" }
+                : { dateStyle: "medium", timeStyle: "short" };
+            const lang = document.documentElement.lang || undefined;
+            this.el.textContent = date.toLocaleString(lang, options);
+            this.el.title = date.toLocaleString(lang, { dateStyle: "full", timeStyle: "long" });
+            this.el.dataset.localized = "1";
         }
-        const replies = container.querySelector(":scope > .o_mg_replies");
-        replies.insertAdjacentHTML("beforeend", result.html);
-        container.dataset.lastDisplayedId = result.last_displayed_id || "";
-        if (result.has_more) {
-            button.textContent = _t("Load more replies");
-        } else {
-            button.remove();
-        }
+        return this._super(...arguments);
     },
 });

@@ -121,38 +121,40 @@ tours.add("website_mail_group_archive", {
             extra_trigger: "a.o_mg_mode_thread.active",
         },
         {
-            content: "The message is shown, replies are not loaded yet",
+            content: "The whole conversation is shown, nested, without the pending reply",
             trigger: "h1.o_mg_subject:contains('Kernel release')",
-            extra_trigger: ".o_mg_replies_section:not(:has(.o_mg_reply))",
+            extra_trigger: ".o_mg_thread .o_mg_reply:contains('Congratulations to all!') .o_mg_reply:contains('Thanks Greg')",
             isCheck: true,
         },
         {
-            content: "Load the replies",
-            trigger: ".o_mg_replies_section > .o_mg_replies_container > .o_mg_load_replies",
-        },
-        {
-            content: "The accepted reply is loaded, the pending one is not",
-            trigger: ".o_mg_reply:contains('Congratulations to all!')",
+            content: "Dates are shown in the visitor's time zone",
+            trigger: ".o_mg_message time.o_mg_local_time[data-localized]",
             extra_trigger: ".o_mg_replies_section:not(:contains('BUY CHEAP PILLS'))",
             isCheck: true,
         },
         {
-            content: "Load the nested reply",
-            trigger: ".o_mg_reply .o_mg_load_replies",
+            content: "Collapse a reply",
+            trigger: ".o_mg_reply:contains('Congratulations to all!') > summary",
+            run: () => document.querySelector(".o_mg_thread > .o_mg_reply > summary").click(),
         },
         {
-            content: "The nested reply is shown inside its parent",
-            trigger: ".o_mg_reply .o_mg_reply:contains('Thanks Greg')",
-            isCheck: true,
+            content: "The reply is collapsed, its nested reply with it",
+            trigger: ".o_mg_thread > .o_mg_reply:not([open]):contains('Congratulations to all!')",
+            run: () => {
+                const nested = document.querySelector(".o_mg_thread > .o_mg_reply .o_mg_reply");
+                if (nested.checkVisibility()) {
+                    console.error("the nested reply of a collapsed reply is still visible");
+                }
+            },
         },
         {
             content: "Go to the newer thread",
-            trigger: "a.o_mg_prev:contains('Conference next week')",
+            trigger: "a.o_mg_prev:contains('Newer'):contains('Conference next week')",
         },
         {
             content: "The other thread is shown",
             trigger: "h1.o_mg_subject:contains('Conference next week')",
-            extra_trigger: "a.o_mg_next:contains('Kernel release')",
+            extra_trigger: "a.o_mg_next:contains('Older'):contains('Kernel release')",
         },
         {
             content: "Back to the group through the breadcrumb",
@@ -170,8 +172,19 @@ tours.add("website_mail_group_archive", {
             isCheck: true,
         },
         {
-            content: "The count says one thread, and the filter can be cleared",
-            trigger: ".o_mg_counts:has(.o_mg_thread_count:contains('1 thread'):not(:contains('threads'))):has(a.o_mg_clear_month)",
+            content: "The month is named and the filter can be cleared",
+            trigger: ".o_mg_month_heading:contains('Messages of')",
+            extra_trigger: "a.o_mg_clear_month",
+            isCheck: true,
+        },
+        {
+            content: "Switch to the flat list",
+            trigger: "a.o_mg_mode_date",
+        },
+        {
+            content: "The month filter survived the switch",
+            trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('An old story')):not(:has(.o_mg_message_link:contains('Conference next week')))",
+            extra_trigger: "a.o_mg_mode_date.active",
             isCheck: true,
         },
         {
@@ -179,66 +192,11 @@ tours.add("website_mail_group_archive", {
             trigger: "a.o_mg_clear_month",
         },
         {
-            content: "Every thread is listed again",
+            content: "Every post is listed again",
             trigger: ".o_mg_message_list:has(.o_mg_message_link:contains('An old story')):has(.o_mg_message_link:contains('Conference next week'))",
-            extra_trigger: ".o_mg_thread_count:contains('3 threads')",
             isCheck: true,
         },
     ],
-});
-
-/** A moderator works the "To Review" queue in the back office. */
-tours.add("website_mail_group_moderation", {
-    test: true,
-    url: "/web#action=website_mail_group.mail_group_action",
-    steps: () => {
-        const row = (subject) => `.o_data_row:has(td:contains("${subject}"))`;
-        const gone = (subject) => `.o_list_view:not(:has(${row(subject)}))`;
-        return [
-            {
-                content: "Open the moderated group",
-                trigger: '.o_kanban_record:contains("Tour Moderated List") .o_kanban_record_title',
-            },
-            {
-                content: "Open the messages to review",
-                trigger: 'button.oe_stat_button:contains("To Review")',
-                extra_trigger: '.o_form_view .o_field_widget[name=name]:contains("Tour Moderated List"), .o_form_view .o_field_widget[name=name] input',
-            },
-            {
-                content: "Accept the first post",
-                trigger: `${row("Please accept me")} button[name=action_moderate_accept]`,
-                extra_trigger: `${row("Please ban me")}`,
-            },
-            {
-                content: "Reject the second post",
-                trigger: `${row("Please reject me")} button[name=action_moderate_reject_open]`,
-                extra_trigger: gone("Please accept me"),
-            },
-            {
-                content: "Reject silently",
-                trigger: 'button[name=action_reject_without_comment]:contains("Reject Silently")',
-            },
-            {
-                content: "Whitelist the author of the third post",
-                trigger: `${row("Please whitelist me")} button[name=action_moderate_allow]`,
-                extra_trigger: `body:not(:has(.modal)) ${gone("Please reject me")}`,
-            },
-            {
-                content: "Ban the author of the last post",
-                trigger: `${row("Please ban me")} button[name=action_moderate_ban_open]`,
-                extra_trigger: gone("Please whitelist me"),
-            },
-            {
-                content: "Confirm the ban",
-                trigger: 'button[name=action_reject_without_comment]:contains("Ban")',
-            },
-            {
-                content: "Nothing left to review",
-                trigger: `body:not(:has(.modal)) ${gone("Please ban me")}`,
-                isCheck: true,
-            },
-        ];
-    },
 });
 
 /** The "Discussion Group" snippet on a page. */

@@ -48,7 +48,8 @@ publicWidget.registry.MailGroupSnippet = publicWidget.Widget.extend({
         const info = this.info;
         this.el.querySelector(".o_mg_snippet_name").textContent = info.name;
         this.el.querySelector(".o_mg_snippet_description").textContent = info.description;
-        this.el.querySelector(".o_mg_snippet_members").textContent = _t("%s members", info.member_count);
+        this.el.querySelector(".o_mg_snippet_members").textContent =
+            info.member_count === 1 ? _t("1 member") : _t("%s members", info.member_count);
         const link = this.el.querySelector(".o_mg_snippet_link");
         link.setAttribute("href", info.url);
         const email = this.el.querySelector(".o_mg_snippet_email");

@@ -1,0 +1,87 @@
+"""Links of the emails: confirmation links (subscribe / unsubscribe) and the
+personal unsubscribe URL of the footer (RFC 8058 one-click)."""
+from odoo import _, http, tools
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.http import request
+
+from ..models.mail_group_links import same_token
+from .pages import confirm_page, invalid_link, link_group
+
+
+class MailGroupLinks(http.Controller):
+
+    def _confirmation_link(self, action, group_id, email, token):
+        """A confirmation link of a mail: a GET shows what it will do and a
+        button (mail scanners open links); the button POSTs, which acts
+        once. The link is refused once used, expired, or forged."""
+        group = link_group(group_id)
+        status = group._check_action_token(email, action, token) if group else 'invalid'
+        if status != 'valid':
+            return invalid_link(status)
+        email = tools.email_normalize(email)
+        if request.httprequest.method != 'POST':
+            return request.render('website_mail_group.confirm_link_page', {
+                'group': group,
+                'action': action,
+                'email': email,
+                'token': token,
+                'group_url': f'/groups/{slug(group)}',
+            })
+        if not group._consume_action_token(token):
+            return invalid_link('used')
+        if action == 'subscribe':
+            if group._find_member(email):
+                return confirm_page(group, 'already_subscribed', _('Already subscribed'), _(
+                    '%(email)s is already a member of %(group)s.', email=email, group=group.name))
+            group._join_group(email)
+            return confirm_page(group, 'subscribed', _('Subscription confirmed'), _(
+                '%(email)s is now a member of %(group)s.', email=email, group=group.name))
+        if not group._find_members(email, False):
+            return confirm_page(group, 'already_unsubscribed', _('Not subscribed'), _(
+                '%(email)s is not a member of %(group)s.', email=email, group=group.name))
+        group._leave_group(email, all_members=True)
+        return confirm_page(group, 'unsubscribed', _('Unsubscribed'), _(
+            '%(email)s no longer receives the emails of %(group)s.', email=email, group=group.name))
+
+    @http.route('/group/subscribe-confirm', type='http', auth='public', website=True,
+                methods=['GET', 'POST'], sitemap=False)
+    def group_subscribe_confirm(self, group_id=None, email=None, token=None, **kw):
+        return self._confirmation_link('subscribe', group_id, email, token)
+
+    @http.route('/group/unsubscribe-confirm', type='http', auth='public', website=True,
+                methods=['GET', 'POST'], sitemap=False)
+    def group_unsubscribe_confirm(self, group_id=None, email=None, token=None, **kw):
+        return self._confirmation_link('unsubscribe', group_id, email, token)
+
+    @http.route('/group/<int:group_id>/unsubscribe_oneclick', type='http', auth='public', website=True,
+                methods=['GET', 'POST'], csrf=False, sitemap=False)
+    def group_unsubscribe_oneclick(self, group_id, email=None, token=None, **post):
+        """Personal unsubscribe URL of the footer.
+
+        - POST without ``confirm`` (RFC 8058 one-click, no session): leave
+          and answer an empty 200 whether or not the address was a member;
+          a forged token gets a 400, so the mail provider knows it failed;
+        - GET: a page with a button that POSTs here with ``confirm``;
+        - POST with ``confirm`` (that button): leave and show the result."""
+        group = link_group(group_id)
+        email = tools.email_normalize(email or '')
+        valid = bool(group and email) and same_token(group._generate_email_access_token(email), token)
+        method = request.httprequest.method
+        if method == 'POST' and not post.get('confirm'):
+            if not valid:
+                return request.make_response('', status=400)
+            group._leave_group(email, all_members=True)
+            return request.make_response('', status=200)
+        if not valid:
+            return invalid_link()
+        if method == 'POST':
+            group._leave_group(email, all_members=True)
+            return confirm_page(group, 'unsubscribed', _('Unsubscribed'),
+                                      _('%(email)s no longer receives the emails of %(group)s.',
+                                        email=email, group=group.name))
+        return request.render('website_mail_group.unsubscribe_oneclick_page', {
+            'group': group,
+            'email': email,
+            'token': token,
+            'group_url': f'/groups/{slug(group)}',
+        })

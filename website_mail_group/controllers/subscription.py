@@ -1,0 +1,67 @@
+"""Subscribe and unsubscribe from the website (JSON for the page's boxes, a
+form POST without JavaScript)."""
+from werkzeug.exceptions import NotFound
+
+from odoo import _, http, tools
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.http import request
+
+from .pages import GroupPages, to_id
+
+
+class MailGroupSubscription(GroupPages, http.Controller):
+
+    def _subscription(self, group_id, action, email=None, token=None):
+        """Subscribe or unsubscribe. Logged-in users act at once for their
+        own partner; visitors get a confirmation email whatever the
+        membership of the address, so the answer reveals nothing."""
+        if action not in ('subscribe', 'unsubscribe'):
+            return {'status': 'error', 'message': _('Unknown action.')}
+        try:
+            group = self._get_group(to_id(group_id), token)
+        except NotFound:
+            return {'status': 'not_found', 'message': _('This group does not exist or is not accessible.')}
+
+        if not request.env.user._is_public():
+            partner = request.env.user.partner_id
+            if not partner.email_normalized:
+                return {'status': 'invalid_email',
+                        'message': _('Add an email address to your profile to join a group.')}
+            if action == 'subscribe':
+                group._join_group(partner.email, partner.id)
+                return {'status': 'subscribed', 'is_member': True,
+                        'message': _('You are now a member of %s.', group.name)}
+            # their own membership only, never the members of their address
+            group._leave_group(partner.email, partner.id)
+            return {'status': 'unsubscribed', 'is_member': False,
+                    'message': _('You left %s.', group.name)}
+
+        email_normalized = tools.email_normalize(email or '')
+        if not email_normalized:
+            return {'status': 'invalid_email', 'message': _('Please enter a valid email address.')}
+        if action == 'subscribe':
+            group._send_subscribe_confirmation_email(email_normalized)
+        else:
+            group._send_unsubscribe_confirmation_email(email_normalized)
+        return {'status': 'email_sent', 'message': _(
+            'Check your mailbox: if this request is valid, we sent a confirmation link to %s.',
+            email_normalized)}
+
+    @http.route('/group/subscribe', type='json', auth='public', website=True)
+    def group_subscribe_json(self, group_id=0, email=None, action='subscribe', group_access_token=None, **kw):
+        return self._subscription(group_id, action, email=email, token=group_access_token)
+
+    @http.route('/groups/<int:group_id>/subscription', type='http', auth='public', website=True,
+                methods=['POST'], sitemap=False)
+    def group_subscribe_form(self, group_id, email=None, action='subscribe', group_access_token=None, **kw):
+        """The same as the JSON route for browsers without JavaScript."""
+        result = self._subscription(group_id, action, email=email, token=group_access_token)
+        if result['status'] == 'not_found':
+            raise NotFound()
+        group = self._get_group(group_id, group_access_token)
+        return request.render('website_mail_group.confirmation_page', {
+            'group': group,
+            'status': result['status'],
+            'message': result['message'],
+            'group_url': self._url(f'/groups/{slug(group)}', **self._token_args(group_access_token)),
+        })

@@ -1,0 +1,155 @@
+"""What moderators see of a post before acting (every hold reason, an
+excerpt, the author's name) and the next post to review after acting."""
+import re
+
+import lxml.html
+
+from odoo import _, api, fields, models, tools
+
+BLOCKS = {'p', 'div', 'br', 'li', 'tr', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'table'}
+SIGNATURE = re.compile(r'^--\s*$')
+
+
+def text_lines(html):
+    """Lines of text of ``html``: scripts, styles, images and quoted replies
+    dropped, link targets never printed (only their text)."""
+    if not html or not str(html).strip():
+        return []
+    try:
+        root = lxml.html.fragment_fromstring(str(html), create_parent='div')
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    for node in root.xpath('.//script|.//style|.//img|.//blockquote|.//*[@id="o_mg_message_footer"]'):
+        node.drop_tree()
+    parts = []
+
+    def walk(node):
+        if not isinstance(node.tag, str):
+            return
+        block = node.tag.lower() in BLOCKS
+        if block:
+            parts.append('\n')
+        parts.append(node.text or '')
+        for child in node:
+            walk(child)
+            parts.append(child.tail or '')
+        if block:
+            parts.append('\n')
+
+    walk(root)
+    return ''.join(parts).replace('\xa0', ' ').splitlines()
+
+
+def text_excerpt(html, length=200):
+    """One line of the post's own words: no signature (cut at "-- "), no
+    quoted reply ("> ..." lines), no link notes."""
+    words = []
+    for line in text_lines(html):
+        if SIGNATURE.match(line.rstrip()) or line.startswith('-- '):
+            break
+        if line.lstrip().startswith('>'):
+            continue
+        words.extend(line.split())
+    text = ' '.join(words)
+    return text if len(text) <= length else text[:length].rsplit(' ', 1)[0] + '…'
+
+
+def author_label(email_from, partner_name=None):
+    """A readable author that does not publish the address: the name of
+    the From header, else the partner's name, else the local part."""
+    name, email = (tools.email_split_tuples(email_from or '') or [('', '')])[0]
+    name = (name or '').strip().strip('"')
+    if name and '@' not in name:
+        return name
+    if partner_name:
+        return partner_name
+    if email and '@' in email:
+        return email.split('@', 1)[0]
+    return _('Anonymous')
+
+
+class MailGroupMessage(models.Model):
+    _inherit = 'mail.group.message'
+
+    moderation_reasons = fields.Char(
+        'Reason Codes', readonly=True, copy=False,
+        help='Every rule that held the post (comma-separated codes), the deciding one first.')
+    moderation_reasons_display = fields.Char('Reasons', compute='_compute_moderation_reasons_display')
+    body_excerpt = fields.Char('Preview', compute='_compute_body_excerpt')
+    author_display = fields.Char('Author Name', compute='_compute_author_display')
+
+    @api.depends('moderation_reasons', 'moderation_reason')
+    def _compute_moderation_reasons_display(self):
+        labels = dict(self._fields['moderation_reason']._description_selection(self.env))
+        for message in self:
+            codes = (message.moderation_reasons or '').split(',') if message.moderation_reasons \
+                else [message.moderation_reason] if message.moderation_reason else []
+            message.moderation_reasons_display = ', '.join(labels.get(code, code) for code in codes)
+
+    @api.depends('body')
+    def _compute_body_excerpt(self):
+        for message in self:
+            message.body_excerpt = text_excerpt(message.body, 160)
+
+    @api.depends('email_from', 'author_id')
+    def _compute_author_display(self):
+        for message in self:
+            message.author_display = author_label(message.email_from, message.sudo().author_id.name)
+
+    # ------------------------------------------------------------
+    # NEXT POST TO REVIEW (form view buttons pass mail_group_next_pending)
+    # ------------------------------------------------------------
+
+    def action_moderate_accept(self):
+        return self._then_next_pending(super().action_moderate_accept)
+
+    def action_moderate_reject(self):
+        return self._then_next_pending(super().action_moderate_reject)
+
+    def action_moderate_discard(self):
+        return self._then_next_pending(super().action_moderate_discard)
+
+    def action_moderate_allow(self):
+        return self._then_next_pending(super().action_moderate_allow)
+
+    def action_moderate_ban(self):
+        return self._then_next_pending(super().action_moderate_ban)
+
+    def action_open_reject_wizard(self, action='reject'):
+        result = super().action_open_reject_wizard(action)
+        if self.env.context.get('mail_group_next_pending'):
+            result['context'] = dict(result['context'], mail_group_next_pending=True)
+        return result
+
+    def _then_next_pending(self, moderate):
+        """Run ``moderate``; from the form, answer with the next post
+        waiting in the same group (oldest first), or say that none is
+        left and close."""
+        groups = self.sudo().mail_group_id
+        result = moderate()
+        if not self.env.context.get('mail_group_next_pending'):
+            return result
+        following = self.search([
+            ('mail_group_id', 'in', groups.ids),
+            ('moderation_status', '=', 'pending_moderation'),
+            ('id', 'not in', self.ids),
+        ], order='date ASC, id ASC', limit=1)
+        if not following:
+            return {
+                'type': 'ir.actions.client',
+                'tag': 'display_notification',
+                'params': {
+                    'message': _('Nothing left to review in %s.', ', '.join(groups.mapped('name'))),
+                    'type': 'success',
+                    'next': {'type': 'ir.actions.act_window_close'},
+                },
+            }
+        return {
+            'type': 'ir.actions.act_window',
+            'name': following.subject or _('Email'),
+            'res_model': self._name,
+            'res_id': following.id,
+            'views': [(False, 'form')],
+            'target': 'current',
+            'context': {key: value for key, value in self.env.context.items() if key.startswith('default_')},
+        }

@@ -1,0 +1,79 @@
+"""The visitor's page of all their subscriptions: a signed, expiring link
+mailed to the address (purpose-bound: it opens that page only)."""
+import logging
+from datetime import timedelta, timezone
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models, tools
+from odoo.http import request
+
+from .mail_group_links import LINK_VALIDITY_HOURS, LINK_VALIDITY_PARAM, same_token
+
+_logger = logging.getLogger(__name__)
+
+
+class MailGroup(models.Model):
+    _inherit = 'mail.group'
+
+    @api.model
+    def _generate_subscriptions_token(self, email, expires_at=None):
+        """``<expiry>.<signature>`` of the subscriptions page of ``email``."""
+        email_normalized = tools.email_normalize(email)
+        if expires_at is None:
+            hours = int(self.env['ir.config_parameter'].sudo().get_param(LINK_VALIDITY_PARAM, LINK_VALIDITY_HOURS))
+            expires_at = fields.Datetime.now() + timedelta(hours=hours)
+        expiry = int(expires_at.replace(tzinfo=timezone.utc).timestamp())
+        signature = tools.hmac(self.env(su=True), 'mail_group-subscriptions-page', (email_normalized, expiry))
+        return f'{expiry}.{signature}'
+
+    @api.model
+    def _check_subscriptions_token(self, email, token):
+        """``'valid'``, ``'invalid'`` or ``'expired'``."""
+        if not isinstance(token, str) or not token.isascii() or not tools.email_normalize(email or ''):
+            return 'invalid'
+        expiry = token.partition('.')[0]
+        if not expiry.isdigit() or len(expiry) > 11:
+            return 'invalid'
+        expires_at = self._token_expiry(token)
+        if not same_token(self._generate_subscriptions_token(email, expires_at), token):
+            return 'invalid'
+        return 'expired' if expires_at < fields.Datetime.now() else 'valid'
+
+    @api.model
+    def _subscription_members(self, email=None, partner=None):
+        """Memberships of an address (proven by a signed link) or of a
+        logged-in user's partner, as superuser."""
+        domain = [('partner_id', '=', partner.id)] if partner else \
+            [('email_normalized', '=', tools.email_normalize(email or '') or False)]
+        return self.env['mail.group.member'].sudo().search(
+            domain + [('mail_group_id.active', '=', True)], order='mail_group_id')
+
+    @api.model
+    def _send_subscriptions_link(self, email):
+        """Mail the link of the subscriptions page, if the address has any
+        subscription, throttled like confirmations; the caller answers the
+        same in every case."""
+        email_normalized = tools.email_normalize(email)
+        client = request.httprequest.remote_addr if request else None
+        if not self.env['mail.group.throttle']._allow({'email': email_normalized, 'client': client}):
+            _logger.warning('Mail groups: subscriptions link to %s throttled (client %s)', email_normalized, client)
+            return False
+        if not self._subscription_members(email_normalized):
+            return False
+        url = '%s/groups/subscriptions?%s' % (self.get_base_url(), urlencode({
+            'email': email_normalized, 'token': self._generate_subscriptions_token(email_normalized)}))
+        company = self.env.company
+        body = self.env['ir.qweb']._render('website_mail_group.subscriptions_link_mail', {
+            'url': url, 'company': company, 'email': email_normalized})
+        self.env['mail.mail'].sudo().create({
+            'subject': _('Your mailing list subscriptions at %s', company.name),
+            'body_html': Markup(body),
+            'email_from': company.email_formatted or company.catchall_formatted,
+            'email_to': email_normalized,
+            'auto_delete': True,
+            'headers': repr({'Auto-Submitted': 'auto-generated'}),
+        })
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        return True

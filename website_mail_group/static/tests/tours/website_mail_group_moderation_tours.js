@@ -1,0 +1,145 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+
+/** A moderator works the "To Review" queue in the back office. */
+tours.add("website_mail_group_moderation", {
+    test: true,
+    url: "/web#action=website_mail_group.mail_group_action",
+    steps: () => {
+        const row = (subject) => `.o_data_row:has(td:contains("${subject}"))`;
+        const gone = (subject) => `.o_list_view:not(:has(${row(subject)}))`;
+        return [
+            {
+                content: "Open the moderated group",
+                trigger: '.o_kanban_record:contains("Tour Moderated List") .o_kanban_record_title',
+            },
+            {
+                content: "Open the messages to review",
+                trigger: 'button.oe_stat_button:contains("To Review")',
+                extra_trigger: '.o_form_view .o_field_widget[name=name]:contains("Tour Moderated List"), .o_form_view .o_field_widget[name=name] input',
+            },
+            {
+                content: "Accept the first post",
+                trigger: `${row("Please accept me")} button[name=action_moderate_accept]`,
+                extra_trigger: `${row("Please ban me")}`,
+            },
+            {
+                content: "Reject the second post",
+                trigger: `${row("Please reject me")} button[name=action_moderate_reject_open]`,
+                extra_trigger: gone("Please accept me"),
+            },
+            {
+                content: "Reject silently",
+                trigger: 'button[name=action_reject_without_comment]:contains("Reject Silently")',
+            },
+            {
+                content: "Whitelist the author of the third post",
+                trigger: `${row("Please whitelist me")} button[name=action_moderate_allow]`,
+                extra_trigger: `body:not(:has(.modal)) ${gone("Please reject me")}`,
+            },
+            {
+                content: "Ban the author of the last post",
+                trigger: `${row("Please ban me")} button[name=action_moderate_ban_open]`,
+                extra_trigger: gone("Please whitelist me"),
+            },
+            {
+                content: "Confirm the ban",
+                trigger: 'button[name=action_reject_without_comment]:contains("Ban")',
+            },
+            {
+                content: "Nothing left to review",
+                trigger: `body:not(:has(.modal)) ${gone("Please ban me")}`,
+                isCheck: true,
+            },
+        ];
+    },
+});
+
+/** The "To Review" list: a preview of each post, bulk Accept, then the form
+ * goes from one post to the next one of the group. */
+tours.add("website_mail_group_review_flow", {
+    test: true,
+    url: "/web#action=website_mail_group.mail_group_message_action_review",
+    steps: () => {
+        const row = (subject) => `.o_data_row:has(td[name=subject]:contains("${subject}"))`;
+        return [
+            {
+                content: "Each held post shows a preview without its signature, its author and every reason",
+                trigger: `${row("Bulk one")} td[name=body_excerpt]:contains("Can we ship on Friday?"):not(:contains("Bob, builder"))`,
+                extra_trigger: `${row("Bulk one")} td[name=moderation_reasons_display]:contains("Non-member post, Moderated group")`,
+                isCheck: true,
+            },
+            {
+                content: "The author is named, the address is not shown",
+                trigger: `${row("Bulk one")} td[name=author_display]:contains("Bob Builder")`,
+                isCheck: true,
+            },
+            {
+                content: "Select the first post",
+                trigger: `${row("Bulk one")} .o_list_record_selector input`,
+            },
+            {
+                content: "Select the second post",
+                trigger: `${row("Bulk two")} .o_list_record_selector input`,
+            },
+            {
+                content: "Accept both at once",
+                trigger: ".o_control_panel button[name=action_moderate_accept]",
+            },
+            {
+                content: "Both left the list",
+                trigger: `.o_list_view:not(:has(${row("Bulk one")})):not(:has(${row("Bulk two")}))`,
+                extra_trigger: row("Form first"),
+                isCheck: true,
+            },
+            {
+                content: "Open the oldest post of the form queue",
+                trigger: `${row("Form first")} td[name=subject]`,
+            },
+            {
+                content: "Accept it in the form",
+                trigger: ".o_form_view .o_form_statusbar button[name=action_moderate_accept]",
+                extra_trigger: ".o_form_view .o_field_widget[name=subject]:contains('Form first')",
+            },
+            {
+                content: "The next post waiting in the group is opened",
+                trigger: ".o_form_view .o_field_widget[name=subject]:contains('Form second')",
+                extra_trigger: ".o_form_view .o_form_statusbar button[name=action_moderate_accept]",
+            },
+            {
+                content: "Reject it: the dialog's main button is Reject Silently, its cancel says Cancel",
+                trigger: ".o_form_view .o_form_statusbar button[name=action_moderate_reject_open]",
+            },
+            {
+                content: "Without an explanation the main button rejects silently",
+                trigger: ".modal-footer button.btn-primary[name=action_reject_without_comment]:contains('Reject Silently')",
+                extra_trigger: ".modal-footer button.btn-secondary:contains('Cancel')",
+                isCheck: true,
+            },
+            {
+                content: "Type an explanation",
+                trigger: ".o_field_html[name=body] .odoo-editor-editable",
+                run: "text Please stay on topic.",
+            },
+            {
+                content: "Leave the explanation (the field saves its text on blur)",
+                trigger: ".o_field_html[name=body] .odoo-editor-editable:contains('Please stay on topic.')",
+                run: () => document.querySelector(".o_dialog .o_field_html[name=body] .odoo-editor-editable").blur(),
+            },
+            {
+                content: "Send & Reject became the main button",
+                trigger: ".modal-footer button.btn-primary[name=action_send_mail]:contains('Send & Reject')",
+                extra_trigger: ".modal-footer button.btn-secondary[name=action_reject_without_comment]",
+            },
+            {
+                content: "Nothing left in the group: the moderator is told, the post is rejected",
+                trigger: ".o_notification:contains('Nothing left to review in Tour Review List')",
+                extra_trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Rejected')",
+                isCheck: true,
+            },
+        ];
+    },
+});
