@@ -153,15 +153,22 @@ def update_module(config, db, addons_path, log_file):
     command = [sys.executable, '-m', 'odoo', '-c', os.path.abspath(config), '-d', db, '--addons-path', ','.join(paths),
                '-u', MODULE, '--stop-after-init', '--no-http', '--max-cron-threads', '0',
                '--log-handler', 'odoo.addons.website_mail_group.migrations:INFO',
-               '--log-handler', 'odoo.modules.loading:INFO', '--logfile', log_file]
+               '--log-handler', 'odoo.addons.base.models.ir_model:INFO', '--logfile', log_file]
     say('running: ' + ' '.join(command))
+    open(log_file, 'w').close()
     rc = subprocess.call(command, cwd='/')
+    deleted = {}
     with open(log_file, 'a+', errors='replace') as f:
         f.seek(0)
         for line in f:
             if 'website_mail_group.migrations:' in line or ' WARNING ' in line or ' ERROR ' in line \
-                    or ' CRITICAL ' in line or 'Deleting ' in line:
+                    or ' CRITICAL ' in line:
                 print('  ' + line.rstrip(), flush=True)
+            elif ' odoo.addons.base.models.ir_model: Deleting ' in line:
+                model, xmlid = line.rstrip().split('@', 1)[1].split(' ', 1)
+                deleted.setdefault(model, []).append(xmlid.strip('()').split('.', 1)[1])
+    for model, names in sorted(deleted.items()):
+        say(f"deleted {len(names)} {model} of Odoo's modules that ours does not have: {', '.join(sorted(names))}")
     return rc
 
 
