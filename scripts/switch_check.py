@@ -64,8 +64,12 @@ def check_structure(env, before):
     check('website_mail_group is this repository',
           odoo.modules.module.get_module_path('website_mail_group') == os.path.join(ROOT, 'website_mail_group'))
     check('no external id left on mail_group', not env['ir.model.data'].search_count([('module', '=', 'mail_group')]))
-    check("no view of Odoo's modules left",
-          not env['ir.ui.view'].with_context(active_test=False).search_count([('key', '=like', 'mail_group.%')]))
+    View = env['ir.ui.view'].with_context(active_test=False)
+    check("no view of Odoo's modules left but the pages edited in the website builder",
+          set(View.search([('key', '=like', 'mail_group.%')]).ids) <= set(before['edited_pages']))
+    edited = View.browse(before['edited_pages']).exists()
+    check('pages edited in the website builder kept, inactive', before['edited_pages']
+          and edited.ids == before['edited_pages'] and not any(edited.mapped('active')), edited.mapped('active'))
     check('no mail queued by the switch',
           not env['mail.mail'].search_count([('id', '>', before['last_mail_id'])]))
     check('no mail.group.token or throttle row written by the switch',

@@ -131,6 +131,16 @@ def take_over_ids(cr):
     """, [MODULE, [name for name, noupdate in ours.items() if not noupdate]])
     retired = sorted(name for (name,) in cr.fetchall())
     say(f"deactivated {len(retired)} views of Odoo's modules that ours does not have: {', '.join(retired)}")
+    # pages edited in the website builder are per-website copies of Odoo's templates (no external
+    # id): left inactive, for reference, so that the websites show ours
+    cr.execute("""
+        UPDATE ir_ui_view SET active = false
+         WHERE website_id IS NOT NULL AND active AND (key LIKE 'mail\\_group.%%' OR key LIKE %s)
+     RETURNING key || ' (website ' || website_id || ')'
+    """, [MODULE.replace('_', '\\_') + '.%'])
+    edited = sorted(key for (key,) in cr.fetchall())
+    if edited:
+        say(f"deactivated {len(edited)} pages edited in the website builder: {', '.join(edited)}")
     cr.execute("UPDATE ir_model_data SET noupdate = false WHERE module = %s AND noupdate", [MODULE])
     say(f'made {cr.rowcount} external ids updatable (the update deletes those ours does not declare)')
     for table in ('ir_model_constraint', 'ir_model_relation'):

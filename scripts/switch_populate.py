@@ -70,6 +70,12 @@ def populate(env):
     twice = dict(author_id=bob.id, message_id='<twice@example.com>', message_type='email')
     post(members_only, 'bob@example.com', 'Twice', '<p>Delivered twice</p>', **twice)
     second = post(members_only, 'bob@example.com', 'Twice', '<p>Delivered twice</p>', **twice)
+    # pages edited in the website builder: per-website copies of Odoo's templates
+    website = env['website'].search([], limit=1)
+    page = env.ref('mail_group.mail_groups')
+    page.with_context(website_id=website.id).write({'arch': page.arch.replace('</t>', '<p>Edited</p></t>', 1)})
+    snippet = env.ref('website_mail_group.s_group')
+    snippet.with_context(website_id=website.id).write({'arch': snippet.arch})
     post(members_only, 'alice@example.com', 'Re: Twice', '<p>Answer</p>', author_id=alice.id,
          parent_id=second.mail_message_id.id)
 
@@ -109,6 +115,9 @@ def snapshot(env):
             'mail_group.mail_group_message_action', 'mail_group.mail_group_member_action',
             'mail_group.mail_group_moderation_action', 'mail_group.ir_cron_mail_notify_group_moderators',
             'mail_group.mail_template_guidelines', 'mail_group.mail_group_view_form')},
+        'edited_pages': env['ir.ui.view'].search([
+            ('website_id', '!=', False), '|', ('key', '=like', 'mail_group.%'),
+            ('key', '=like', 'website_mail_group.%')]).ids,
         'last_mail_id': env['mail.mail'].search([], order='id desc', limit=1).id,
         'moderator_login': 'mona',
     }
