@@ -207,7 +207,8 @@ def check_features(env, before):
     check("the migrated 'ban' rule rejects its author", banned.moderation_status == 'rejected',
           banned.moderation_status)
     moderator = env['res.users'].search([('login', '=', before['moderator_login'])])
-    pending = Post.search([('moderation_status', '=', 'pending_moderation'), ('id', 'in', list(map(int, before['posts'])))])
+    migrated = [int(pid) for pid in before['posts']]
+    pending = Post.search([('moderation_status', '=', 'pending_moderation'), ('id', 'in', migrated)])
     outsider = env['res.users'].create({'name': 'Olga', 'login': 'olga', 'email': 'olga@example.com',
                                         'groups_id': [(6, 0, [env.ref('base.group_user').id])]})
     files = pending.attachment_ids
