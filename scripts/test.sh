@@ -14,6 +14,7 @@
 #   ODOO_SRC         Odoo 17 source tree, used by setup.sh when Odoo is not importable
 #   TEST_HTTP_PORT   port of the test HTTP server (default 8069); give parallel runs their own
 #   SKIP_ODOO_COMPAT=1  skip Odoo's own mail_group tests (scripts/odoo_compat.sh, port TEST_HTTP_PORT+1000)
+#   SKIP_SWITCH_TEST=1  skip the switch from Odoo's mail_group (scripts/test_switch.sh, port TEST_HTTP_PORT+2000)
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,6 +107,14 @@ if [ "$MODULE" = website_mail_group ] && [ "${SKIP_ODOO_COMPAT:-0}" != 1 ]; then
         "$ROOT/scripts/odoo_compat.sh" || { echo "error: Odoo's mail_group tests fail against this addon" >&2; exit 1; }
 elif [ "$MODULE" = website_mail_group ]; then
     log "WARNING: SKIP_ODOO_COMPAT=1: Odoo's own mail_group tests are NOT run"
+fi
+
+if [ "$MODULE" = website_mail_group ] && [ "${SKIP_SWITCH_TEST:-0}" != 1 ]; then
+    log "switching a database from Odoo's mail_group to ours (scripts/test_switch.sh)"
+    SWITCH_DB="${TEST_DB}_switch" SWITCH_HTTP_PORT="${SWITCH_HTTP_PORT:-$(( ${TEST_HTTP_PORT:-8069} + 2000 ))}" \
+        "$ROOT/scripts/test_switch.sh" || { echo "error: the switch from Odoo's mail_group fails" >&2; exit 1; }
+elif [ "$MODULE" = website_mail_group ]; then
+    log "WARNING: SKIP_SWITCH_TEST=1: the switch from Odoo's mail_group is NOT tested"
 fi
 
 log "installing $MODULE (with demo data) into fresh database $TEST_DB"
