@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http, tools
-from odoo.addons.http_routing.models.ir_http import slug
+from odoo.addons.http_routing.models.ir_http import slug, unslug
 from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -279,6 +279,15 @@ class MailGroupArchive(GroupPages, http.Controller):
                 'url': f'/web/content/{attachment.id}?access_token={tokens[attachment.id]}&download=true',
             } for attachment in message.attachment_ids.sudo()]
         return result
+
+    @http.route('/groups/<string:group_ref>/<string:message_ref>/get_replies', type='json', auth='public',
+                website=True)
+    def group_message_get_replies_slug(self, group_ref, message_ref, last_displayed_id=None, group_access_token=None,
+                                       **kw):
+        """The path of Odoo's module (slugs, as its pages write them)."""
+        return self.group_message_get_replies(
+            to_id(unslug(group_ref)[1]) or 0, to_id(unslug(message_ref)[1]) or 0, last_displayed_id=last_displayed_id,
+            group_access_token=group_access_token)
 
     @http.route('/groups/<int:group_id>/<int:message_id>/get_replies', type='json', auth='public', website=True)
     def group_message_get_replies(self, group_id, message_id, last_displayed_id=None, group_access_token=None, **kw):

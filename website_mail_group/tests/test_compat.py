@@ -1,7 +1,12 @@
 """Code written for Odoo's mail_group keeps working: its RPC calls and
 website routes (Odoo's own test-suite runs in scripts/odoo_compat.sh)."""
+from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
+
+from .test_website import WebsiteMailGroupCase
 
 
 @tagged('post_install', '-at_install')
@@ -25,3 +30,43 @@ class TestCompatRpc(HttpCase):
         self.assertEqual(post.subject, 'Scripted post')
         self.assertEqual(post.mail_group_id, self.group)
         self.assertEqual(post.author_id, self.user.partner_id)
+
+
+@tagged('post_install', '-at_install', 'website_mail_group')
+class TestCompatRoutes(WebsiteMailGroupCase):
+    """Odoo's JSON routes, as its pages and scripts call them."""
+
+    def call(self, route, **params):
+        return self.make_jsonrpc_request(route, {'group_id': self.group_public.id, **params})
+
+    def test_unsubscribe_route_for_a_visitor(self):
+        """A visitor always gets 'email_sent' (Odoo's 'is_not_member' would
+        reveal membership); only the confirmation link removes anyone."""
+        for email in ('known@member.example.com', 'stranger@example.com'):
+            self.assertEqual(self.call('/group/unsubscribe', email=email), 'email_sent')
+            self.assertEqual(len(self.confirmation_mails(email)), 1)
+        self.assertTrue(self.is_member(self.group_public, 'known@member.example.com'))
+
+    def test_routes_for_a_logged_in_user(self):
+        self.authenticate('wmg_portal2', 'wmg_portal2')
+        partner = self.user_portal_other.partner_id
+        self.assertEqual(self.call('/group/unsubscribe'), 'is_not_member')
+        self.assertEqual(self.call('/group/subscribe'), 'added')
+        self.assertEqual(self.group_public._partner_member(partner.id).partner_id, partner)
+        self.assertEqual(self.call('/group/subscribe'), 'is_already_member')
+        self.assertEqual(self.call('/group/unsubscribe'), 'removed')
+        self.assertFalse(self.group_public._partner_member(partner.id))
+
+    def test_subscribe_route_for_a_visitor(self):
+        self.assertEqual(self.call('/group/subscribe', email='new.comer@example.com'), 'email_sent')
+        self.assertFalse(self.is_member(self.group_public, 'new.comer@example.com'))
+        with self.assertRaises(JsonRpcException) as refused, mute_logger('odoo.http'):
+            self.call('/group/subscribe', email='not an address')
+        self.assertIn('valid email', str(refused.exception))
+
+    def test_get_replies_on_odoo_path(self):
+        """Odoo's pages load replies from /groups/<group slug>/<message slug>/get_replies."""
+        route = f'/groups/{slug(self.group_public)}/{slug(self.msg_root)}/get_replies'
+        result = self.make_jsonrpc_request(route, {'last_displayed_id': 0})
+        self.assertIn('Congratulations to all!', result['html'])
+        self.assertNotIn('BUY CHEAP PILLS', result['html'])
