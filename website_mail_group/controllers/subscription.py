@@ -48,37 +48,21 @@ class MailGroupSubscription(GroupPages, http.Controller):
             email_normalized)}
 
     @http.route('/group/subscribe', type='json', auth='public', website=True)
-    def group_subscribe_json(self, group_id=0, email=None, action=None, group_access_token=None, token=None, **kw):
-        """Our pages send ``action`` and get a dict; a caller written for
-        Odoo's module (no ``action``, the group token as ``token``) gets
-        Odoo's answers."""
-        if action is None:
-            return self._odoo_answer(group_id, 'subscribe', email, group_access_token or token)
+    def group_subscribe_json(self, group_id=0, email=None, action='subscribe', group_access_token=None, **kw):
         return self._subscription(group_id, action, email=email, token=group_access_token)
 
     @http.route('/group/unsubscribe', type='json', auth='public', website=True)
     def group_unsubscribe_json(self, group_id=0, email=None, token=None, **kw):
         """Odoo's route: ``'removed'``, ``'is_not_member'`` (for a logged-in
         user's own membership) or ``'email_sent'`` (every visitor: the answer
-        never reveals whether an address is a member)."""
-        return self._odoo_answer(group_id, 'unsubscribe', email, token)
-
-    def _odoo_answer(self, group_id, action, email, token):
-        """Odoo's string answers for ``action``; errors as JSON-RPC errors."""
-        if not request.env.user._is_public():
-            try:
-                group = self._get_group(to_id(group_id), token)
-            except NotFound:
-                raise NotFound()
-            is_member = self._is_member(group)
-            if action == 'subscribe' and is_member:
-                return 'is_already_member'
-            if action == 'unsubscribe' and not is_member:
-                return 'is_not_member'
-        result = self._subscription(group_id, action, email=email, token=token)
-        answers = {'subscribed': 'added', 'unsubscribed': 'removed', 'email_sent': 'email_sent'}
+        never reveals whether an address is a member); errors as JSON-RPC
+        errors."""
+        if not request.env.user._is_public() and not self._is_member(self._get_group(to_id(group_id), token)):
+            return 'is_not_member'
+        result = self._subscription(group_id, 'unsubscribe', email=email, token=token)
         if result['status'] == 'not_found':
             raise NotFound()
+        answers = {'unsubscribed': 'removed', 'email_sent': 'email_sent'}
         if result['status'] not in answers:
             raise BadRequest(result['message'])
         return answers[result['status']]

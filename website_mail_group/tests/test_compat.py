@@ -47,22 +47,23 @@ class TestCompatRoutes(WebsiteMailGroupCase):
             self.assertEqual(len(self.confirmation_mails(email)), 1)
         self.assertTrue(self.is_member(self.group_public, 'known@member.example.com'))
 
-    def test_routes_for_a_logged_in_user(self):
+    def test_unsubscribe_route_for_a_logged_in_user(self):
         self.authenticate('wmg_portal2', 'wmg_portal2')
         partner = self.user_portal_other.partner_id
         self.assertEqual(self.call('/group/unsubscribe'), 'is_not_member')
-        self.assertEqual(self.call('/group/subscribe'), 'added')
-        self.assertEqual(self.group_public._partner_member(partner.id).partner_id, partner)
-        self.assertEqual(self.call('/group/subscribe'), 'is_already_member')
+        self.group_public._join_group(partner.email, partner.id)
         self.assertEqual(self.call('/group/unsubscribe'), 'removed')
         self.assertFalse(self.group_public._partner_member(partner.id))
 
-    def test_subscribe_route_for_a_visitor(self):
-        self.assertEqual(self.call('/group/subscribe', email='new.comer@example.com'), 'email_sent')
-        self.assertFalse(self.is_member(self.group_public, 'new.comer@example.com'))
+    def test_unsubscribe_route_errors(self):
+        """A hidden group answers as a missing one; a bad address is refused."""
         with self.assertRaises(JsonRpcException) as refused, mute_logger('odoo.http'):
-            self.call('/group/subscribe', email='not an address')
-        self.assertIn('valid email', str(refused.exception))
+            self.make_jsonrpc_request('/group/unsubscribe', {'group_id': self.group_members.id, 'email': 'a@example.com'})
+        self.assertIn('NotFound', str(refused.exception))
+        with self.assertRaises(JsonRpcException) as refused, mute_logger('odoo.http'):
+            self.call('/group/unsubscribe', email='not an address')
+        self.assertIn('BadRequest', str(refused.exception))
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'a@example.com')]))
 
     def test_get_replies_on_odoo_path(self):
         """Odoo's pages load replies from /groups/<group slug>/<message slug>/get_replies."""

@@ -77,7 +77,7 @@ class TestModeratorAlerts(MailGroupCommon):
         self.env['mail.group']._cron_notify_moderators()
         reminder = self.env['mail.message'].sudo().search(
             [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '=', 'user_notification')])
-        self.assertIn('6 message(s)', reminder.body, 'the reminder counts them all')
+        self.assertIn('6 messages', reminder.body, 'the reminder counts them all')
         action = self.env.ref('website_mail_group.mail_group_message_action_to_review')
         self.assertIn(f'/web#action={action.id}&amp;model=mail.group.message&amp;view_type=list', reminder.body,
                       'the reminder opens the To Review list')

@@ -148,7 +148,7 @@ class TestModeration(MailGroupCommon):
         reminder = self.env['mail.message'].sudo().search(
             [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '!=', 'email')], limit=1)
         self.assertEqual(reminder.subject, 'Messages are pending moderation in Moderated List')
-        self.assertIn('3 message(s)', reminder.body)
+        self.assertIn('3 messages', reminder.body)
         action = self.env.ref('website_mail_group.mail_group_message_action_to_review')
         self.assertIn(f'/web#action={action.id}&amp;model=mail.group.message&amp;view_type=list', reminder.body,
                       'the reminder opens the To Review list')

@@ -22,7 +22,9 @@ class TestSubscriptionsPage(WebsiteMailGroupCase):
         return ' '.join(self.texts(tree, '//*[contains(@class, "o_mg_subscriptions_status")]'))
 
     def link_mails(self, email):
-        return self.confirmation_mails(email).filtered(lambda mail: '/groups/subscriptions?' in (mail.body_html or ''))
+        self.env.invalidate_all()
+        return self.env['mail.mail'].sudo().search([('email_to', '=', email)]).filtered(
+            lambda mail: '/groups/subscriptions?' in (mail.body_html or ''))
 
     def page_link(self, mail):
         return re.search(r'href="[^"]*(/groups/subscriptions\?[^"]*)"', mail.body_html).group(1).replace('&amp;', '&')
