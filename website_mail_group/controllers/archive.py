@@ -100,17 +100,24 @@ class MailGroupArchive(GroupPages, http.Controller):
             'date_end': end,
             'month_label': month_label,
             'month_args': {'date_begin': begin and begin.isoformat(), 'date_end': end and end.isoformat()},
-            'group_access_token': group_access_token,
-            'token_args': self._token_args(group_access_token),
             'is_member': self._is_member(group),
             'is_public_user': request.env.user._is_public(),
+            'excerpt': self._excerpt,
+            'main_object': group,
+            **self._page_helpers(group_access_token),
+        })
+
+    def _page_helpers(self, group_access_token):
+        """What every archive template uses: the hidden group's token and
+        the formatting helpers."""
+        return {
+            'group_access_token': group_access_token,
+            'token_args': self._token_args(group_access_token),
             'author_name': author_name,
             'subject': display_subject,
-            'excerpt': self._excerpt,
             'url': self._url,
             'slug': slug,
-            'main_object': group,
-        })
+        }
 
     def _message_and_thread_counts(self, Message, domain):
         """(posts, threads) of ``domain`` in one scan: two search_count read every
@@ -198,14 +205,9 @@ class MailGroupArchive(GroupPages, http.Controller):
             'prev_message': newer,
             'next_message': older,
             'mode': mode,
-            'group_access_token': group_access_token,
-            'token_args': self._token_args(group_access_token),
-            'author_name': author_name,
-            'subject': display_subject,
-            'url': self._url,
-            'slug': slug,
             'is_member': self._is_member(group),
             'main_object': group,
+            **self._page_helpers(group_access_token),
         })
 
     def _thread(self, message, page):
@@ -310,12 +312,7 @@ class MailGroupArchive(GroupPages, http.Controller):
             'reply_counts': self._reply_counts(replies) if replies else {},
             'bodies': {reply.id: sanitize_body(reply.body) for reply in replies},
             'attachments': self._attachments(replies),
-            'group_access_token': group_access_token,
-            'token_args': self._token_args(group_access_token),
-            'author_name': author_name,
-            'subject': display_subject,
-            'url': self._url,
-            'slug': slug,
+            **self._page_helpers(group_access_token),
         })
         return {
             'html': html,

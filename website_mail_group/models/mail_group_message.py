@@ -57,7 +57,7 @@ class MailGroupMessage(models.Model):
 
     def init(self):
         super().init()
-        # Website archive (controllers/main.py): accepted posts of one group, newest first,
+        # Website archive (controllers/archive.py): accepted posts of one group, newest first,
         # paged with OFFSET, and the thread-root filter on the parent. Plans with 100,000
         # posts (bench/README.md): /page/2500?mode=date was an Index Scan Backward on the
         # date index filtering on group and status + Incremental Sort, 21 ms; with this
