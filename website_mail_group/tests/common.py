@@ -1,13 +1,14 @@
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime, make_msgid
+from email.utils import make_msgid
+from unittest.mock import patch
 
 from odoo import tools
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+from odoo.tests import TransactionCase
+from odoo.tools import mute_logger
 
-
-def rfc2822_date(hours_ago=0):
-    """A Date header value relative to now (whole seconds)."""
-    return format_datetime((datetime.now(timezone.utc) - timedelta(hours=hours_ago)).replace(microsecond=0))
+from .mails import raw_mail, rfc2822_date
+from .smtp_server import free_port
 
 
 class MailGroupCommon(MailCommon):
@@ -73,19 +74,9 @@ class MailGroupCommon(MailCommon):
         mailgate script does, and return its Message-Id. ``email_from=None``
         leaves out the From header; the Date defaults to an hour ago."""
         message_id = message_id or make_msgid(domain='sender.example.com')
-        raw = (
-            (f'From: {email_from}\r\n' if email_from is not None else '')
-            + f'To: {to or group.alias_email}\r\n'
-            f'Subject: {subject}\r\n'
-            f'Message-ID: {message_id}\r\n'
-            f'Date: {date or rfc2822_date(hours_ago=1)}\r\n'
-            f'MIME-Version: 1.0\r\n'
-            f'{extra_headers}'
-            f'Content-Type: {content_type}\r\n'
-            f'\r\n'
-            f'{body}\r\n'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
+        self.env['mail.thread'].message_process(None, raw_mail(
+            email_from, to or group.alias_email, subject, body, message_id=message_id,
+            date=date or rfc2822_date(hours_ago=1), headers=extra_headers, content_type=content_type))
         return message_id
 
     def group_message(self, message_id):
@@ -95,3 +86,28 @@ class MailGroupCommon(MailCommon):
         """Copies of a post queued for members, by normalized recipient address."""
         mails = self.env['mail.mail'].sudo().search([('mail_message_id', '=', group_message.mail_message_id.id)])
         return {tools.email_normalize(mail.email_to): mail for mail in mails}
+
+
+class SmtpListCase(TransactionCase):
+    """One list whose copies leave through real SMTP to a local sink
+    (``smtp_server.SmtpSink`` on ``mail_server.smtp_port``): the alias
+    domain ``DOMAIN``, the group ``LIST`` (name, alias) and ``MEMBERS``."""
+    DOMAIN = LIST = MEMBERS = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alias_domain = cls.env['mail.alias.domain'].create({
+            'name': cls.DOMAIN, 'bounce_alias': 'bounce', 'catchall_alias': 'catchall'})
+        cls.env.company.alias_domain_id = cls.alias_domain
+        cls.env['ir.mail_server'].search([]).active = False
+        cls.mail_server = cls.env['ir.mail_server'].create({
+            'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': free_port(), 'smtp_encryption': 'none'})
+        cls.group = cls.env['mail.group'].create({'name': cls.LIST[0], 'alias_name': cls.LIST[1]})
+        cls.members = cls.env['mail.group.member'].create(
+            [{'mail_group_id': cls.group.id, 'email': email} for email in cls.MEMBERS])
+        cls.startClassPatcher(patch.object(IrMailServer, '_is_test_mode', lambda self: False))
+
+    def run_queue(self):
+        with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail'):
+            self.env['mail.mail'].sudo().process_email_queue()

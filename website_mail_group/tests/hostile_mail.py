@@ -18,8 +18,8 @@ moderator decides (README, "Inbound rules").
 import base64
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
+
+from .mails import rfc2822_date
 
 STORED = 'stored'
 HELD = 'held'
@@ -96,7 +96,7 @@ class Builder:
         self.alias_domain = alias_domain
         self.aliases = aliases  # group key -> alias email
         self.cases = []
-        self.date = format_datetime((datetime.now(timezone.utc) - timedelta(hours=1)).replace(microsecond=0))
+        self.date = rfc2822_date(hours_ago=1)
 
     def message_id(self, name):
         return f'<hostile-{name}@hostile.example.org>'

@@ -8,17 +8,16 @@ import sys
 import xmlrpc.client
 from email.utils import make_msgid
 from pathlib import Path
-from unittest.mock import patch
 
 from odoo import fields, tools
-from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..inbound import rules
-from .common import MailGroupCommon
+from .common import MailGroupCommon, SmtpListCase
+from .mails import raw_mail
 from .smtp_server import SmtpSink, free_port
 
 MEMBERS = [f'member{index}@members.example.com' for index in range(3)]
@@ -48,42 +47,21 @@ class _RefusingSink(SmtpSink):
 
 
 @tagged('post_install', '-at_install')
-class TestAttacksMailDelivery(TransactionCase):
+class TestAttacksMailDelivery(SmtpListCase):
     """Posts go out through a real SMTP session to a local server."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.alias_domain = cls.env['mail.alias.domain'].create({
-            'name': 'lists.attack.example.com', 'bounce_alias': 'bounce', 'catchall_alias': 'catchall'})
-        cls.env.company.alias_domain_id = cls.alias_domain
-        cls.env['ir.mail_server'].search([]).active = False
-        cls.mail_server = cls.env['ir.mail_server'].create({
-            'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': free_port(), 'smtp_encryption': 'none'})
-        cls.group = cls.env['mail.group'].create({'name': 'Attack List', 'alias_name': 'attack'})
-        cls.members = cls.env['mail.group.member'].create([{'mail_group_id': cls.group.id, 'email': e} for e in MEMBERS])
-
-    def setUp(self):
-        super().setUp()
-        patcher = patch.object(IrMailServer, '_is_test_mode', lambda self: False)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+    DOMAIN, LIST = 'lists.attack.example.com', ('Attack List', 'attack')
+    MEMBERS = MEMBERS
 
     def post_harvester(self):
         """A stranger's post carrying the public footer placeholders."""
-        raw = (
-            f'From: Stranger <stranger@evil.example>\r\nTo: {self.group.alias_email}\r\nSubject: Nice pictures\r\n'
-            f'Message-ID: {make_msgid(domain="evil.example")}\r\nMIME-Version: 1.0\r\n'
-            f'Content-Type: multipart/alternative; boundary="B"\r\n\r\n'
+        raw = raw_mail(
+            'Stranger <stranger@evil.example>', self.group.alias_email, 'Nice pictures',
+            message_id=make_msgid(domain="evil.example"), content_type='multipart/alternative; boundary="B"', body=(
             f'--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee {FAKE_UNSUBSCRIBE} and {FAKE_SETTINGS}\r\n'
             f'--B\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Look<img src="{FAKE_UNSUBSCRIBE}">'
-            f'<a href="{FAKE_SETTINGS}">here</a> and {FAKE_SETTINGS}</p>\r\n--B--\r\n'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
-
-    def run_queue(self):
-        with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail'):
-            self.env['mail.mail'].sudo().process_email_queue()
+            f'<a href="{FAKE_SETTINGS}">here</a> and {FAKE_SETTINGS}</p>\r\n--B--\r\n'))
+        self.env['mail.thread'].message_process(None, raw)
 
     def personal_tokens(self, email):
         return [(url, url.rsplit('token=', 1)[1]) for url in (
@@ -126,9 +104,9 @@ class TestAttacksMailDelivery(TransactionCase):
                         {'data_reply': '554 5.6.0 message content rejected'}):
             self.env['mail.mail'].sudo().search([('mail_group_post', '=', True)]).unlink()
             for __ in range(6):
-                raw = (f'From: author@example.com\r\nTo: {self.group.alias_email}\r\nSubject: Hello\r\n'
-                       f'Message-ID: {make_msgid(domain="example.com")}\r\n\r\nHello\r\n')
-                self.env['mail.thread'].message_process(None, raw.encode())
+                raw = raw_mail('author@example.com', self.group.alias_email, 'Hello', 'Hello',
+                               message_id=make_msgid(domain="example.com"))
+                self.env['mail.thread'].message_process(None, raw)
             with _RefusingSink(self.mail_server.smtp_port, **replies) as sink:
                 self.run_queue()
             self.assertFalse(sink.messages)
@@ -143,19 +121,19 @@ class TestAttacksMailGateway(MailGroupCommon):
     """A stranger writing to the gateway."""
 
     def bounce_mail(self, to, kind='plain', recipient='plain@member.example.com', post_id='<post@x.example>'):
-        raw = (f'From: MAILER-DAEMON@mx.evil.example\r\nTo: {to}\r\nSubject: Undelivered Mail\r\n'
-               f'Message-ID: {make_msgid(domain="mx.evil.example")}\r\nMIME-Version: 1.0\r\n')
+        message_id = make_msgid(domain="mx.evil.example")
         if kind == 'plain':
-            raw = raw.replace('MAILER-DAEMON', 'stranger') + 'Content-Type: text/plain\r\n\r\nYour mail bounced.\r\n'
+            raw = raw_mail('stranger@mx.evil.example', to, 'Undelivered Mail', 'Your mail bounced.',
+                           message_id=message_id, content_type='text/plain')
         else:
-            raw += (
-                'Content-Type: multipart/report; report-type=delivery-status; boundary="DSN"\r\n\r\n'
+            raw = raw_mail('MAILER-DAEMON@mx.evil.example', to, 'Undelivered Mail', message_id=message_id,
+                           content_type='multipart/report; report-type=delivery-status; boundary="DSN"', body=(
                 '--DSN\r\nContent-Type: text/plain\r\n\r\nCould not deliver.\r\n'
                 '--DSN\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.evil.example\r\n\r\n'
                 f'Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n'
-                f'--DSN\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {post_id}\r\n\r\n--DSN--\r\n')
+                f'--DSN\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {post_id}\r\n\r\n--DSN--\r\n'))
         with mute_logger(*MUTE_GATEWAY):
-            self.env['mail.thread'].message_process(None, raw.encode())
+            self.env['mail.thread'].message_process(None, raw)
 
     def test_forged_bounces_move_no_score(self):
         members = self.group_public.member_ids
@@ -251,8 +229,7 @@ class TestAttacksMailRpc(HttpCase):
         return subprocess.run(command, input=raw, capture_output=True, timeout=120, check=False)
 
     def test_mailgate_retries_transient_faults_and_bounces_routing_refusals(self):
-        raw = (f'From: someone@example.com\r\nTo: nobody@nowhere.example\r\nSubject: Hi\r\n'
-               f'Message-ID: {make_msgid()}\r\n\r\nHello\r\n').encode()
+        raw = raw_mail('someone@example.com', 'nobody@nowhere.example', 'Hi', 'Hello', message_id=make_msgid())
         down = self.mailgate('-u', '2', '-p', 'admin', raw=raw, port=free_port())
         with mute_logger('odoo.http', 'odoo.addons.mail.models.mail_thread'):
             refused = self.mailgate('-u', '2', '-p', 'admin', raw=raw)

@@ -8,6 +8,7 @@ from odoo.tools import mute_logger
 
 from ..outbound import bounces
 from .common import MailGroupCommon
+from .mails import raw_mail
 
 
 @tagged('post_install', '-at_install')
@@ -28,23 +29,19 @@ class TestBounces(MailGroupCommon):
     def dsn(self, post_message_id, recipient='plain@member.example.com', to=None, action='failed'):
         """A delivery status notification (RFC 3464) as an MTA sends it back
         to the (VERP) bounce address of the member's copy."""
-        raw = (
-            f'From: MAILER-DAEMON@mx.example.net\r\n'
-            f'To: {to or self.verp(self.member)}\r\n'
-            f'Subject: Undelivered Mail Returned to Sender\r\n'
-            f'Message-ID: <dsn-{fields.Datetime.now().timestamp()}-{post_message_id.strip("<>")}>\r\n'
-            f'Auto-Submitted: auto-replied\r\n'
-            f'MIME-Version: 1.0\r\n'
-            f'Content-Type: multipart/report; report-type=delivery-status; boundary="DSN"\r\n\r\n'
+        raw = raw_mail(
+            'MAILER-DAEMON@mx.example.net', to or self.verp(self.member), 'Undelivered Mail Returned to Sender',
+            message_id=f'<dsn-{fields.Datetime.now().timestamp()}-{post_message_id.strip("<>")}>',
+            headers={'Auto-Submitted': 'auto-replied'},
+            content_type='multipart/report; report-type=delivery-status; boundary="DSN"', body=(
             f'--DSN\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n'
             f'--DSN\r\nContent-Type: message/delivery-status\r\n\r\n'
             f'Reporting-MTA: dns; mx.example.net\r\n\r\n'
             f'Final-Recipient: rfc822; {recipient}\r\nAction: {action}\r\nStatus: 5.1.1\r\n\r\n'
             f'--DSN\r\nContent-Type: text/rfc822-headers\r\n\r\n'
             f'Message-ID: {post_message_id}\r\nSubject: Hello list\r\n\r\n'
-            f'--DSN--\r\n'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
+            f'--DSN--\r\n'))
+        self.env['mail.thread'].message_process(None, raw)
 
     def probes(self):
         return self.env['mail.mail'].sudo().search([('mail_group_member_id', '=', self.member.id),

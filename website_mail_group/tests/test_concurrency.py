@@ -10,6 +10,8 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
 
+from .mails import raw_mail
+
 
 @tagged('post_install', '-at_install')
 class TestConcurrency(BaseCase):
@@ -90,8 +92,8 @@ class TestConcurrency(BaseCase):
 
     def test_same_mail_delivered_twice_at_once_is_stored_once(self):
         msg_id = make_msgid(domain='race.example.com')
-        raw = (f'From: racer@example.com\r\nTo: {self.alias_email}\r\nSubject: Race\r\n'
-               f'Message-ID: {msg_id}\r\nContent-Type: text/plain\r\n\r\nSame mail twice\r\n').encode()
+        raw = raw_mail('racer@example.com', self.alias_email, 'Race', 'Same mail twice', message_id=msg_id,
+                       content_type='text/plain')
         # the gateway's duplicate check is a search on the Message-Id right before routing
         errors = self.race(lambda env: env['mail.thread'].message_process(None, raw), 'mail.thread', 'message_route')
         self.assert_unique_violation(errors, 'mail_message_mail_group_message_id_unique')

@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import MailGroupCommon
+from .mails import raw_mail
 from .test_website import WebsiteMailGroupCase
 
 
@@ -156,13 +157,10 @@ class TestWelcomeAndReplyOnWebsite(WebsiteMailGroupCase):
         self.assertEqual(params['References'], ['<conference+1@example.org>'])
         self.assertEqual(params['subject'], ['Re: Conference next week'])
         self.assertIn('In-Reply-To=%3Cconference%2B1%40example.org%3E', hrefs[0], 'percent-encoded (RFC 6068)')
-        raw = (
-            f'From: known@member.example.com\r\nTo: {self.group_public.alias_email}\r\n'
-            f'Subject: {params["subject"][0]}\r\nMessage-ID: <reply-by-link@member.example.com>\r\n'
-            f'In-Reply-To: {params["In-Reply-To"][0]}\r\nReferences: {params["References"][0]}\r\n'
-            f'Content-Type: text/plain\r\n\r\nI am coming.\r\n'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
+        raw = raw_mail('known@member.example.com', self.group_public.alias_email, params['subject'][0],
+                       'I am coming.', message_id='<reply-by-link@member.example.com>', content_type='text/plain',
+                       headers={'In-Reply-To': params['In-Reply-To'][0], 'References': params['References'][0]})
+        self.env['mail.thread'].message_process(None, raw)
         reply = self.env['mail.group.message'].sudo().search(
             [('mail_message_id.message_id', '=', '<reply-by-link@member.example.com>')])
         self.assertEqual(reply.group_message_parent_id, self.msg_second, 'the reply lands in the same thread')
@@ -171,11 +169,13 @@ class TestWelcomeAndReplyOnWebsite(WebsiteMailGroupCase):
 @tagged('post_install', '-at_install')
 class TestRejectionMail(MailGroupCommon):
 
+    @classmethod
     @mute_logger('odoo.addons.mail.models.mail_thread')
-    def setUp(self):
-        super().setUp()
-        self.post = self.group_message(self.post_raw(
-            self.group_moderated, 'Eve <eve@elsewhere.example.com>', subject='My <b>offer</b>',
+    def setUpClass(cls):
+        super().setUpClass()
+        # posted once for the class (each test rolls back its changes); post_raw only needs ``env``
+        cls.post = MailGroupCommon.group_message(cls, MailGroupCommon.post_raw(
+            cls, cls.group_moderated, 'Eve <eve@elsewhere.example.com>', subject='My <b>offer</b>',
             body='Please buy my product.', message_id='<offer-1@elsewhere.example.com>'))
 
     def answer(self):

@@ -6,61 +6,40 @@ import datetime
 import email
 import email.policy
 from email.utils import make_msgid
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.http_routing.models.ir_http import slug
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .smtp_server import SmtpSink, free_port
+from .common import SmtpListCase
+from .mails import raw_mail
+from .smtp_server import SmtpSink
 
 SIGNED_TEXT = 'Hello\n\nSecond paragraph\n\n-- \nAlice'
 DOMAIN = 'lists.everyday.example.com'
 
 
 @tagged('post_install', '-at_install')
-class TestEverydaySmtp(TransactionCase):
+class TestEverydaySmtp(SmtpListCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.alias_domain = cls.env['mail.alias.domain'].create({
-            'name': DOMAIN, 'bounce_alias': 'bounce', 'catchall_alias': 'catchall'})
-        cls.env.company.alias_domain_id = cls.alias_domain
-        cls.env['ir.mail_server'].search([]).active = False
-        cls.mail_server = cls.env['ir.mail_server'].create({
-            'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': free_port(), 'smtp_encryption': 'none'})
-        cls.group = cls.env['mail.group'].create({'name': 'Everyday', 'alias_name': 'everyday'})
-        cls.env['mail.group.member'].create([
-            {'mail_group_id': cls.group.id, 'email': address}
-            for address in ('bob@members.example.com', 'alice@example.com')])
+    DOMAIN, LIST = DOMAIN, ('Everyday', 'everyday')
+    MEMBERS = ['bob@members.example.com', 'alice@example.com']
 
-    def setUp(self):
-        super().setUp()
-        patcher = patch.object(IrMailServer, '_is_test_mode', lambda self: False)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    def post(self, body_part, subject='Hello list', extra_headers=''):
+    def post(self, body, content_type='text/plain; charset=utf-8', subject='Hello list', extra_headers=''):
         msg_id = make_msgid(domain='example.com')
-        raw = (
-            f'From: Alice <alice@example.com>\r\nTo: {self.group.alias_email}\r\nSubject: {subject}\r\n'
-            f'Message-ID: {msg_id}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n'
-            f'{extra_headers}{body_part}'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Alice <alice@example.com>', self.group.alias_email, subject, body, message_id=msg_id,
+            headers=extra_headers, content_type=content_type))
         return msg_id
 
     def alternative(self, text, html):
-        return (
-            'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n'
+        """``post`` arguments of a text and HTML post."""
+        return dict(content_type='multipart/alternative; boundary="b1"', body=(
             f'--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n'
-            f'--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b1--\r\n'
-        )
+            f'--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b1--\r\n'))
 
     def deliver(self):
         with SmtpSink(self.mail_server.smtp_port) as sink, \
@@ -78,8 +57,8 @@ class TestEverydaySmtp(TransactionCase):
     # ------------------------------------------------------------
 
     def test_author_plain_text_reaches_members_as_written(self):
-        self.post(self.alternative(SIGNED_TEXT.replace('\n', '\r\n'),
-                                   '<div>Hello<br><br>Second paragraph</div><div>--<br>Alice</div>'))
+        self.post(**self.alternative(SIGNED_TEXT.replace('\n', '\r\n'),
+                                     '<div>Hello<br><br>Second paragraph</div><div>--<br>Alice</div>'))
         message = self.only_message(self.deliver())
         text = message.get_body(('plain',)).get_content().replace('\r\n', '\n')
         self.assertTrue(text.startswith(SIGNED_TEXT + '\n\n-- \n'), f'the author\'s own text, then our footer: {text!r}')
@@ -87,15 +66,14 @@ class TestEverydaySmtp(TransactionCase):
         self.assertIn(unsubscribe, text.split(SIGNED_TEXT, 1)[1], "the member's links in the footer after it")
 
     def test_html_post_converted_with_paragraphs_and_signature(self):
-        self.post('Content-Type: text/html; charset=utf-8\r\n\r\n'
-                  '<p>Hello</p><p>Second paragraph</p><p>-- <br>Alice</p>\r\n')
+        self.post('<p>Hello</p><p>Second paragraph</p><p>-- <br>Alice</p>\r\n', 'text/html; charset=utf-8')
         message = self.only_message(self.deliver())
         text = message.get_body(('plain',)).get_content().replace('\r\n', '\n')
         self.assertTrue(text.startswith(SIGNED_TEXT + '\n\n-- \n'), text)
 
     def test_plain_post_wraps_in_html(self):
         long_line = 'word ' * 60
-        self.post(f'Content-Type: text/plain; charset=utf-8\r\n\r\nHello <team>\r\n\r\n{long_line}\r\n  indented\r\n')
+        self.post(f'Hello <team>\r\n\r\n{long_line}\r\n  indented\r\n')
         post = self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)])
         self.assertNotIn('<pre', post.body, 'no fixed-width block that overflows on phones')
         self.assertIn('<p>Hello &lt;team&gt;</p>', post.body, 'paragraphs, escaped')
@@ -112,8 +90,8 @@ class TestEverydaySmtp(TransactionCase):
         links = self.group._member_links_builder()('bob@members.example.com')
         tokens = [url.rsplit('token=', 1)[1] for url in links.values()]
         quoted = f'My answer\r\n\r\n> -- \r\n> Unsubscribe: {links["unsubscribe"]}\r\n> [3] {links["settings"]}'
-        self.post(self.alternative(quoted, '<p>My answer</p>'), subject='With HTML')
-        self.post(f'Content-Type: text/plain; charset=utf-8\r\n\r\n{quoted}\r\n', subject='Plain only')
+        self.post(**self.alternative(quoted, '<p>My answer</p>'), subject='With HTML')
+        self.post(f'{quoted}\r\n', subject='Plain only')
         copies = [item['message'] for item in self.deliver().messages if item['rcpt_tos'] != ['bob@members.example.com']]
         self.assertEqual(len(copies), 2)
         for message in copies:
@@ -137,7 +115,7 @@ class TestEverydaySmtp(TransactionCase):
                 ('author', 'Alice <alice@example.com>', None),
                 ('both', f'everyday@{DOMAIN}, Alice <alice@example.com>', None)):
             self.group.reply_to_policy = policy
-            self.post('Content-Type: text/plain\r\n\r\nHi\r\n', subject=f'Policy {policy}')
+            self.post('Hi\r\n', 'text/plain', subject=f'Policy {policy}')
             sink = self.deliver()
             self.assertEqual(sink.recipients(), ['bob@members.example.com'], 'the Cc is a header, not a recipient')
             message = self.only_message(sink)
@@ -149,7 +127,7 @@ class TestEverydaySmtp(TransactionCase):
         self.mail_server.from_filter = f'{DOMAIN},example.com'
         self.assertEqual(self.group.copies_from_display,
                          f'"Author via Everyday" <everyday@{DOMAIN}>; authors at example.com keep their own address')
-        self.post('Content-Type: text/plain\r\n\r\nHi\r\n')
+        self.post('Hi\r\n', 'text/plain')
         message = self.only_message(self.deliver())
         self.assertEqual(str(message['From']), 'Alice <alice@example.com>')
         self.assertEqual(str(message['Reply-To']), f'everyday@{DOMAIN}')
@@ -166,8 +144,8 @@ class TestEverydaySmtp(TransactionCase):
         with freeze_time(start):
             self.group.digest_daily_last_date = start
         with freeze_time(start + datetime.timedelta(hours=1)):
-            first = self.post('Content-Type: text/plain\r\n\r\nFirst post\r\n', subject='First')
-            second = self.post('Content-Type: text/plain\r\n\r\nSecond post\r\n', subject='Re: First',
+            first = self.post('First post\r\n', 'text/plain', subject='First')
+            second = self.post('Second post\r\n', 'text/plain', subject='Re: First',
                                extra_headers=f'In-Reply-To: {first}\r\nReferences: {first}\r\n')
         with freeze_time(start + datetime.timedelta(days=1)):
             self.env['mail.group']._cron_send_digests()

@@ -10,7 +10,8 @@ from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import MailGroupCommon, rfc2822_date
+from .common import MailGroupCommon
+from .mails import raw_mail, rfc2822_date
 
 
 @tagged('post_install', '-at_install', 'website_mail_group')
@@ -48,19 +49,17 @@ class TestDemoAndArchiveFlows(HttpCase):
     def test_threaded_reply_with_attachment_from_gateway_to_archive(self):
         group = self.env.ref('website_mail_group.group_developers')
         root_id, reply_id = make_msgid(domain='flows.example.com'), make_msgid(domain='flows.example.com')
-        self.env['mail.thread'].message_process(None, (
-            f'From: Tess Tester <tess@flows.example.com>\r\nTo: {group.alias_email}\r\nSubject: Flows thread\r\n'
-            f'Message-ID: {root_id}\r\nDate: {rfc2822_date(hours_ago=2)}\r\nContent-Type: text/plain\r\n\r\n'
-            'Where are the minutes?\r\n').encode())
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Tess Tester <tess@flows.example.com>', group.alias_email, 'Flows thread', 'Where are the minutes?',
+            message_id=root_id, date=rfc2822_date(hours_ago=2), content_type='text/plain'))
         content = b'minutes of the meeting\r\n'
-        self.env['mail.thread'].message_process(None, (
-            f'From: Bob Builder <bob@flows.example.com>\r\nTo: {group.alias_email}\r\nSubject: Re: Flows thread\r\n'
-            f'Message-ID: {reply_id}\r\nIn-Reply-To: {root_id}\r\nReferences: {root_id}\r\n'
-            f'Date: {rfc2822_date(hours_ago=1)}\r\nMIME-Version: 1.0\r\n'
-            'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Bob Builder <bob@flows.example.com>', group.alias_email, 'Re: Flows thread', message_id=reply_id,
+            date=rfc2822_date(hours_ago=1), headers={'In-Reply-To': root_id, 'References': root_id},
+            content_type='multipart/mixed; boundary="B"', body=(
             '--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere they are.\r\n'
             '--B\r\nContent-Type: text/plain; name="minutes.txt"\r\nContent-Disposition: attachment; filename="minutes.txt"\r\n'
-            f'Content-Transfer-Encoding: base64\r\n\r\n{base64.b64encode(content).decode()}\r\n--B--\r\n').encode())
+            f'Content-Transfer-Encoding: base64\r\n\r\n{base64.b64encode(content).decode()}\r\n--B--\r\n')))
         Message = self.env['mail.group.message']
         root = Message.search([('mail_message_id.message_id', '=', root_id)])
         reply = Message.search([('mail_message_id.message_id', '=', reply_id)])

@@ -2,40 +2,24 @@
 member receives comes back to the gateway, and a 4xx that never ends."""
 import datetime
 from email.utils import make_msgid
-from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.website_mail_group.outbound import smtp_errors
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .smtp_server import SmtpSink, free_port
+from .common import SmtpListCase
+from .mails import raw_mail
+from .smtp_server import SmtpSink
 
 MEMBERS = ['ann@members.example.com', 'ben@members.example.com']
 
 
 @tagged('post_install', '-at_install')
-class TestSmtpFlows(TransactionCase):
+class TestSmtpFlows(SmtpListCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.alias_domain = cls.env['mail.alias.domain'].create({
-            'name': 'lists.flows.example.com', 'bounce_alias': 'bounce', 'catchall_alias': 'catchall'})
-        cls.env.company.alias_domain_id = cls.alias_domain
-        cls.env['ir.mail_server'].search([]).active = False
-        cls.mail_server = cls.env['ir.mail_server'].create({
-            'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': free_port(), 'smtp_encryption': 'none'})
-        cls.group = cls.env['mail.group'].create({'name': 'Flows List', 'alias_name': 'flows'})
-        cls.members = cls.env['mail.group.member'].create([
-            {'mail_group_id': cls.group.id, 'email': email} for email in MEMBERS + ['author@example.com']])
-
-    def setUp(self):
-        super().setUp()
-        patcher = patch.object(IrMailServer, '_is_test_mode', lambda self: False)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+    DOMAIN, LIST = 'lists.flows.example.com', ('Flows List', 'flows')
+    MEMBERS = MEMBERS + ['author@example.com']
 
     def process(self, raw):
         with mute_logger('odoo.addons.mail.models.mail_thread'):
@@ -43,8 +27,8 @@ class TestSmtpFlows(TransactionCase):
 
     def post(self):
         msg_id = make_msgid(domain='example.com')
-        self.process((f'From: Author <author@example.com>\r\nTo: {self.group.alias_email}\r\nSubject: Loop me\r\n'
-                      f'Message-ID: {msg_id}\r\nContent-Type: text/plain\r\n\r\nHello list\r\n').encode())
+        self.process(raw_mail('Author <author@example.com>', self.group.alias_email, 'Loop me', 'Hello list',
+                              message_id=msg_id, content_type='text/plain'))
         return msg_id
 
     def stored(self):

@@ -9,7 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import MailGroupCommon, rfc2822_date
+from .common import MailGroupCommon
+from .mails import rfc2822_date
 
 
 @tagged('post_install', '-at_install', 'mail_gateway')

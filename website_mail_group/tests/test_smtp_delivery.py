@@ -4,52 +4,32 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.base.models.ir_mail_server import IrMailServer
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..outbound import bounces
-from .smtp_server import SmtpSink, free_port
+from .common import SmtpListCase
+from .mails import raw_mail
+from .smtp_server import SmtpSink
 
 MEMBERS = [f'member{index}@members.example.com' for index in range(6)]
 
 
 @tagged('post_install', '-at_install')
-class TestSmtpDelivery(TransactionCase):
+class TestSmtpDelivery(SmtpListCase):
     """A post enters through the gateway as raw RFC 822 text and leaves
     through real SMTP connections to a local server, which fails on purpose
     in some tests: every member gets the post exactly once."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.alias_domain = cls.env['mail.alias.domain'].create({
-            'name': 'lists.e2e.example.com', 'bounce_alias': 'bounce', 'catchall_alias': 'catchall'})
-        cls.env.company.alias_domain_id = cls.alias_domain
-        cls.env['ir.mail_server'].search([]).active = False
-        cls.mail_server = cls.env['ir.mail_server'].create({
-            'name': 'local sink', 'smtp_host': '127.0.0.1', 'smtp_port': free_port(), 'smtp_encryption': 'none'})
-        cls.group = cls.env['mail.group'].create({'name': 'E2E List', 'alias_name': 'e2e'})
-        cls.members = cls.env['mail.group.member'].create([
-            {'mail_group_id': cls.group.id, 'email': email} for email in MEMBERS + ['author@example.com']])
-
-    def setUp(self):
-        super().setUp()
-        patcher = patch.object(IrMailServer, '_is_test_mode', lambda self: False)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+    DOMAIN, LIST = 'lists.e2e.example.com', ('E2E List', 'e2e')
+    MEMBERS = MEMBERS + ['author@example.com']
 
     def post(self, subject='Over the wire'):
         msg_id = make_msgid(domain='example.com')
-        raw = (
-            f'From: Author <author@example.com>\r\nTo: {self.group.alias_email}\r\n'
-            f'Subject: {subject}\r\nMessage-ID: {msg_id}\r\nContent-Type: text/plain\r\n\r\nHello SMTP\r\n'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Author <author@example.com>', self.group.alias_email, subject, 'Hello SMTP', message_id=msg_id,
+            content_type='text/plain'))
         return msg_id
-
-    def run_queue(self):
-        with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail'):
-            self.env['mail.mail'].sudo().process_email_queue()
 
     def queued(self):
         return self.env['mail.mail'].sudo().search([('mail_group_post', '=', True), ('state', '=', 'outgoing')])
@@ -157,12 +137,10 @@ class TestSmtpDelivery(TransactionCase):
         self.assertEqual(probe['rcpt_tos'], [MEMBERS[2]])
         self.assertRegex(probe['mail_from'], rf'^bounce\+mgp{bouncing.id}-[0-9a-f]{{16}}@lists\.e2e\.example\.com$')
         self.assertFalse(bouncing.delivery_disabled_date, 'the probe was taken')
-        raw = (
-            f'From: MAILER-DAEMON@mx.example.net\r\nTo: {probe["mail_from"]}\r\nSubject: Undeliverable\r\n'
-            f'Message-ID: <probe-bounce@mx.example.net>\r\nContent-Type: text/plain\r\n\r\nMailbox full.\r\n'
-        )
+        raw = raw_mail('MAILER-DAEMON@mx.example.net', probe["mail_from"], 'Undeliverable', 'Mailbox full.',
+                       message_id='<probe-bounce@mx.example.net>', content_type='text/plain')
         with mute_logger('odoo.addons.mail.models.mail_thread'):
-            self.env['mail.thread'].message_process(None, raw.encode())
+            self.env['mail.thread'].message_process(None, raw)
         self.assertTrue(bouncing.delivery_disabled_date, 'the probe bounced later')
         self.assertEqual(len(sink.messages), len(MEMBERS) - 2 + 1, 'one probe, to the member it probes')
 
@@ -194,25 +172,19 @@ class TestSmtpDelivery(TransactionCase):
         was sent to; plain mail to that address counts for nothing."""
         member = self.members.filtered(lambda m: m.email == MEMBERS[3])
         for sender in ('someone@mx.example.net', 'MAILER-DAEMON@mx.example.net'):
-            raw = (
-                f'From: {sender}\r\nTo: {self.verp(member)}\r\n'
-                f'Subject: Delivery failure\r\nMessage-ID: <plain-bounce-{sender}>\r\n'
-                f'Content-Type: text/plain\r\n\r\nMailbox does not exist.\r\n'
-            )
+            raw = raw_mail(sender, self.verp(member), 'Delivery failure', 'Mailbox does not exist.',
+                           message_id=f'<plain-bounce-{sender}>', content_type='text/plain')
             with mute_logger('odoo.addons.mail.models.mail_thread'):
-                self.env['mail.thread'].message_process(None, raw.encode())
+                self.env['mail.thread'].message_process(None, raw)
         self.assertEqual(member.bounce_count, 1)
         self.assertFalse(self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)]),
                          'a bounce is never posted')
 
     def test_non_ascii_names_and_bodies(self):
         self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'email': 'Zoë Ünicode <zoe@members.example.com>'})
-        raw = (
-            f'From: Author <author@example.com>\r\nTo: {self.group.alias_email}\r\n'
-            f'Subject: =?utf-8?q?=C3=89t=C3=A9?=\r\nMessage-ID: <nonascii@example.com>\r\n'
-            f'Content-Type: text/plain; charset=utf-8\r\n\r\nCafé crème ☕\r\n'
-        )
-        self.env['mail.thread'].message_process(None, raw.encode())
+        raw = raw_mail('Author <author@example.com>', self.group.alias_email, '=?utf-8?q?=C3=89t=C3=A9?=',
+                       'Café crème ☕', message_id='<nonascii@example.com>')
+        self.env['mail.thread'].message_process(None, raw)
         with SmtpSink(self.mail_server.smtp_port) as sink:
             self.run_queue()
         zoe = [item['message'] for item in sink.messages if item['rcpt_tos'] == ['zoe@members.example.com']]
