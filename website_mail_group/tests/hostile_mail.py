@@ -335,7 +335,7 @@ def corpus(alias_domain, aliases):
                 ('Message-ID', '<original-post@test.example>')], 'original')),
     ])
     b.simple('dsn_from_mailer_daemon', DISCARDED, body=dsn_body,
-             From=f'Mail Delivery System <MAILER-DAEMON@mx.nowhere.example>',
+             From='Mail Delivery System <MAILER-DAEMON@mx.nowhere.example>',
              content_type=f'multipart/report; report-type=delivery-status; boundary="{dsn_boundary}"')
     b.simple('dsn_from_postmaster', DISCARDED, body=dsn_body, From='postmaster@mx.nowhere.example',
              content_type=f'multipart/report; report-type=delivery-status; boundary="{dsn_boundary}"')

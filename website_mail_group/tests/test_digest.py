@@ -3,7 +3,7 @@ import re
 
 from freezegun import freeze_time
 
-from odoo import fields, tools
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
