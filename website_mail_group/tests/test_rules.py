@@ -38,10 +38,10 @@ class TestInboundRules(unittest.TestCase):
                     {'list-id': '"<core-dev.example.com>" <dev.example.com>'},
                     {'x-loop': '"Dev" <Dev@Example.com>'}, {'x-loop': ' dev@example.com '}):
             self.assertEqual(self.decide(raw), rules.Decision(rules.DISCARD, 'loop'), raw)
-        for headers in ({'list-id': '"Core" <core-dev.example.com>'}, {'list-id': '<dev.example.com.mirror.org>'},
-                        {'list-id': '"dev.example.com" <other.example.org>'}, {'list-id': 'core-dev.example.com'},
-                        {'x-loop': 'core-dev@example.com'}, {'x-loop': 'dev@example.com.evil.org'}, {'list-id': '<>'}):
-            self.assertEqual(self.decide(headers), rules.Decision(rules.ACCEPT, 'open'), headers)
+        for raw in ({'list-id': '"Core" <core-dev.example.com>'}, {'list-id': '<dev.example.com.mirror.org>'},
+                    {'list-id': '"dev.example.com" <other.example.org>'}, {'list-id': 'core-dev.example.com'},
+                    {'x-loop': 'core-dev@example.com'}, {'x-loop': 'dev@example.com.evil.org'}, {'list-id': '<>'}):
+            self.assertEqual(self.decide(raw), rules.Decision(rules.ACCEPT, 'open'), raw)
         self.assertEqual(rules.decide(rules.Post(email_from='a@example.com', headers={'list-id': '<>', 'x-loop': ''}),
                                       rules.GroupPolicy()).action, rules.ACCEPT, 'a group without alias has no loop')
 
