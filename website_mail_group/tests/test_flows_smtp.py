@@ -1,7 +1,11 @@
 """Paths through a real SMTP server (tests/smtp_server.py): the copy a
-member receives comes back to the gateway, and a 4xx that never ends."""
+member receives comes back to the gateway, a 4xx that never ends, a file
+of a post, a member turning delivery back on."""
+import base64
 import datetime
 from email.utils import make_msgid
+
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.addons.website_mail_group.outbound import smtp_errors
@@ -85,3 +89,44 @@ class TestSmtpFlows(SmtpListCase):
         self.assertEqual((member.bounce_count, member.delivery_disabled_date), (0, False),
                          'a temporary failure, however long, is not counted against the member')
         self.assertEqual(sink.recipients(), [MEMBERS[0]], 'the other member got the post once')
+
+    def test_attachment_reaches_every_member(self):
+        """A file of a post leaves in each member's copy (the per-post byte
+        template, personalised per member), byte for byte."""
+        content = bytes(range(256)) * 4
+        boundary = 'wmg-attachment-boundary'
+        body = (f'--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe report is attached.\r\n'
+                f'--{boundary}\r\nContent-Type: application/octet-stream; name="report.bin"\r\n'
+                'Content-Disposition: attachment; filename="report.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+                + base64.encodebytes(content).decode().replace('\n', '\r\n') + f'\r\n--{boundary}--\r\n')
+        self.process(raw_mail('Author <author@example.com>', self.group.alias_email, 'Monthly report', body,
+                              content_type=f'multipart/mixed; boundary="{boundary}"'))
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.env['mail.mail'].sudo().process_email_queue()
+        self.assertEqual(sorted(sink.recipients()), sorted(MEMBERS))
+        for item in sink.messages:
+            files = [part for part in item['message'].walk() if part.get_filename() == 'report.bin']
+            self.assertEqual(len(files), 1, f'{item["rcpt_tos"]}: one attachment')
+            self.assertEqual(files[0].get_payload(decode=True), content)
+            self.assertIn(item['rcpt_tos'][0], item['message']['List-Unsubscribe'].replace('%40', '@'),
+                          'the copy is the member\'s own')
+
+    def test_member_turns_delivery_back_on_between_warnings(self):
+        """A member whose delivery was stopped and who turns it back on (the
+        settings page) gets no more warnings, is not removed, and receives posts."""
+        member = self.members.filtered(lambda m: m.email == MEMBERS[1])
+        settings = member._bounce_settings()
+        member.write({'delivery_disabled_date': fields.Datetime.now(), 'bounce_warnings_sent': 1,
+                      'last_bounce_warning_date': fields.Datetime.now()})
+        member._enable_delivery()  # what saving the delivery settings page does
+        later = fields.Datetime.now() + datetime.timedelta(days=settings['interval_days'] * settings['warnings'] + 1)
+        warnings_before = self.env['mail.mail'].sudo().search_count([('email_to', 'ilike', MEMBERS[1])])
+        with freeze_time(later):
+            self.env['mail.group.member']._cron_process_bounces()
+        self.assertTrue(member.exists(), 'not removed')
+        self.assertEqual(self.env['mail.mail'].sudo().search_count([('email_to', 'ilike', MEMBERS[1])]),
+                         warnings_before, 'no further warning')
+        self.post()
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.env['mail.mail'].sudo().process_email_queue()
+        self.assertIn(MEMBERS[1], sink.recipients())
