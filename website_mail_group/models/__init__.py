@@ -3,6 +3,7 @@ from . import mail_alias
 from . import mail_group
 from . import mail_group_access
 from . import mail_group_digest
+from . import mail_group_distribution
 from . import mail_group_links
 from . import mail_group_member
 from . import mail_group_membership
