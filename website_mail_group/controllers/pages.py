@@ -163,3 +163,53 @@ class GroupPages:
         if request.env.user._is_public():
             return False
         return group.id in self._member_group_ids(group)
+
+    def _page_helpers(self, group_access_token):
+        """What every archive template uses: the hidden group's token and
+        the formatting helpers."""
+        return {
+            'group_access_token': group_access_token,
+            'token_args': self._token_args(group_access_token),
+            'author_name': author_name,
+            'subject': display_subject,
+            'url': self._url,
+            'slug': slug,
+        }
+
+    def _reply_counts(self, messages):
+        """{message id: number of accepted replies in its whole sub-thread},
+        one recursive query for all ``messages``."""
+        if not messages:
+            return {}
+        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status'])
+        request.env.cr.execute("""
+            WITH RECURSIVE tree(root_id, id) AS (
+                SELECT group_message_parent_id, id
+                  FROM mail_group_message
+                 WHERE group_message_parent_id = ANY(%s) AND moderation_status = 'accepted'
+                 UNION
+                SELECT tree.root_id, child.id
+                  FROM mail_group_message child
+                  JOIN tree ON child.group_message_parent_id = tree.id
+                 WHERE child.moderation_status = 'accepted'
+            )
+            SELECT root_id, count(*) FROM tree GROUP BY root_id
+        """, [messages.ids])
+        return dict(request.env.cr.fetchall())
+
+    def _attachments(self, messages):
+        """{post id: attachments} of accepted posts, with links that work for
+        whoever may read the post (access token, no record rule on the group)."""
+        result = {message.id: [] for message in messages}
+        attachments = messages.attachment_ids.sudo()
+        if not attachments:
+            return result
+        tokens = dict(zip(attachments.ids, attachments.generate_access_token()))
+        for message in messages:
+            result[message.id] = [{
+                'name': attachment.name,
+                'mimetype': attachment.mimetype,
+                'size': attachment.file_size,
+                'url': f'/web/content/{attachment.id}?access_token={tokens[attachment.id]}&download=true',
+            } for attachment in message.attachment_ids.sudo()]
+        return result
