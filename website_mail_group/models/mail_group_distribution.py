@@ -84,7 +84,7 @@ class MailGroup(models.Model):
                 defaults = {name: value for name, value in Mail._add_missing_default_values(dict(values_list[0])).items()
                             if name not in values_list[0]}
             Mail.with_context(mail_group_defaults=defaults).create(values_list)
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        self.env['mail.mail']._mail_group_wake_queue()
 
     def _member_links_builder(self, base_url=None):
         """A function giving a member's signed personal links (by kind:

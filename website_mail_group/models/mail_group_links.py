@@ -24,6 +24,34 @@ def same_token(expected, given):
     return isinstance(given, str) and given.isascii() and bool(expected) and hmac.compare_digest(expected, given)
 
 
+def sign_expiring(env, scope, message, expires_at=None):
+    """``<expiry>.<signature>``: ``tools.hmac`` of ``message`` (a tuple) and
+    the expiry (a UNIX time; default: now + the confirmation link validity)."""
+    if expires_at is None:
+        hours = int(env['ir.config_parameter'].sudo().get_param(LINK_VALIDITY_PARAM, LINK_VALIDITY_HOURS))
+        expires_at = fields.Datetime.now() + timedelta(hours=hours)
+    expiry = int(expires_at.replace(tzinfo=timezone.utc).timestamp())
+    return f'{expiry}.{tools.hmac(env(su=True), scope, (*message, expiry))}'
+
+
+def token_expiry(token):
+    """The expiry of a token of :func:`sign_expiring` (naive UTC), or None
+    when the token is malformed."""
+    expiry = token.partition('.')[0] if isinstance(token, str) and token.isascii() else ''
+    if not expiry.isdigit() or len(expiry) > 11:
+        return None
+    return datetime.fromtimestamp(int(expiry), timezone.utc).replace(tzinfo=None)
+
+
+def check_expiring(env, scope, message, token):
+    """``'valid'``, ``'invalid'`` (forged, or signed for another scope or
+    message) or ``'expired'``."""
+    expires_at = token_expiry(token)
+    if not expires_at or not same_token(sign_expiring(env, scope, message, expires_at), token):
+        return 'invalid'
+    return 'expired' if expires_at < fields.Datetime.now() else 'valid'
+
+
 class MailGroup(models.Model):
     _inherit = 'mail.group'
 
@@ -33,44 +61,28 @@ class MailGroup(models.Model):
 
     def _generate_action_token(self, email, action, expires_at=None):
         """``<expiry>.<signature>``: the signature covers the group, the
-        address, the action and the expiry (a UNIX time)."""
+        address, the action and the expiry."""
         self.ensure_one()
         email_normalized = tools.email_normalize(email)
         if not email_normalized:
             raise UserError(_('Email %s is invalid', email))
-        if expires_at is None:
-            hours = int(self.env['ir.config_parameter'].sudo().get_param(LINK_VALIDITY_PARAM, LINK_VALIDITY_HOURS))
-            expires_at = fields.Datetime.now() + timedelta(hours=hours)
-        expiry = int(expires_at.replace(tzinfo=timezone.utc).timestamp())
-        signature = tools.hmac(self.env(su=True), 'mail_group-email-subscription',
-                               (self.id, email_normalized, action, expiry))
-        return f'{expiry}.{signature}'
+        return sign_expiring(self.env, 'mail_group-email-subscription', (self.id, email_normalized, action), expires_at)
 
     def _check_action_token(self, email, action, token):
         """``'valid'``, ``'invalid'`` (forged, for another group, address or
         action), ``'expired'`` or ``'used'``."""
         self.ensure_one()
-        if action not in CONFIRMATION_ACTIONS or not isinstance(token, str) or not token.isascii():
+        email_normalized = tools.email_normalize(email or '')
+        if action not in CONFIRMATION_ACTIONS or not email_normalized:
             return 'invalid'
-        expiry, __, __ = token.partition('.')
-        if not expiry.isdigit() or len(expiry) > 11 or not tools.email_normalize(email or ''):
-            return 'invalid'
-        expires_at = self._token_expiry(token)
-        if not same_token(self._generate_action_token(email, action, expires_at), token):
-            return 'invalid'
-        if expires_at < fields.Datetime.now():
-            return 'expired'
-        if self.env['mail.group.token']._is_used(token):
+        status = check_expiring(self.env, 'mail_group-email-subscription', (self.id, email_normalized, action), token)
+        if status == 'valid' and self.env['mail.group.token']._is_used(token):
             return 'used'
-        return 'valid'
+        return status
 
     def _consume_action_token(self, token):
         """Mark a valid token used; False if it just was by someone else."""
-        return self.env['mail.group.token']._consume(token, self._token_expiry(token))
-
-    @api.model
-    def _token_expiry(self, token):
-        return datetime.fromtimestamp(int(token.partition('.')[0]), timezone.utc).replace(tzinfo=None)
+        return self.env['mail.group.token']._consume(token, token_expiry(token))
 
     def _generate_action_url(self, email, action):
         self.ensure_one()
@@ -129,19 +141,20 @@ class MailGroup(models.Model):
             _logger.warning('Mail group %s: %s confirmation to %s throttled (client %s)',
                             self.id, action, email_normalized, client)
             return False
-        template = self.env.ref(template_xmlid)
-        template.sudo().with_context(
-            token_url=self._generate_action_url(email_normalized, action),
-        ).send_mail(
-            self.id, email_layout_xmlid='mail.mail_notification_light',
-            email_values={
-                'email_to': email_normalized, 'recipient_ids': [], 'auto_delete': True,
-                'model': False, 'res_id': False,
-                'author_id': self.env.ref('base.partner_root').id,
-            },
-        )
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        template = self.env.ref(template_xmlid).with_context(
+            token_url=self._generate_action_url(email_normalized, action))
+        self._send_private_mails(template, self.ids, email_to=email_normalized)
         return True
+
+    @api.model
+    def _send_private_mails(self, template, res_ids, **email_values):
+        """``template`` rendered for ``res_ids``, each mail on no record and
+        authored by OdooBot, so only its recipient reads the links it
+        carries; the mail queue is woken to send them now."""
+        template.sudo().send_mail_batch(res_ids, email_layout_xmlid='mail.mail_notification_light', email_values={
+            'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
+            'author_id': self.env.ref('base.partner_root').id, **email_values})
+        self.env['mail.mail']._mail_group_wake_queue()
 
     def _send_subscribe_confirmation_email(self, email):
         return self._send_confirmation_email(email, 'subscribe', 'website_mail_group.mail_template_list_subscribe')

@@ -83,7 +83,7 @@ class MailGroupMessage(models.Model):
         } for message in self.sudo() if message.email_from]
         if values_list:
             self.env['mail.mail'].sudo().create(values_list)
-            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+            self.env['mail.mail']._mail_group_wake_queue()
 
 
 class MailGroup(models.Model):

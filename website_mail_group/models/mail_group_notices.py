@@ -88,7 +88,7 @@ class MailGroup(models.Model):
             model='mail.group.message',
             res_id=post.id,
         )
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        self.env['mail.mail']._mail_group_wake_queue()
         return True
 
     def _review_url(self):
@@ -130,5 +130,5 @@ class MailGroup(models.Model):
             )
             notified = True
         if notified:
-            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+            self.env['mail.mail']._mail_group_wake_queue()
         return True

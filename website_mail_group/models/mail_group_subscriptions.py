@@ -1,15 +1,14 @@
 """The visitor's page of all their subscriptions: a signed, expiring link
 mailed to the address (purpose-bound: it opens that page only)."""
 import logging
-from datetime import timedelta, timezone
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, tools
+from odoo import _, api, models, tools
 from odoo.http import request
 
-from .mail_group_links import LINK_VALIDITY_HOURS, LINK_VALIDITY_PARAM, same_token
+from .mail_group_links import check_expiring, sign_expiring
 
 _logger = logging.getLogger(__name__)
 
@@ -20,26 +19,15 @@ class MailGroup(models.Model):
     @api.model
     def _generate_subscriptions_token(self, email, expires_at=None):
         """``<expiry>.<signature>`` of the subscriptions page of ``email``."""
-        email_normalized = tools.email_normalize(email)
-        if expires_at is None:
-            hours = int(self.env['ir.config_parameter'].sudo().get_param(LINK_VALIDITY_PARAM, LINK_VALIDITY_HOURS))
-            expires_at = fields.Datetime.now() + timedelta(hours=hours)
-        expiry = int(expires_at.replace(tzinfo=timezone.utc).timestamp())
-        signature = tools.hmac(self.env(su=True), 'mail_group-subscriptions-page', (email_normalized, expiry))
-        return f'{expiry}.{signature}'
+        return sign_expiring(self.env, 'mail_group-subscriptions-page', (tools.email_normalize(email),), expires_at)
 
     @api.model
     def _check_subscriptions_token(self, email, token):
         """``'valid'``, ``'invalid'`` or ``'expired'``."""
-        if not isinstance(token, str) or not token.isascii() or not tools.email_normalize(email or ''):
+        email_normalized = tools.email_normalize(email or '')
+        if not email_normalized:
             return 'invalid'
-        expiry = token.partition('.')[0]
-        if not expiry.isdigit() or len(expiry) > 11:
-            return 'invalid'
-        expires_at = self._token_expiry(token)
-        if not same_token(self._generate_subscriptions_token(email, expires_at), token):
-            return 'invalid'
-        return 'expired' if expires_at < fields.Datetime.now() else 'valid'
+        return check_expiring(self.env, 'mail_group-subscriptions-page', (email_normalized,), token)
 
     @api.model
     def _subscription_members(self, email=None, partner=None):
@@ -75,5 +63,5 @@ class MailGroup(models.Model):
             'auto_delete': True,
             'headers': repr({'Auto-Submitted': 'auto-generated'}),
         })
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        self.env['mail.mail']._mail_group_wake_queue()
         return True

@@ -17,14 +17,11 @@ class MailGroup(models.Model):
         self.ensure_one()
         if not members or any(self.env.context.get(key) for key in NO_WELCOME_KEYS):
             return False
-        template = self.env.ref('website_mail_group.mail_template_welcome').sudo()
-        email_values = {'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
-                        'author_id': self.env.ref('base.partner_root').id}
+        email_values = {}
         if self.moderation_guidelines and not tools.is_html_empty(self.moderation_guidelines_msg):
             # the mail Odoo's mail_group sends a new member of such a group
             email_values.update(subject=_('Guidelines of group %s', self.name),
                                 email_from=self.env.company.email_formatted)
-        template.send_mail_batch(
-            members.sudo().ids, email_layout_xmlid='mail.mail_notification_light', email_values=email_values)
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        self._send_private_mails(self.env.ref('website_mail_group.mail_template_welcome'), members.ids,
+                                 **email_values)
         return True

@@ -61,7 +61,7 @@ class _Outcome:
                                         attempt=attempts, reason=self.retries[mail.id]),
                 })
             next_try = min(Mail.browse(list(self.retries)).mapped('scheduled_date') or [now])
-            self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger(at=next_try)
+            self.env['mail.mail']._mail_group_wake_queue(at=next_try)
         if self.failures:
             failed = Mail.browse(list(self.failures))
             for mail in failed:
