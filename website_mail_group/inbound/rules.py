@@ -56,6 +56,8 @@ class GroupPolicy:
 class Decision:
     action: str
     reason: str
+    # a hold: every hold reason found, the deciding one first (not compared)
+    reasons: tuple = field(default=(), compare=False)
 
 
 def matches_pattern(email, pattern):
@@ -212,26 +214,29 @@ RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rul
 
 
 def decide(post, group, rules=RULES):
+    """The first rule that answers decides. A hold also reads the rules
+    after it, until one decides anything but a hold (an accepted author
+    skips the holds after it), to give moderators every reason."""
+    decision = None
+    reasons = []
     for rule in rules:
-        decision = rule(post, group)
-        if decision:
-            return decision
-    return Decision(ACCEPT, 'open')
+        answer = rule(post, group)
+        if not answer:
+            continue
+        if answer.action != HOLD:
+            if decision is None:
+                return answer
+            break
+        decision = decision or answer
+        reasons.append(answer.reason)
+    if decision is None:
+        return Decision(ACCEPT, 'open')
+    return Decision(decision.action, decision.reason, tuple(reasons))
 
 
 def hold_reasons(post, group, rules=RULES):
-    """Every reason to hold the post, in the order of ``rules``: the rules
-    are read until one decides anything but a hold (an accepted author
-    skips the holds after it). ``decide`` is unchanged: its reason is the
-    first of these when it holds."""
-    reasons = []
-    for rule in rules:
-        decision = rule(post, group)
-        if decision and decision.action != HOLD:
-            break
-        if decision:
-            reasons.append(decision.reason)
-    return tuple(reasons)
+    """Every reason to hold the post (empty when it is not held)."""
+    return decide(post, group, rules).reasons
 
 
 def has_active_content(html):

@@ -68,7 +68,7 @@ class MailGroup(models.Model):
         excerpt = ' '.join(post._plain_text().split())
         if len(excerpt) > EXCERPT_LENGTH:
             excerpt = excerpt[:EXCERPT_LENGTH].rsplit(' ', 1)[0] + ' …'
-        reasons = post._fields['moderation_reason'].convert_to_export(post.moderation_reason, post)
+        reasons = post.moderation_reasons_display
         base_url = group.get_base_url()
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_alert_moderators', {
             'group_name': group.name,

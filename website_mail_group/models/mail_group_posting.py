@@ -109,7 +109,7 @@ class MailGroup(models.Model):
             'group_message_parent_id': parent_group_message.id if parent_group_message else False,
             'moderation_status': status,
             'moderation_reason': decision.reason if status != 'accepted' else False,
-            'moderation_reasons': ','.join(rules.hold_reasons(post, policy)) if status == 'pending_moderation' else False,
+            'moderation_reasons': ','.join(decision.reasons) or False,
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
         })
         attachments |= self._process_attachments(group_message, kwargs.get('attachments') or [], pending)
