@@ -50,16 +50,9 @@ class MailMessage(models.Model):
     def _mail_group_new_uploads(self, commands):
         """The attachments ``commands`` add to these posts: only the
         caller's own pending uploads are accepted."""
-        ids = set()
-        for command in commands:
-            if isinstance(command, int):
-                ids.add(command)
-            elif command[0] == 4:
-                ids.add(command[1])
-            elif command[0] == 6:
-                ids.update(command[2])
-            elif command[0] in (0, 1):
-                raise AccessError(_('Upload the file first, then attach it to the post.'))
+        if any(not isinstance(command, int) and command[0] in (0, 1) for command in commands):
+            raise AccessError(_('Upload the file first, then attach it to the post.'))
+        ids = set(self.env['mail.group.message']._attachment_ids_from_commands(commands))
         new_ids = ids - set(self.sudo().attachment_ids.ids)
         attachments, uploads = self.env['mail.group']._post_attachments_allowed(list(new_ids))
         if attachments != uploads:
