@@ -178,7 +178,7 @@ class TestThreadsEveryday(WebsiteMailGroupCase):
     def test_very_large_thread_is_cut_with_a_more_link(self):
         replies = [self._post(self.group_public, f'Re: Conference {index}', f'<p>Answer {index}</p>',
                               parent=self.msg_second, days=1) for index in range(7)]
-        with patch('odoo.addons.website_mail_group.controllers.archive.THREAD_STEP', 5):
+        with patch('odoo.addons.website_mail_group.controllers.thread.THREAD_STEP', 5):
             _response, tree = self.get_page(self.thread_url(self.msg_second))
             self.assertEqual(len(self.reply_ids(tree)), 5)
             more = tree.xpath('//a[contains(@class, "o_mg_thread_more")]/@href')
