@@ -21,5 +21,6 @@ from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_group_welcome
 from . import mail_mail
+from . import mail_mail_copies
 from . import mail_message
 from . import mail_thread

@@ -41,7 +41,6 @@ class MailGroup(models.Model):
         group = self.sudo()
         last_field = f'digest_{mode}_last_date'
         since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
-        targets = group._delivery_targets(mode)
         # flags make each post appear once; the hour of slack keeps a post
         # accepted during the previous run from falling between two digests
         done_field = f'digest_{mode}_done'
@@ -51,7 +50,7 @@ class MailGroup(models.Model):
         ], order='accepted_date, id')
         group[last_field] = now
         posts.write({done_field: True})
-        if not targets or not posts:
+        if not posts or not group._has_delivery_targets(mode):
             return False
         base_url = group.get_base_url()
         modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
@@ -75,7 +74,7 @@ class MailGroup(models.Model):
             'record_company_id': self.env.company.id,
             'mail_group_digest_ids': [(6, 0, posts.ids)],
         })
-        group._queue_copies(digest_message, body, group._list_headers(base_url), targets, base_url)
+        group._queue_copies(digest_message, body, group._delivery_pages(mode))
         return digest_message
 
     def _digest_item(self, post, base_url):

@@ -1,7 +1,9 @@
-"""Distribution of a post: who receives it, the list headers, one queued
-``mail.mail`` per member (batched), the footer with each member's links."""
+"""Distribution of a post: who receives it (read page by page), the list
+headers, one queued ``mail.mail`` per member (one insert per page), the
+footer and each member's signed links."""
 import hashlib
 import hmac
+import re
 from urllib.parse import quote_plus
 
 from odoo import _, models, tools
@@ -9,34 +11,57 @@ from odoo import _, models, tools
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
 
+FANOUT_PAGE = 10000  # members read and copies inserted per query
+URL_SAFE_EMAIL = re.compile(r'[A-Za-z0-9_.\-~@]*\Z')  # nothing for quote_plus() to escape but "@"
+
+
+def sign(secret, scope, message):
+    """``tools.hmac`` with the secret already read."""
+    return hmac.new(secret, repr((scope, message)).encode(), hashlib.sha256).hexdigest()
+
 
 class MailGroup(models.Model):
     _inherit = 'mail.group'
 
     def _notify_members(self, group_message):
         """Queue one ``mail.mail`` per member (author excluded, one per
-        address): one query for the members, one footer render, batched
-        inserts; the mail queue cron sends them."""
+        address); the mail queue cron sends them."""
         self.ensure_one()
         group = self.sudo()
         mail_message = group_message.mail_message_id.sudo()
-        targets = group._delivery_targets('every', tools.email_normalize(mail_message.email_from))
-        if not targets:
-            return
-        base_url = group.get_base_url()
-        parent_id = mail_message.parent_id.message_id or False
-        group._queue_copies(mail_message, mail_message.body, group._list_headers(base_url, parent_id), targets,
-                            base_url, references=parent_id)
+        author = tools.email_normalize(mail_message.email_from)
+        group._queue_copies(mail_message, mail_message.body, group._delivery_pages('every', author))
 
-    def _delivery_targets(self, mode, author_email=None):
+    def _delivery_pages(self, mode, author_email=None):
         """Members receiving mail in ``mode`` (delivery not disabled), once
-        per address, without the author; one query."""
+        per address, without the author: pages of at most ``FANOUT_PAGE``
+        dicts, read one page at a time (memory does not grow with the list)."""
         self.ensure_one()
-        members = self.env['mail.group.member'].sudo().search_fetch(
-            [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode), ('delivery_disabled_date', '=', False)],
-            ['email', 'email_normalized'], order='id')
-        return delivery.recipients(
-            ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members), author_email)
+        Member = self.env['mail.group.member'].sudo()
+        domain = self._delivery_domain(mode)
+        last = None  # (email_normalized, id) of the previous page's last member
+        while True:
+            after = [] if last is None else ['|', ('email_normalized', '>', last[0]),
+                                             '&', ('email_normalized', '=', last[0]), ('id', '>', last[1])]
+            members = Member.search_fetch(domain + after, ['email', 'email_normalized'],
+                                          order='email_normalized, id', limit=FANOUT_PAGE)
+            if not members:
+                return
+            rows = [{'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members]
+            members.invalidate_recordset()
+            # sorted by address: a repeated address follows its first member
+            page = delivery.recipients(rows, author_email, last and last[0])
+            last = (rows[-1]['email_normalized'], rows[-1]['id'])
+            if page:
+                yield page
+
+    def _delivery_domain(self, mode):
+        self.ensure_one()
+        return [('mail_group_id', '=', self.id), ('delivery_mode', '=', mode),
+                ('delivery_disabled_date', '=', False), ('email_normalized', '!=', False)]
+
+    def _has_delivery_targets(self, mode):
+        return bool(self.env['mail.group.member'].sudo().search_count(self._delivery_domain(mode), limit=1))
 
     def _list_headers(self, base_url, parent_message_id=False):
         self.ensure_one()
@@ -47,66 +72,69 @@ class MailGroup(models.Model):
             archive_url=f'{base_url}/groups/{self.id}',
             subscribe_url=f'{base_url}/groups',
             in_reply_to=parent_message_id or None,
-            references=parent_message_id or None,
         )
 
-    def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False, values=None):
-        """One ``mail.mail`` per member sharing ``mail_message``: ``body``
-        then the footer, rendered once; only the footer and the headers get
-        the member's own links, never ``body``. ``values`` are added to
-        every copy. Batched inserts."""
+    def _queue_copies(self, mail_message, body, pages, values=None):
+        """One ``mail.mail`` per member of ``pages`` (lists of member dicts)
+        sharing ``mail_message``. A copy stores only what is its own: the
+        recipient, the member and the personal headers; the body (``body``
+        then the footer, with placeholders for the personal links) is the
+        same for every copy, and the links go into the footer when the copy
+        is sent (models/mail_mail.py). ``values`` are added to every copy.
+        Returns the number of copies queued."""
         self.ensure_one()
-        batch_size = int(self.env['ir.config_parameter'].sudo().get_param('mail.session.batch.size') or 1000)
+        base_url = self.get_base_url()
+        member_links = self._member_links_builder(base_url, kinds=('unsubscribe',))
+        shared = {
+            'body_html': footer.append_footer(body, self._render_footer(base_url, footer.placeholders())),
+            'auto_delete': True,
+            'is_notification': True,
+            'state': 'outgoing',
+            'mail_group_post': True,
+            **(values or {}),
+        }
         Mail = self.env['mail.mail'].sudo()
-        member_links = self._member_links_builder(base_url)
-        placeholders = footer.placeholders()
-        footer_html = self._render_footer(base_url, placeholders)
-        defaults = None
-        for batch in tools.split_every(batch_size, members):
-            values_list = []
-            for member in batch:
-                links = member_links(member['email_normalized'])
-                values_list.append({
-                    'mail_message_id': mail_message.id,
-                    'body_html': footer.append_footer(body, footer.personalize(footer_html, placeholders, links)),
-                    'email_to': member['email'],
-                    'headers': repr(list_headers.personal_headers(base_headers, links['unsubscribe'])),
-                    'references': references,
-                    'auto_delete': True,
-                    'is_notification': True,
-                    'state': 'outgoing',
-                    'mail_group_post': True,
-                    'mail_group_member_id': member['id'],
-                    **(values or {}),
-                })
-            if defaults is None:
-                # every copy has the same missing fields: their defaults once per post
-                defaults = {name: value for name, value in Mail._add_missing_default_values(dict(values_list[0])).items()
-                            if name not in values_list[0]}
-            Mail.with_context(mail_group_defaults=defaults).create(values_list)
-        self.env['mail.mail']._mail_group_wake_queue()
+        # defaults (other modules' fields too) computed once, shared by every copy
+        sample = {**shared, 'mail_message_id': mail_message.id, 'email_to': '', 'headers': ''}
+        shared.update({name: value for name, value in Mail._add_missing_default_values(sample).items()
+                       if name not in sample})
+        Mail = Mail.with_context(mail_group_copies=shared)
+        count = 0
+        for page in pages:
+            Mail.create([{
+                'mail_message_id': mail_message.id,
+                'email_to': member['email'],
+                'mail_group_member_id': member['id'],
+                'headers': repr(list_headers.personal_headers(member_links(member['email_normalized'])['unsubscribe'])),
+            } for member in page])
+            count += len(page)
+        if count:
+            self.env['mail.mail']._mail_group_wake_queue()
+        return count
 
-    def _member_links_builder(self, base_url=None):
-        """A function giving a member's signed personal links (by kind:
-        ``unsubscribe``, ``settings``) from their normalized address. The secret is read once,
-        so building links for a whole list costs no query; the tokens are
-        those of ``tools.hmac``."""
+    def _member_links_builder(self, base_url=None, kinds=footer.LINKS):
+        """A function giving a member's signed personal links (``kinds`` of
+        ``unsubscribe``, ``settings``) from their normalized address. The
+        secret is read once, so building links for a whole list costs no
+        query; the tokens are those of ``tools.hmac``."""
         self.ensure_one()
         base_url = base_url or self.get_base_url()
         secret = self.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
         group_id = self.id
-
-        def sign(scope, message):
-            return hmac.new(secret, repr((scope, message)).encode(), hashlib.sha256).hexdigest()
+        make = {
+            'unsubscribe': lambda email, quoted: (
+                f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token='
+                f'{sign(secret, "mail_group-access-token-portal", (group_id, email))}'),
+            'settings': lambda email, quoted: (
+                f'{base_url}/group/{group_id}/delivery?email={quoted}&token='
+                f'{sign(secret, "mail_group-email-subscription", (group_id, email, "delivery"))}'),
+        }
+        makers = [(kind, make[kind]) for kind in kinds]
 
         def links(email):
-            quoted = quote_plus(email)  # as urlencode() writes it
-            unsubscribe = sign('mail_group-access-token-portal', (group_id, email))
-            settings = sign('mail_group-email-subscription', (group_id, email, 'delivery'))
-            return {
-                'unsubscribe': f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token={unsubscribe}',
-                'settings': f'{base_url}/group/{group_id}/delivery?email={quoted}&token={settings}',
-            }
+            # as urlencode() writes it
+            quoted = email.replace('@', '%40') if URL_SAFE_EMAIL.match(email) else quote_plus(email)
+            return {kind: maker(email, quoted) for kind, maker in makers}
         return links
 
     def _render_footer(self, base_url, placeholders):

@@ -102,7 +102,6 @@ class MailGroupMember(models.Model):
         self.sudo().write({'bounce_probe_date': fields.Datetime.now()})
         for member in self.sudo():
             group = member.mail_group_id
-            base_url = group.get_base_url()
             message = self.env['mail.message'].sudo().create({
                 'model': 'mail.group',
                 'res_id': group.id,
@@ -121,8 +120,7 @@ class MailGroupMember(models.Model):
                 _('This message checks your address: there is nothing to do. If it cannot be delivered either, '
                   'delivery stops and you will be told how to turn it back on.'))
             target = {'id': member.id, 'email': member.email, 'email_normalized': member.email_normalized}
-            group._queue_copies(message, body, group._list_headers(base_url), [target], base_url,
-                                values={'mail_group_probe': True})
+            group._queue_copies(message, body, [[target]], values={'mail_group_probe': True})
 
     def _register_probe_bounce(self):
         """The probe bounced: delivery stops and the warnings start."""

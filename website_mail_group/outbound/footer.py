@@ -1,9 +1,11 @@
 """Per-member footer: the QWeb footer is rendered once per post with
-placeholders for the personal links, which are filled in here.
+placeholders for the personal links; every queued copy stores it so, and
+the member's links are filled in here when the copy is sent.
 
 Only the footer is ever personalized, never the post above it: a post
 quoting a placeholder gets nobody's link. The placeholders are also fresh
 for each post (a random nonce), so no post can be written to contain them."""
+import re
 import secrets
 
 from markupsafe import escape
@@ -14,10 +16,18 @@ LINKS = ('unsubscribe', 'settings')
 TEXT_SEPARATOR = '\n\n-- \n'  # the RFC 3676 signature separator
 
 
+PLACEHOLDER = re.compile(r'https://(%s)-[0-9a-f]{32}\.placeholder\.invalid/' % '|'.join(LINKS))
+
+
 def placeholders():
     """New placeholders for one post, by link kind."""
     nonce = secrets.token_hex(16)
     return {kind: f'https://{kind}-{nonce}.placeholder.invalid/' for kind in LINKS}
+
+
+def placeholders_in(footer):
+    """The placeholders of a rendered ``footer``, by link kind."""
+    return {match.group(1): match.group(0) for match in PLACEHOLDER.finditer(footer)}
 
 
 def append_footer(body, footer):
@@ -37,14 +47,6 @@ def personalize(footer, placeholders, links):
     footer = str(footer)  # Markup.replace would escape the URLs twice
     for kind, placeholder in placeholders.items():
         footer = footer.replace(placeholder, str(escape(links[kind])))
-    return footer
-
-
-def depersonalize(footer, placeholders, links):
-    """The inverse of :func:`personalize`, to render the plain text of the
-    footer once per post."""
-    for kind, placeholder in placeholders.items():
-        footer = footer.replace(str(escape(links[kind])), placeholder)
     return footer
 
 

@@ -7,9 +7,10 @@ def list_id(alias_name, alias_domain):
 
 
 def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
-                 in_reply_to=None, references=None):
-    """Headers shared by every copy of a post; the per-member
-    ``List-Unsubscribe`` is added by :func:`personal_headers`."""
+                 in_reply_to=None):
+    """Headers shared by every copy of a post, added when it is sent; the
+    per-member ones are :func:`personal_headers`. (``References`` is Odoo's
+    to write, from the copy's ``references``.)"""
     quoted_name = name.replace('\\', '\\\\').replace('"', '\\"')
     headers = {
         'List-Id': f'"{quoted_name}" <{list_identifier}>' if list_identifier else f'"{quoted_name}"',
@@ -24,8 +25,6 @@ def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
         headers['X-Loop'] = alias_email
     if in_reply_to:
         headers['In-Reply-To'] = in_reply_to
-    if references:
-        headers['References'] = references
     return headers
 
 
@@ -34,11 +33,9 @@ def command_address(alias_email, command):
     return f'{local}+{command}@{domain}'
 
 
-def personal_headers(base_headers, unsubscribe_url):
-    """The member's RFC 8058 one-click URL, alone in ``List-Unsubscribe`` as
-    Odoo's mail_group writes it: code written for it reads one URL there.
-    (The ``+unsubscribe`` mail command still works.)"""
-    headers = dict(base_headers)
-    headers['List-Unsubscribe'] = f'<{unsubscribe_url}>'
-    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click'
-    return headers
+def personal_headers(unsubscribe_url):
+    """The headers of one member's copy: their RFC 8058 one-click URL,
+    alone in ``List-Unsubscribe`` as Odoo's mail_group writes it (code
+    written for it reads one URL there; the ``+unsubscribe`` mail command
+    still works)."""
+    return {'List-Unsubscribe': f'<{unsubscribe_url}>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click'}

@@ -1,3 +1,5 @@
+import email
+import email.policy
 from email.utils import make_msgid
 from unittest.mock import patch
 
@@ -7,6 +9,7 @@ from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
+from ..outbound.copies import CopyBuilder
 from .mails import raw_mail, rfc2822_date
 from .smtp_server import free_port
 
@@ -81,6 +84,12 @@ class MailGroupCommon(MailCommon):
 
     def group_message(self, message_id):
         return self.env['mail.group.message'].sudo().search([('mail_message_id.message_id', '=', message_id)])
+
+    def as_sent(self, mail):
+        """A queued copy as its member receives it: the bytes the mail queue
+        gives the SMTP server (headers and footer are personalised when sent)."""
+        data = CopyBuilder(self.env['ir.mail_server'].sudo(), None).build(mail.sudo())[2]
+        return email.message_from_bytes(data, policy=email.policy.default)
 
     def queued_mails(self, group_message):
         """Copies of a post queued for members, by normalized recipient address."""

@@ -49,7 +49,8 @@ class TestDeliveryModes(MailGroupCommon):
         self.assertFalse(self.digests('weekly@example.com'), 'the week is not over')
         self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', '=', 'webonly@example.com')]))
         self.assertEqual(daily.subject, 'Public List: Daily digest, 2 messages')
-        body = daily.body_html
+        sent = self.as_sent(daily)
+        body = next(sent.iter_parts()).get_body(('html',)).get_content()
         self.assertLess(body.index('Contents'), body.index('First post here'), 'table of contents first')
         self.assertIn('Monday news', body)
         self.assertIn('An answer', body)
@@ -57,7 +58,7 @@ class TestDeliveryModes(MailGroupCommon):
         self.assertIn(self.group._get_email_unsubscribe_url('daily@example.com').replace('&', '&amp;'), body)
         self.assertIn(self.group._get_delivery_settings_url('daily@example.com').replace('&', '&amp;'), body)
         self.assertTrue(daily.mail_group_post)
-        self.assertIn('List-Unsubscribe', daily.headers)
+        self.assertEqual(sent['List-Unsubscribe'], f"<{self.group._get_email_unsubscribe_url('daily@example.com')}>")
 
         with freeze_time(start + datetime.timedelta(days=1, hours=1)):
             self.env['mail.group']._cron_send_digests()
@@ -68,7 +69,7 @@ class TestDeliveryModes(MailGroupCommon):
         weekly = self.digests('weekly@example.com')
         self.assertEqual(len(weekly), 1)
         self.assertEqual(weekly.subject, 'Public List: Weekly digest, 2 messages')
-        body = weekly.body_html
+        body = next(self.as_sent(weekly).iter_parts()).get_body(('html',)).get_content()
         contents = body.split('Contents', 1)[1]
         toc = re.findall(r'<li[^>]*>\s*<a href="([^"]*)">([^<]*)</a>', contents)
         self.assertEqual([subject for __, subject in toc], ['Monday news', 'Re: Monday news'],

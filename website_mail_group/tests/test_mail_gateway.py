@@ -48,25 +48,27 @@ class TestMailGateway(MailGroupCommon):
                          'one copy per member but the author')
         base_url = self.group_public.get_base_url()
         for email, mail in mails.items():
-            headers = ast.literal_eval(mail.headers)
-            self.assertEqual(headers['List-Id'], f'"Public List" <public-list.{self.alias_domain}>')
-            self.assertEqual(headers['List-Post'], f'<mailto:public-list@{self.alias_domain}>')
-            self.assertEqual(headers['List-Archive'], f'<{base_url}/groups/{self.group_public.id}>')
-            self.assertEqual(headers['List-Subscribe'], f'<{base_url}/groups>, <mailto:public-list+subscribe@{self.alias_domain}>')
-            self.assertEqual(headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
-            self.assertEqual(headers['Precedence'], 'list')
-            self.assertEqual(headers['X-Auto-Response-Suppress'], 'OOF')
-            self.assertEqual(headers['X-Loop'], f'public-list@{self.alias_domain}')
-            self.assertNotIn('In-Reply-To', headers)
+            sent = self.as_sent(mail)
+            self.assertEqual(sent['List-Id'], f'"Public List" <public-list.{self.alias_domain}>')
+            self.assertEqual(sent['List-Post'], f'<mailto:public-list@{self.alias_domain}>')
+            self.assertEqual(sent['List-Archive'], f'<{base_url}/groups/{self.group_public.id}>')
+            self.assertEqual(sent['List-Subscribe'], f'<{base_url}/groups>, <mailto:public-list+subscribe@{self.alias_domain}>')
+            self.assertEqual(sent['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click')
+            self.assertEqual(sent['Precedence'], 'list')
+            self.assertEqual(sent['X-Auto-Response-Suppress'], 'OOF')
+            self.assertEqual(sent['X-Loop'], f'public-list@{self.alias_domain}')
+            self.assertNotIn('In-Reply-To', sent)
             unsubscribe_url = self.group_public._get_email_unsubscribe_url(email)
-            self.assertEqual(headers['List-Unsubscribe'],
-                             f'<{unsubscribe_url}>',
-                             'each member gets their own link')
-            self.assertIn('id="o_mg_message_footer"', mail.body_html)
-            self.assertIn(unsubscribe_url.replace('&', '&amp;'), mail.body_html)
-            self.assertIn(f'mailto:public-list@{self.alias_domain}', mail.body_html)
-            self.assertIn(f'{base_url}/groups/{self.group_public.id}', mail.body_html)
-        links = {ast.literal_eval(mail.headers)['List-Unsubscribe'] for mail in mails.values()}
+            self.assertEqual(sent['List-Unsubscribe'], f'<{unsubscribe_url}>', 'each member gets their own link')
+            self.assertEqual(ast.literal_eval(mail.headers)['List-Unsubscribe'], f'<{unsubscribe_url}>',
+                             "stored in the queued copy too, where Odoo's mail_group has it")
+            html = sent.get_body(('html',)).get_content()
+            self.assertIn('id="o_mg_message_footer"', html)
+            self.assertIn(unsubscribe_url.replace('&', '&amp;'), html)
+            self.assertIn(f'mailto:public-list@{self.alias_domain}', html)
+            self.assertIn(f'{base_url}/groups/{self.group_public.id}', html)
+            self.assertIn(unsubscribe_url.replace('&', '&amp;'), mail.body_content, 'the back office shows the copy as sent')
+        links = {self.as_sent(mail)['List-Unsubscribe'] for mail in mails.values()}
         self.assertEqual(len(links), 2, 'one link per member')
 
     @mute_logger('odoo.addons.mail.models.mail_thread')
@@ -85,7 +87,8 @@ class TestMailGateway(MailGroupCommon):
     def test_reply_threads_and_strips_quoted_footer(self):
         first_id = self.post_raw(self.group_public, 'cathy@customer.example.com', subject='Question')
         first = self.group_message(first_id)
-        quoted_footer = self.queued_mails(first)['plain@member.example.com'].body_html
+        received = self.as_sent(self.queued_mails(first)['plain@member.example.com'])
+        quoted_footer = received.get_body(('html',)).get_content()
         reply_body = f'<p>My answer</p><blockquote>{quoted_footer}</blockquote>'
         reply_id = self.post_raw(
             self.group_public, 'plain@member.example.com', subject='Re: Question', body=reply_body,
@@ -99,8 +102,8 @@ class TestMailGateway(MailGroupCommon):
         mails = self.queued_mails(reply)
         self.assertNotIn('plain@member.example.com', mails)
         mail = mails['cathy@customer.example.com']
-        self.assertEqual(ast.literal_eval(mail.headers)['In-Reply-To'], first_id)
-        self.assertEqual(mail.references, first_id)
+        self.assertEqual(self.as_sent(mail)['In-Reply-To'], first_id)
+        self.assertEqual(self.as_sent(mail).get_all('References'), [first_id], 'one References header')
 
     @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.mail.models.mail_alias')
     def test_members_only_refuses_non_members(self):

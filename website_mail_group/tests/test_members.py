@@ -53,7 +53,7 @@ class TestMembers(MailGroupCommon):
         them, and receive nothing; joining with one is refused."""
         member = self.env['mail.group.member'].create({'mail_group_id': self.group_public.id, 'email': 'nope'})
         self.assertFalse(member.email_normalized)
-        self.assertNotIn(member.id, [target['id'] for target in self.group_public._delivery_targets('every')])
+        self.assertNotIn(member.id, [target['id'] for page in self.group_public._delivery_pages('every') for target in page])
         with self.assertRaises(UserError):
             self.group_public._join_group('nope')
 

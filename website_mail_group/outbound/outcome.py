@@ -1,15 +1,15 @@
 """What became of each copy a batch tried to send (sent, retry later,
-failed), written in batches; see models/mail_mail.py."""
+failed), written in batches; see models/mail_mail.py (send)."""
 import datetime
 
 from odoo import _, fields
 
-from ..outbound import smtp_errors
+from . import smtp_errors
 
 COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
 
 
-class _Outcome:
+class Outcome:
     """Collects per-mail results and writes them in batches."""
 
     def __init__(self, env, auto_commit):
