@@ -38,7 +38,7 @@ test: ## Set up, then install the addon in a fresh database and run every test
 
 .PHONY: bench
 BENCH_ARGS ?=
-bench: ## Benchmark fan-out and sending vs Odoo's mail_group (BENCH_ARGS='--members 1000 --send 500 --reset')
+bench: ## Benchmark fan-out (to 100,000 members) and sending vs Odoo's mail_group (BENCH_ARGS='--growth 1000,10000 --send 2000')
 	@$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 .PHONY: bench-archive

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark: our website_mail_group vs Odoo 17's own mail_group.
 
-    python3 bench/run.py [--members N] [--send N] [--reset] [--repeat 3]
+    python3 bench/run.py [--members N] [--growth 1000,10000,100000] [--send N] [--reset] [--repeat 3]
 
 Two databases on the same PostgreSQL, each with one module:
   wmg_bench_ours  -i website_mail_group  (addons path: this repo + Odoo's addons)
@@ -14,8 +14,11 @@ Odoo sends no SMTP mail in test mode):
      mail.thread.message_process (the mail gateway) until one mail.mail per
      member is created and flushed; wall time (perf_counter) and SQL queries
      (cr.sql_log_count delta, as assertQueryCount counts). Rolled back after
-     each run. Done at N members and at N/10 to see whether queries grow with N.
-  2. sending: a post to a group of --send members is queued and committed,
+     each run; also the peak resident memory of the worker process during
+     the fan-out (Linux VmHWM, reset before each run). Side by side at
+     --members (default 10,000); ours alone also at each --growth size
+     (1,000 -> 10,000 -> 100,000: how time, queries and memory grow).
+  2. sending: a post to a group of --send members (default 10,000) is queued and committed,
      then mail.mail.process_email_queue() sends it to a local aiosmtpd sink
      on 127.0.0.1 (first free port in 2600-2610); messages per second.
 Each measurement runs --repeat times after a warm-up; min and median shown.
@@ -248,23 +251,12 @@ def report(results, args, port):
         rows.append((f'Fan-out to {size:,} members: queries per member',
                      *(cell(k, lambda r: f"{r[tag]['queries']['median'] / size:.3f}") for k in ('ours', 'odoo')),
                      adv(lambda o, d: d[tag]['queries']['median'] / o[tag]['queries']['median'])))
+        rows.append((f'Fan-out to {size:,} members: peak memory of the process',
+                     *(cell(k, lambda r: f"{r[tag]['peak_mb']['median']:.0f} MB") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d[tag]['peak_mb']['median'] / max(o[tag]['peak_mb']['median'], 1))))
         rows.append((f'Fan-out to {size:,} members: ms per member',
                      *(cell(k, lambda r: f"{1000 * r[tag]['seconds']['median'] / size:.3f}") for k in ('ours', 'odoo')),
                      adv(lambda o, d: d[tag]['seconds']['median'] / o[tag]['seconds']['median'])))
-    if len(args.sizes) == 2:
-        small, big = args.sizes
-        ts, tb = f'fanout_{small}', f'fanout_{big}'
-        if all(ts in results[k] and tb in results[k] for k in keys):
-            def growth(r):
-                extra = r[tb]['queries']['median'] - r[ts]['queries']['median']
-                return extra / (big - small)
-            rows.append((f'Extra queries per extra member ({small:,} -> {big:,})',
-                         *(cell(k, lambda r: f'{growth(r):.3f}') for k in ('ours', 'odoo')),
-                         adv(lambda o, d: growth(d) / growth(o))))
-            rows.append((f'Queries {small:,} -> {big:,} members (x{big // small} members)',
-                         *(cell(k, lambda r: f"{r[ts]['queries']['median']:,.0f} -> {r[tb]['queries']['median']:,.0f}"
-                                f" (x{r[tb]['queries']['median'] / r[ts]['queries']['median']:.1f})") for k in ('ours', 'odoo')),
-                         '-'))
     if args.send and all('send' in results[k] for k in keys):
         rows.append((f'Sending {args.send:,} queued mails: msg/s, median (best)',
                      *(cell(k, lambda r: f"{r['send']['rate']['median']:.0f} ({r['send']['rate']['max']:.0f})") for k in ('ours', 'odoo')),
@@ -282,6 +274,40 @@ def report(results, args, port):
              '|' + '|'.join('-' * (w + 2) for w in widths) + '|']
     lines += ['| ' + ' | '.join(str(c).ljust(w) for c, w in zip(row, widths)) + ' |' for row in rows]
     return '\n'.join(lines)
+
+
+def growth_text(results, args):
+    """How ours grows with the list: fan-out time, queries and peak memory
+    at each size, and the factor from one size to the next."""
+    ours = results.get('ours', {})
+    sizes = [size for size in args.sizes if f'fanout_{size}' in ours]
+    if len(sizes) < 2:
+        return ''
+    figures = {size: ours[f'fanout_{size}'] for size in sizes}
+    rows = [('Fan-out time, median', lambda f: f"{f['seconds']['median']:.2f} s"),
+            ('SQL queries', lambda f: f"{f['queries']['median']:,.0f}"),
+            ('Peak memory of the process', lambda f: f"{f['peak_mb']['median']:.0f} MB")]
+    keys = {'Fan-out time, median': 'seconds', 'SQL queries': 'queries', 'Peak memory of the process': 'peak_mb'}
+    header = ['Growth of ours (website_mail_group)', *(f'{size:,} members' for size in sizes),
+              *(f'x{b // a} members: x' for a, b in zip(sizes, sizes[1:]))]
+    lines = []
+    for label, fmt in rows:
+        key = keys[label]
+        factors = []
+        for a, b in zip(sizes, sizes[1:]):
+            before, after = figures[a][key]['median'], figures[b][key]['median']
+            factors.append(f'{after / before:.2f}' if before else '-')
+        lines.append([label, *(fmt(figures[size]) for size in sizes), *factors])
+    if 'odoo' in results:
+        odoo = results['odoo']
+        lines.append(["Odoo's fan-out time, median", *(
+            f"{odoo[f'fanout_{size}']['seconds']['median']:.2f} s" if f'fanout_{size}' in odoo else 'not run'
+            for size in sizes), *('' for __ in sizes[1:])])
+    widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
+    out = ['', '| ' + ' | '.join(str(c).ljust(w) for c, w in zip(header, widths)) + ' |',
+           '|' + '|'.join('-' * (w + 2) for w in widths) + '|']
+    out += ['| ' + ' | '.join(str(c).ljust(w) for c, w in zip(row, widths)) + ' |' for row in lines]
+    return '\n'.join(out)
 
 
 def breakdown_text(results):
@@ -302,10 +328,13 @@ def breakdown_text(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--members', type=int, default=10000, help='members for the fan-out (default 10000)')
-    parser.add_argument('--small', type=int, default=None,
-                        help='second, smaller fan-out size to see query growth (default members/10; 0: skip)')
-    parser.add_argument('--send', type=int, default=2000, help='queued mails for the sending test (default 2000; 0: skip)')
-    parser.add_argument('--repeat', type=int, default=3, help='runs of each measurement (default 3)')
+    parser.add_argument('--growth', default='1000,10000,100000',
+                        help='fan-out sizes measured for ours alone, to see how figures grow (default 1000,10000,100000;'
+                             ' Odoo is measured at the sizes up to --members)')
+    parser.add_argument('--send', type=int, default=10000, help='queued mails for the sending test (default 10000; 0: skip)')
+    parser.add_argument('--repeat', type=int, default=3, help='runs of each measurement up to --members (default 3)')
+    parser.add_argument('--repeat-large', type=int, default=1,
+                        help='runs of the fan-outs larger than --members, and of the sending test (default 1)')
     parser.add_argument('--reset', action='store_true', help='drop and recreate the two benchmark databases')
     parser.add_argument('--only', choices=('ours', 'odoo'), help='measure one module only')
     parser.add_argument('--no-breakdown', action='store_true', help='skip the per-statement query breakdown')
@@ -314,8 +343,8 @@ def main():
     parser.add_argument('--rev', help='benchmark this git revision of website_mail_group (default: the working tree)')
     parser.add_argument('--json', default=os.path.join(HERE, 'results', 'latest.json'), help='where to write raw results')
     args = parser.parse_args()
-    small = args.members // 10 if args.small is None else args.small
-    args.sizes = sorted({s for s in (small, args.members) if s and s > 0})
+    growth = sorted({int(size) for size in args.growth.split(',') if size.strip() and int(size) > 0})
+    args.sizes = sorted({*growth, args.members})
     keys = [args.only] if args.only else ['ours', 'odoo']
     targets = {k: TARGETS[k] for k in keys}
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
@@ -335,19 +364,23 @@ def main():
     results = {k: {} for k in keys}
     for size in args.sizes:
         for key, target in targets.items():
+            if key == 'odoo' and size > args.members:
+                continue
+            repeat = args.repeat if size <= args.members else args.repeat_large
             extra = []
             if size == args.members and not args.no_breakdown:
                 extra.append('--breakdown')
             if size == args.members and args.profile:
                 extra += ['--profile', os.path.join(HERE, 'results', f'profile_{key}.prof')]
-            log(f"[bench] fan-out to {size} members, {target['db']}, {args.repeat} runs")
-            res = worker(target, 'fanout', '--size', size, '--repeat', args.repeat, *extra)
+            log(f"[bench] fan-out to {size} members, {target['db']}, {repeat} runs")
+            res = worker(target, 'fanout', '--size', size, '--repeat', repeat, *extra, timeout=3600)
             for run in res['runs']:
                 if run['mails'] != size:
                     log(f"[bench] WARNING {key}: {run['mails']} mail.mail queued for {size} members")
             results[key][f'fanout_{size}'] = {
                 'seconds': summary([r['seconds'] for r in res['runs']]),
                 'queries': summary([r['queries'] for r in res['runs']]),
+                'peak_mb': summary([r['peak_mb'] or 0 for r in res['runs']]),
                 'mails': [r['mails'] for r in res['runs']],
             }
             if 'breakdown' in res:
@@ -358,9 +391,10 @@ def main():
         log(f'[bench] SMTP sink on 127.0.0.1:{port}')
         try:
             for key, target in targets.items():
-                log(f"[bench] sending {args.send} mails, {target['db']}, {args.repeat} runs")
+                log(f"[bench] sending {args.send} mails, {target['db']}, {args.repeat_large} runs")
                 before = handler.count
-                res = worker(target, 'send', '--size', args.send, '--repeat', args.repeat, '--port', port)
+                res = worker(target, 'send', '--size', args.send, '--repeat', args.repeat_large, '--port', port,
+                             timeout=3600)
                 runs = res['runs']
                 for run in runs:
                     if run['failed'] or run['unsent']:
@@ -384,6 +418,7 @@ def main():
         'cpus': os.cpu_count(), 'load_before': os.getloadavg(),
         'postgres': psql('SHOW server_version'), 'elapsed_s': round(time.time() - started),
         'source': source, 'sizes': args.sizes, 'send': args.send, 'repeat': args.repeat,
+        'repeat_large': args.repeat_large,
     }
     with open(args.json, 'w') as f:
         json.dump({'meta': meta, 'results': results}, f, indent=1)
@@ -392,6 +427,7 @@ def main():
           f"PostgreSQL {meta['postgres']}, {args.repeat} runs each (after a warm-up)")
     print(f"website_mail_group source: {source}; command: {meta['command']}\n")
     print(report(results, args, port))
+    print(growth_text(results, args))
     if not args.no_breakdown:
         print(breakdown_text(results))
     print(f"\nRaw figures: {os.path.relpath(args.json, REPO)}; total {meta['elapsed_s']} s")
