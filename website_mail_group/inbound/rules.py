@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 
+from . import reasons
+
 _logger = logging.getLogger(__name__)
 
 MAX_PATTERN_LENGTH = 254  # the longest address RFC 5321 allows
@@ -23,7 +25,6 @@ ACCEPT = 'accept'
 HOLD = 'hold'
 REJECT = 'reject'
 DISCARD = 'discard'
-ACTIONS = (ACCEPT, HOLD, REJECT, DISCARD)
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,14 @@ def rule_loop(post, group):
     x_loop = {address.lower() for __, address in getaddresses([post.headers.get('x-loop', '')])}
     if (group.list_id and list_identifier(post.headers.get('list-id', '')) == group.list_id.lower()) or (
             loop_address and (loop_address in x_loop or post.email_from.lower() == loop_address)):
-        return Decision(DISCARD, 'loop')
+        return Decision(DISCARD, reasons.LOOP)
     return None
 
 
 def rule_no_sender(post, group):
     """Nobody to answer, ban or whitelist: a moderator decides."""
     if not post.email_from:
-        return Decision(HOLD, 'no_sender')
+        return Decision(HOLD, reasons.NO_SENDER)
     return None
 
 
@@ -150,34 +151,34 @@ def rule_auto_reply(post, group):
     distributed."""
     auto_submitted = post.headers.get('auto-submitted', '').strip().lower()
     if auto_submitted and not auto_submitted.startswith('no'):
-        return Decision(DISCARD, 'auto_submitted')
+        return Decision(DISCARD, reasons.AUTO_SUBMITTED)
     if post.headers.get('precedence', '').strip().lower() in ('bulk', 'junk', 'list'):
-        return Decision(DISCARD, 'bulk')
+        return Decision(DISCARD, reasons.BULK)
     if post.headers.get('x-autoreply') or post.headers.get('x-autorespond'):
-        return Decision(DISCARD, 'auto_submitted')
+        return Decision(DISCARD, reasons.AUTO_SUBMITTED)
     content_type = post.headers.get('content-type', '').lower()
     if 'multipart/report' in content_type and 'delivery-status' in content_type:
-        return Decision(DISCARD, 'delivery_report')
+        return Decision(DISCARD, reasons.DELIVERY_REPORT)
     return None
 
 
 def rule_banned(post, group):
     if group.author_rule == 'ban':
-        return Decision(REJECT, 'banned')
+        return Decision(REJECT, reasons.BANNED)
     if any(matches_pattern(post.email_from, pattern) for pattern in group.banned_patterns):
-        return Decision(REJECT, 'banned_pattern')
+        return Decision(REJECT, reasons.BANNED_PATTERN)
     return None
 
 
 def rule_size(post, group):
     if group.max_size and post.size > group.max_size:
-        return Decision(HOLD, 'too_large')
+        return Decision(HOLD, reasons.TOO_LARGE)
     return None
 
 
 def rule_recipients(post, group):
     if group.max_recipients and post.recipient_count > group.max_recipients:
-        return Decision(HOLD, 'too_many_recipients')
+        return Decision(HOLD, reasons.TOO_MANY_RECIPIENTS)
     return None
 
 
@@ -185,27 +186,27 @@ def rule_suspicious(post, group):
     """Active content is removed before anyone sees it, but its author
     deserves a moderator's look, trusted or not."""
     if post.suspicious:
-        return Decision(HOLD, 'suspicious')
+        return Decision(HOLD, reasons.SUSPICIOUS)
     return None
 
 
 def rule_allowed(post, group):
     if group.author_rule == 'allow':
-        return Decision(ACCEPT, 'allowed')
+        return Decision(ACCEPT, reasons.ALLOWED)
     if group.author_is_moderator:
-        return Decision(ACCEPT, 'moderator')
+        return Decision(ACCEPT, reasons.MODERATOR)
     return None
 
 
 def rule_non_member(post, group):
     if not group.author_is_member and group.nonmember_action != ACCEPT:
-        return Decision(group.nonmember_action, 'non_member')
+        return Decision(group.nonmember_action, reasons.NON_MEMBER)
     return None
 
 
 def rule_moderation(post, group):
     if group.moderated:
-        return Decision(HOLD, 'moderated')
+        return Decision(HOLD, reasons.MODERATED)
     return None
 
 
@@ -218,7 +219,7 @@ def decide(post, group, rules=RULES):
     after it, until one decides anything but a hold (an accepted author
     skips the holds after it), to give moderators every reason."""
     decision = None
-    reasons = []
+    found = []
     for rule in rules:
         answer = rule(post, group)
         if not answer:
@@ -228,10 +229,10 @@ def decide(post, group, rules=RULES):
                 return answer
             break
         decision = decision or answer
-        reasons.append(answer.reason)
+        found.append(answer.reason)
     if decision is None:
-        return Decision(ACCEPT, 'open')
-    return Decision(decision.action, decision.reason, tuple(reasons))
+        return Decision(ACCEPT, reasons.OPEN)
+    return Decision(decision.action, decision.reason, tuple(found))
 
 
 def hold_reasons(post, group, rules=RULES):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..inbound import reasons
+
 
 class MailGroupMessage(models.Model):
     """A post of a group: moderation state and thread links around one
@@ -31,16 +33,8 @@ class MailGroupMessage(models.Model):
         ('accepted', 'Accepted'),
         ('rejected', 'Rejected'),
     ], string='Status', index=True, copy=False, required=True, default='pending_moderation')
-    moderation_reason = fields.Selection([
-        ('moderated', 'Moderated group'),
-        ('non_member', 'Non-member post'),
-        ('too_large', 'Message too large'),
-        ('too_many_recipients', 'Too many recipients'),
-        ('banned', 'Banned author'),
-        ('banned_pattern', 'Banned address pattern'),
-        ('no_sender', 'No sender address'),
-        ('suspicious', 'Suspicious content'),
-    ], string='Reason', readonly=True, copy=False, help='Why the post was held or rejected.')
+    moderation_reason = fields.Selection(
+        reasons.STORED, string='Reason', readonly=True, copy=False, help='Why the post was held or rejected.')
     moderator_id = fields.Many2one('res.users', string='Moderated By')
     accepted_date = fields.Datetime('Accepted On', readonly=True, copy=False, index='btree_not_null',
                                     help='When the post was distributed; digests gather posts by this date.')

@@ -1,11 +1,11 @@
-import logging
-
+"""Posting to a group: the one entry of every post (gateway, back office,
+website), which stores it, asks the inbound rules for a decision and ends
+with the action it names (mail_group_actions.py)."""
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
 from ..inbound import cleaning, rules
-
-_logger = logging.getLogger(__name__)
+from .mail_group_actions import STATUS
 
 
 class InboundFacts:
@@ -71,9 +71,7 @@ class MailGroup(models.Model):
         policy = group._moderation_policy(email_normalized, author_id)
         decision = rules.decide(post, policy)
         if decision.action == rules.DISCARD:
-            _logger.info('Mail group %s: discarded post from %s (%s), Message-Id %s',
-                         group.id, email_from, decision.reason, kwargs.get('message_id'))
-            return self.env['mail.message']
+            return group._discard_post(decision, email_from, kwargs.get('message_id'))
 
         parent = self.env['mail.message'].sudo().browse(kwargs.get('parent_id') or [])
         if parent and (parent.model != self._name or parent.res_id != self.id):
@@ -102,7 +100,7 @@ class MailGroup(models.Model):
 
         parent_group_message = self.env['mail.group.message'].sudo().search(
             [('mail_message_id', '=', parent.id)], limit=1) if parent else None
-        status = {rules.ACCEPT: 'accepted', rules.HOLD: 'pending_moderation', rules.REJECT: 'rejected'}[decision.action]
+        status = STATUS[decision.action]
         group_message = self.env['mail.group.message'].sudo().create({
             'mail_message_id': mail_message.id,
             'mail_group_id': self.id,
@@ -116,14 +114,7 @@ class MailGroup(models.Model):
         if attachments:
             mail_message.attachment_ids = attachments
 
-        if status == 'accepted':
-            group._notify_members(group_message)
-        elif status == 'pending_moderation':
-            group._alert_moderators(group_message)
-            if group.moderation_notify:
-                group._send_moderation_notification(group_message)
-        elif status == 'rejected' and decision.reason == 'non_member':
-            group._send_rejection_notice(group_message)
+        group._end_of_post(group_message, decision)
         return mail_message
 
     def _check_can_post(self):

@@ -1,0 +1,16 @@
+"""Outbound: how an accepted post reaches every member, in order.
+
+1. ``models/mail_group_distribution.py`` reads the members page by page
+   (``delivery.py``: once per address, not the author) and queues one
+   ``mail.mail`` per member through ``models/mail_mail_copies.py``: a copy
+   stores its recipient, member and personal headers (``headers.py``);
+   the body, with the footer's placeholders (``footer.py``), is the post's.
+2. Odoo's mail queue cron sends; ``models/mail_mail.py`` opens one SMTP
+   session per batch and ``copies.py`` builds each member's bytes: Odoo's
+   MIME message made once per post (``mime.py``, ``text.py``), From and
+   Reply-To by the group's settings (``identity.py``), the list headers,
+   the member's links put into the footer, a signed VERP envelope sender
+   (``bounces.py``).
+3. ``outcome.py`` records what became of each copy (``smtp_errors.py``:
+   retry, give up, reconnect); bounces come back through inbound/.
+"""
