@@ -10,9 +10,9 @@ from odoo import _
 from odoo.addons.http_routing.models.ir_http import slug, unslug
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
-from odoo.tools import html_sanitize
 
 from ..models.mail_group_links import same_token
+from ..outbound import text as post_text
 from ..models.mail_group_message_review import author_label
 
 MAX_ID = 2 ** 31 - 1  # PostgreSQL integer ids
@@ -65,11 +65,7 @@ def sanitize_body(body):
     sanitizer at render time: stored HTML is never trusted."""
     if not body:
         return ''
-    body = request.env['mail.group']._clean_email_body(str(body))
-    return html_sanitize(
-        body, silent=True, sanitize_tags=True, sanitize_attributes=True,
-        sanitize_style=True, strip_style=True, strip_classes=True, sanitize_form=True,
-    ) or ''
+    return post_text.sanitize(request.env['mail.group']._clean_email_body(str(body)))
 
 
 def author_name(message):

@@ -10,6 +10,7 @@ from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..outbound import identity
 from .pages import GroupPages, sanitize_body, to_id
 
 # replies sent per "load replies" call
@@ -47,9 +48,7 @@ class MailGroupThread(GroupPages, http.Controller):
             parent = Message
         thread_start = self._thread_start(message) if parent else Message
 
-        reply_subject = message.subject or ''
-        if reply_subject and not reply_subject.lower().startswith('re:'):
-            reply_subject = f'Re: {reply_subject}'
+        reply_subject = identity.reply_subject(message.subject) or ''
         # RFC 6068 header fields, percent-encoded: the reply lands in this thread
         reply_id = message.mail_message_id.message_id
         reply_fields = {'subject': reply_subject, **({'In-Reply-To': reply_id, 'References': reply_id} if reply_id else {})}

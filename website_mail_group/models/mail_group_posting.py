@@ -5,6 +5,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
 from ..inbound import cleaning, rules
+from ..outbound import identity
 from .mail_group_actions import STATUS
 
 
@@ -81,7 +82,7 @@ class MailGroup(models.Model):
             'res_id': self.id,
             'body': self._clean_email_body(body.replace('\x00', '') if isinstance(body, str) else body),
             'subject': cleaning.one_line(subject) if subject
-            else (parent and self._reply_subject(parent.subject)) or False,
+            else (parent and identity.reply_subject(parent.subject)) or False,
             'email_from': email_from,
             'author_id': author_id,
             'message_type': kwargs.get('message_type') or 'email',
@@ -179,12 +180,6 @@ class MailGroup(models.Model):
             content = attachment[1]
             size += len(content.encode() if isinstance(content, str) else content or b'')
         return size
-
-    @api.model
-    def _reply_subject(self, subject):
-        if not subject:
-            return False
-        return subject if subject.lower().startswith('re:') else f'Re: {subject}'
 
     def _moderation_policy(self, email_normalized, author_id=None):
         self.ensure_one()

@@ -182,8 +182,7 @@ class CopyBuilder:
                 'Message-ID': message.message_id or '',
                 'In-Reply-To': parent_id or '',
                 'References': parent_id or '',
-            }, post._plain_text(), tools.html_sanitize(
-                message.body, sanitize_tags=True, sanitize_attributes=True, strip_style=True, strip_classes=True)))
+            }, post._plain_text(), post_text.sanitize(message.body)))
         return items
 
 

@@ -20,6 +20,13 @@ def subject_with_prefix(subject, prefix):
     return f'{prefix} {subject}'.strip()
 
 
+def reply_subject(subject):
+    """The subject of a reply: ``Re: subject``, once."""
+    if not subject:
+        return False
+    return subject if subject.lower().startswith('re:') else f'Re: {subject}'
+
+
 def is_rewritten(author, alias_email, policy, author_usable=True):
     """Whether the copies leave ``via`` the group rather than from ``author``."""
     address = parseaddr(author or '')[1]

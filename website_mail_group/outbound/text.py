@@ -3,6 +3,8 @@ kept, else a conversion of the HTML that keeps paragraphs and the "-- "
 signature separator; plain posts shown in HTML as wrapping paragraphs."""
 import re
 
+from odoo.tools import html_sanitize
+
 import lxml.html
 from markupsafe import Markup, escape
 
@@ -132,3 +134,11 @@ def _walk(node, out, pre):
         out.newline(block)
     if node.tail:
         out.text(node.tail, pre)
+
+
+def sanitize(html):
+    """Post HTML shown outside the back office (website, digests): the
+    strict sanitizer, no style, no class, no form; stored HTML is never
+    trusted."""
+    return html_sanitize(html, silent=True, sanitize_tags=True, sanitize_attributes=True, sanitize_style=True,
+                         strip_style=True, strip_classes=True, sanitize_form=True) or ''
