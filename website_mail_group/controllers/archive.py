@@ -45,7 +45,7 @@ class MailGroupArchive(GroupPages, http.Controller):
             domain = expression.AND([domain, [('date', '<', end)]])
         list_domain = expression.AND([domain, self._thread_root_domain()]) if mode == 'thread' else domain
 
-        Message = request.env['mail.group.message'].sudo()
+        Message = self._posts()
         if mode == 'thread':
             # the list is the threads: count them once
             total = thread_count = Message.search_count(list_domain)

@@ -4,7 +4,8 @@ from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
 from ..models.mail_group_links import same_token
-from .pages import confirm_page, invalid_link, link_group
+from .access import link_group
+from .pages import confirm_page, invalid_link
 
 
 class MailGroupDeliveryController(http.Controller):

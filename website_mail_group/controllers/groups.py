@@ -5,7 +5,8 @@ from odoo import http
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from .pages import GroupPages, to_id
+from .access import to_id
+from .pages import GroupPages
 
 
 def sitemap_groups(env, rule, qs):
@@ -22,14 +23,7 @@ class MailGroupList(GroupPages, http.Controller):
 
     @http.route('/groups', type='http', auth='public', website=True, sitemap=sitemap_groups)
     def groups_index(self, group_id=None, group_access_token=None, email=None, **kw):
-        groups = request.env['mail.group'].search([])
-        shared_group = request.env['mail.group'].sudo()
-        if to_id(group_id) and group_access_token:
-            try:
-                shared_group = self._get_group(to_id(group_id), group_access_token)
-            except NotFound:
-                shared_group = request.env['mail.group'].sudo()
-        groups = groups.sudo() | shared_group
+        groups, shared_group = self._listed_groups(group_id, group_access_token)
         is_public = request.env.user._is_public()
         return request.render('website_mail_group.mail_groups', {
             'groups': groups,

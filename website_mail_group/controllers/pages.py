@@ -1,39 +1,20 @@
-"""Helpers shared by the website routes: hostile ids, the groups of signed
-links, the one-card result page, access to groups and posts, and how posts
-are shown (sanitized bodies, author names, subjects)."""
+"""Helpers shared by the website routes: the one-card result page, the
+archive pages' helpers, and how posts are shown (sanitized bodies, author
+names, subjects). Access to groups and posts: access.py."""
 import re
 
-from werkzeug.exceptions import NotFound
 from werkzeug.urls import url_encode
 
 from odoo import _
-from odoo.addons.http_routing.models.ir_http import slug, unslug
-from odoo.exceptions import AccessError, MissingError
+from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from ..models.mail_group_links import same_token
-from ..outbound import text as post_text
 from ..models.mail_group_message_review import author_label
-
-MAX_ID = 2 ** 31 - 1  # PostgreSQL integer ids
+from ..outbound import text as post_text
+from .access import GroupAccess, link_group, to_id  # noqa: F401 - the routes import them from here too
 # leading "Re:", "AW:", "[Group]" ... of a subject, repeated ("Fwd:" is kept: it says something)
 SUBJECT_PREFIXES = re.compile(r'^(?:\s*(?:(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:|\[[^\]]{1,60}\]))+\s*', re.IGNORECASE)
 REPLY_PREFIX = re.compile(r'\b(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:', re.IGNORECASE)
-
-
-def to_id(value):
-    """A record id from hostile input (string, huge number...), or None."""
-    try:
-        value = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value if 0 < value <= MAX_ID else None
-
-
-def link_group(group_id):
-    """The active group of a signed link (sudo), or an empty recordset."""
-    group = request.env['mail.group'].sudo().browse(to_id(group_id) or []).exists()
-    return group if group.active else group.browse()
 
 
 def confirm_page(group, status, title, message, http_status=200):
@@ -84,59 +65,9 @@ def display_subject(subject):
     return f'Re: {rest}' if is_reply else rest
 
 
-class GroupPages:
-    """Access to groups and posts shared by the website controllers."""
-
-    def _check_group_token(self, group_sudo, token):
-        return bool(group_sudo) and same_token(group_sudo._generate_group_access_token(), token)
-
-    def _get_group(self, group_ref, token=None):
-        """The group of ``group_ref`` (a slug, an id or a record) as sudo,
-        once the current user proved they may read it: through the record
-        rules first, else through the group's signed access token.
-        Hidden groups and missing ones answer the same (404)."""
-        if isinstance(group_ref, str):
-            group_id = to_id(unslug(group_ref)[1])
-        else:
-            group_id = to_id(getattr(group_ref, 'id', group_ref))
-        if not group_id:
-            raise NotFound()
-        group = request.env['mail.group'].browse(group_id)
-        try:
-            group.check_access_rights('read')
-            group.check_access_rule('read')
-            if not group.exists():
-                raise NotFound()
-        except AccessError:
-            if not self._check_group_token(group.sudo().exists(), token):
-                raise NotFound()
-        except MissingError:
-            raise NotFound()
-        group_sudo = group.sudo()
-        if not group_sudo.active:
-            raise NotFound()
-        return group_sudo
-
-    def _accepted_domain(self, group):
-        return [('mail_group_id', '=', group.id), ('moderation_status', '=', 'accepted')]
-
-    def _thread_root_domain(self):
-        # a reply whose parent is not visible (pending, rejected) starts its own thread.
-        # Written with 'in' (the field is required): the subquery then reads the few
-        # non-accepted posts through the moderation_status index, where '!= accepted'
-        # scanned the whole table on every archive query (bench/README.md).
-        return ['|', ('group_message_parent_id', '=', False),
-                ('group_message_parent_id', 'any', [('moderation_status', 'in', ('pending_moderation', 'rejected'))])]
-
-    def _get_message(self, group, message_ref):
-        message_id = to_id(unslug(message_ref)[1] if isinstance(message_ref, str) else message_ref)
-        if not message_id:
-            raise NotFound()
-        message = request.env['mail.group.message'].sudo().search(
-            [('id', '=', message_id), *self._accepted_domain(group)], limit=1)
-        if not message:
-            raise NotFound()
-        return message
+class GroupPages(GroupAccess):
+    """What the archive pages share: URLs, template helpers, reply counts,
+    attachments (on posts that access.py returned)."""
 
     def _token_args(self, token):
         return {'group_access_token': token} if token else {}
@@ -146,19 +77,6 @@ class GroupPages:
         if not params:
             return path
         return f'{path}?{url_encode(params)}'
-
-    def _member_group_ids(self, groups):
-        """Groups of ``groups`` where the logged-in user's partner is a member
-        (through the partner link: an address is not an identity)."""
-        members = request.env['mail.group.member'].sudo()._read_group(
-            [('mail_group_id', 'in', groups.ids), ('partner_id', '=', request.env.user.partner_id.id)],
-            ['mail_group_id'])
-        return [group.id for group, in members]
-
-    def _is_member(self, group):
-        if request.env.user._is_public():
-            return False
-        return group.id in self._member_group_ids(group)
 
     def _page_helpers(self, group_access_token):
         """What every archive template uses: the hidden group's token and
@@ -197,7 +115,7 @@ class GroupPages:
         """{post id: attachments} of accepted posts, with links that work for
         whoever may read the post (access token, no record rule on the group)."""
         result = {message.id: [] for message in messages}
-        attachments = messages.attachment_ids.sudo()
+        attachments = messages.attachment_ids  # the posts are sudo: access.py
         if not attachments:
             return result
         tokens = dict(zip(attachments.ids, attachments.generate_access_token()))
@@ -207,5 +125,5 @@ class GroupPages:
                 'mimetype': attachment.mimetype,
                 'size': attachment.file_size,
                 'url': f'/web/content/{attachment.id}?access_token={tokens[attachment.id]}&download=true',
-            } for attachment in message.attachment_ids.sudo()]
+            } for attachment in message.attachment_ids]
         return result

@@ -6,7 +6,8 @@ from odoo import _, http, tools
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from .pages import GroupPages, to_id
+from .access import to_id
+from .pages import GroupPages
 
 
 class MailGroupSubscription(GroupPages, http.Controller):

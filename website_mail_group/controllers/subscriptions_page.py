@@ -6,7 +6,8 @@ from odoo import _, http, tools
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from .pages import invalid_link, to_id
+from .access import any_group, group_of_record
+from .pages import invalid_link
 
 
 class MailGroupSubscriptionsPage(http.Controller):
@@ -51,7 +52,7 @@ class MailGroupSubscriptionsPage(http.Controller):
             email_normalized = tools.email_normalize(email or '')
             if not email_normalized:
                 return self._render(status='invalid_email', message=_('Please enter a valid email address.'))
-            request.env['mail.group'].sudo()._send_subscriptions_link(email_normalized)
+            any_group()._send_subscriptions_link(email_normalized)
             return self._render(status='email_sent', message=_(
                 'Check your mailbox: if this address has subscriptions, we sent a link to %s to manage them.',
                 email_normalized))
@@ -66,7 +67,7 @@ class MailGroupSubscriptionsPage(http.Controller):
         email, partner, refused = self._owner(email, token)
         if refused or not (email or partner):
             return invalid_link(refused or 'invalid')
-        group = request.env['mail.group'].sudo().browse(to_id(group_id) or []).exists()
+        group = group_of_record(group_id)
         if not group:
             raise NotFound()
         if partner:

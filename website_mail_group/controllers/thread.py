@@ -11,7 +11,8 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..outbound import identity
-from .pages import GroupPages, sanitize_body, to_id
+from .access import to_id
+from .pages import GroupPages, sanitize_body
 
 # replies sent per "load replies" call
 REPLIES_STEP = 10
@@ -30,7 +31,7 @@ class MailGroupThread(GroupPages, http.Controller):
             return request.redirect_query(f'/groups/{slug(group)}/{slug(message)}',
                                           request.httprequest.args, code=301)
         mode = 'date' if mode == 'date' else 'thread'
-        Message = request.env['mail.group.message'].sudo()
+        Message = self._posts()
         base = self._accepted_domain(group)
         if mode == 'thread' and self._is_thread_root(message):
             base = expression.AND([base, self._thread_root_domain()])
@@ -78,7 +79,7 @@ class MailGroupThread(GroupPages, http.Controller):
         date order, nested under the reply they answer when it is on the
         same page. One query finds the tree (ids only), one batch reads the
         page's posts, whatever the size of the thread."""
-        Message = request.env['mail.group.message'].sudo()
+        Message = self._posts()
         Message.flush_model(['group_message_parent_id', 'moderation_status', 'date'])
         request.env.cr.execute(SQL("""
             WITH RECURSIVE tree(id) AS (
@@ -122,7 +123,7 @@ class MailGroupThread(GroupPages, http.Controller):
             )
             SELECT id FROM up ORDER BY depth DESC LIMIT 1
         """, id=message.id))
-        return request.env['mail.group.message'].sudo().browse(request.env.cr.fetchone()[0])
+        return self._posts().browse(request.env.cr.fetchone()[0])
 
     def _is_thread_root(self, message):
         parent = message.group_message_parent_id
@@ -148,7 +149,7 @@ class MailGroupThread(GroupPages, http.Controller):
         domain = [('group_message_parent_id', '=', message.id), ('moderation_status', '=', 'accepted')]
         if to_id(last_displayed_id):
             domain.append(('id', '>', to_id(last_displayed_id)))
-        Message = request.env['mail.group.message'].sudo()
+        Message = self._posts()
         replies = Message.search(domain, order='id ASC', limit=REPLIES_STEP + 1)
         has_more = len(replies) > REPLIES_STEP
         replies = replies[:REPLIES_STEP]

@@ -15,9 +15,15 @@ FANOUT_PAGE = 10000  # members read and copies inserted per query
 URL_SAFE_EMAIL = re.compile(r'[A-Za-z0-9_.\-~@]*\Z')  # nothing for quote_plus() to escape but "@"
 
 
-def sign(secret, scope, message):
-    """``tools.hmac`` with the secret already read."""
-    return hmac.new(secret, repr((scope, message)).encode(), hashlib.sha256).hexdigest()
+def signer(secret):
+    """``tools.hmac`` with the secret read and its key schedule made once."""
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)
+
+    def sign(scope, message):
+        mac = keyed.copy()
+        mac.update(repr((scope, message)).encode())
+        return mac.hexdigest()
+    return sign
 
 
 class MailGroup(models.Model):
@@ -119,15 +125,15 @@ class MailGroup(models.Model):
         query; the tokens are those of ``tools.hmac``."""
         self.ensure_one()
         base_url = base_url or self.get_base_url()
-        secret = self.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
+        sign = signer(self.env['ir.config_parameter'].sudo().get_param('database.secret').encode())
         group_id = self.id
         make = {
             'unsubscribe': lambda email, quoted: (
                 f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token='
-                f'{sign(secret, "mail_group-access-token-portal", (group_id, email))}'),
+                f'{sign("mail_group-access-token-portal", (group_id, email))}'),
             'settings': lambda email, quoted: (
                 f'{base_url}/group/{group_id}/delivery?email={quoted}&token='
-                f'{sign(secret, "mail_group-email-subscription", (group_id, email, "delivery"))}'),
+                f'{sign("mail_group-email-subscription", (group_id, email, "delivery"))}'),
         }
         makers = [(kind, make[kind]) for kind in kinds]
 
