@@ -10,7 +10,7 @@ from odoo import _
 from odoo.addons.http_routing.models.ir_http import slug, unslug
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
-from odoo.tools import html_sanitize
+from odoo.tools import SQL, html_sanitize
 
 from ..models.mail_group_links import same_token
 from ..models.mail_group_message_review import author_label
@@ -60,12 +60,13 @@ def invalid_link(status='invalid'):
     return confirm_page(None, status, title, message, http_status=400 if status == 'invalid' else 410)
 
 
-def sanitize_body(body):
+def sanitize_body(body, env=None):
     """Every message body shown on the website goes through the strict
-    sanitizer at render time: stored HTML is never trusted."""
+    sanitizer at render time: stored HTML is never trusted. ``env`` when
+    there is no request (a streamed response)."""
     if not body:
         return ''
-    body = request.env['mail.group']._clean_email_body(str(body))
+    body = (env or request.env)['mail.group']._clean_email_body(str(body))
     return html_sanitize(
         body, silent=True, sanitize_tags=True, sanitize_attributes=True,
         sanitize_style=True, strip_style=True, strip_classes=True, sanitize_form=True,
@@ -213,3 +214,36 @@ class GroupPages:
                 'url': f'/web/content/{attachment.id}?access_token={tokens[attachment.id]}&download=true',
             } for attachment in message.attachment_ids.sudo()]
         return result
+
+    def _thread_reply_ids(self, message):
+        """Ids of the accepted replies in the whole sub-thread of ``message``,
+        in date order: one query, whatever the size of the thread."""
+        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status', 'date'])
+        request.env.cr.execute(SQL("""
+            WITH RECURSIVE tree(id) AS (
+                SELECT id FROM mail_group_message
+                 WHERE group_message_parent_id = %(root)s AND moderation_status = 'accepted'
+                 UNION
+                SELECT child.id FROM mail_group_message child JOIN tree ON child.group_message_parent_id = tree.id
+                 WHERE child.moderation_status = 'accepted'
+            )
+            SELECT post.id FROM tree JOIN mail_group_message post ON post.id = tree.id
+             ORDER BY post.date, post.id
+        """, root=message.id))
+        return [row[0] for row in request.env.cr.fetchall()]
+
+    def _thread_start(self, message):
+        """The first post of the thread of ``message``: its highest accepted
+        ancestor, found in one query."""
+        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status'])
+        request.env.cr.execute(SQL("""
+            WITH RECURSIVE up(id, parent_id, depth) AS (
+                SELECT id, group_message_parent_id, 0 FROM mail_group_message WHERE id = %(id)s
+                 UNION
+                SELECT parent.id, parent.group_message_parent_id, up.depth + 1
+                  FROM mail_group_message parent JOIN up ON parent.id = up.parent_id
+                 WHERE parent.moderation_status = 'accepted'
+            )
+            SELECT id FROM up ORDER BY depth DESC LIMIT 1
+        """, id=message.id))
+        return request.env['mail.group.message'].sudo().browse(request.env.cr.fetchone()[0])

@@ -1,0 +1,104 @@
+"""mbox downloads of the archive (mboxrd, archive/mbox.py): the whole
+archive, one month, one thread; streamed, optionally gzip-compressed."""
+import re
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, http
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.http import content_disposition, request
+from odoo.osv import expression
+
+from ..archive import mbox
+from ..outbound.text import html_to_text
+from .pages import GroupPages, author_name, confirm_page, sanitize_body
+
+# posts read (and dropped from the ORM cache) at a time while streaming
+BATCH = 200
+MONTH = re.compile(r'(\d{4})-(\d{2})')
+
+
+def parse_month(value):
+    """The first day of a ``YYYY-MM`` month, or None."""
+    match = MONTH.fullmatch(value or '')
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+class MailGroupMbox(GroupPages, http.Controller):
+
+    @http.route(['/groups/<string:group_ref>/mbox', '/groups/<string:group_ref>/<string:message_ref>/mbox'],
+                type='http', auth='public', website=True, sitemap=False)
+    def group_mbox(self, group_ref, message_ref=None, month=None, gzip=None, group_access_token=None, **kw):
+        group = self._get_group(group_ref, group_access_token)
+        domain = self._accepted_domain(group)
+        name = slug(group)
+        if message_ref:
+            root = self._thread_start(self._get_message(group, message_ref))
+            domain = expression.AND([domain, [('id', 'in', [root.id, *self._thread_reply_ids(root)])]])
+            name = f'{name}-{slug(root)}'
+        elif month:
+            begin = parse_month(month)
+            if not begin:
+                return confirm_page(group, 'invalid', _('Invalid month'), _(
+                    'Give the month as year and month, for example %s.', date.today().strftime('%Y-%m')),
+                    http_status=400)
+            domain = expression.AND([domain, [('date', '>=', begin), ('date', '<', begin + relativedelta(months=1))]])
+            name = f'{name}-{begin:%Y-%m}'
+
+        chunks = self._entries(request.env.registry, request.env.uid, dict(request.env.context), domain,
+                               group.alias_email or 'archive@invalid')
+        headers = [('Content-Type', 'application/mbox')]
+        if gzip:
+            chunks, name = mbox.gzipped(chunks), f'{name}.mbox.gz'
+            headers = [('Content-Type', 'application/gzip')]
+        else:
+            name = f'{name}.mbox'
+            if 'gzip' in request.httprequest.headers.get('Accept-Encoding', ''):
+                chunks = mbox.gzipped(chunks)
+                headers.append(('Content-Encoding', 'gzip'))
+        headers += [('Content-Disposition', content_disposition(name)), ('Vary', 'Accept-Encoding')]
+        return request.make_response(chunks, headers=headers)
+
+    @staticmethod
+    def _entries(registry, uid, context, domain, address):
+        """The mbox entries of the accepted posts of ``domain``, oldest first,
+        BATCH posts at a time. The response is sent after the request's
+        cursor is closed: the generator reads through its own."""
+        with registry.cursor() as cr:
+            env = api.Environment(cr, uid, context)
+            Message = env['mail.group.message'].sudo()
+            batch_domain = domain
+            while True:
+                posts = Message.search(batch_domain, order='date ASC, id ASC', limit=BATCH)
+                for post in posts:
+                    yield MailGroupMbox._entry(env, post, address)
+                if len(posts) < BATCH:
+                    return
+                last = posts[-1]
+                # (date, id) after the last one, written to seek on the date index
+                batch_domain = expression.AND([domain, [('date', '>=', last.date), '|', ('date', '>', last.date),
+                                                        ('id', '>', last.id)]])
+                env.invalidate_all()
+
+    @staticmethod
+    def _entry(env, post, address):
+        html = sanitize_body(post.body, env)
+        parent = post.group_message_parent_id
+        msg = mbox.message(
+            author=author_name(post), address=address, date=post.date, subject=post.subject or '',
+            message_id=post.mail_message_id.message_id,
+            in_reply_to=parent.mail_message_id.message_id if parent.moderation_status == 'accepted' else '',
+            text=html_to_text(html), html=html,
+            attachments=MailGroupMbox._attachments(post))
+        return mbox.entry(address, post.date, msg)
+
+    @staticmethod
+    def _attachments(post):
+        """(name, mimetype, content) of each file, read one at a time."""
+        for attachment in post.attachment_ids.sudo():
+            attachment = attachment.with_prefetch()
+            yield attachment.name, attachment.mimetype, attachment.raw
+            attachment.invalidate_recordset(['raw', 'datas'])
