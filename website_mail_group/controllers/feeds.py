@@ -44,14 +44,16 @@ class MailGroupFeeds(GroupPages, http.Controller):
     def _feed_response(self, group, posts, token, feed_id, title, subtitle, path):
         base_url = group.get_base_url()
         token_args = self._token_args(token)
+        # the mail.message's own fields: the post's related fields would run
+        # the HTML sanitizer of the field on every body read
         entries = [{
             'id': atom.stable_id(self._message_id(post)),
-            'title': display_subject(post.subject),
-            'author': author_name(post),
+            'title': display_subject(post.mail_message_id.subject),
+            'author': author_name(post.mail_message_id),
             'published': post.date,
             'updated': post.accepted_date or post.date,
             'url': base_url + self._url(f'/groups/{slug(group)}/{slug(post)}', **token_args),
-            'content': sanitize_body(post.body),
+            'content': sanitize_body(post.mail_message_id.body),
         } for post in posts]
         updated = max((entry['updated'] for entry in entries), default=None) or group.create_date or fields.Datetime.now()
         body = atom.feed(

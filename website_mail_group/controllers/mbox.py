@@ -85,20 +85,23 @@ class MailGroupMbox(GroupPages, http.Controller):
 
     @staticmethod
     def _entry(env, post, address):
-        html = sanitize_body(post.body, env)
+        # the mail.message's own fields: the post's related fields would run
+        # the HTML sanitizer of the field on every body read (half the time)
+        message = post.mail_message_id
+        html = sanitize_body(message.body, env)
         parent = post.group_message_parent_id
-        msg = mbox.message(
-            author=author_name(post), address=address, date=post.date, subject=post.subject or '',
-            message_id=post.mail_message_id.message_id,
+        data = mbox.message(
+            author=author_name(message), address=address, date=post.date, subject=message.subject or '',
+            message_id=message.message_id,
             in_reply_to=parent.mail_message_id.message_id if parent.moderation_status == 'accepted' else '',
             text=html_to_text(html), html=html,
-            attachments=MailGroupMbox._attachments(post))
-        return mbox.entry(address, post.date, msg)
+            attachments=MailGroupMbox._attachments(message))
+        return mbox.entry(address, post.date, data)
 
     @staticmethod
-    def _attachments(post):
+    def _attachments(message):
         """(name, mimetype, content) of each file, read one at a time."""
-        for attachment in post.attachment_ids.sudo():
+        for attachment in message.attachment_ids.sudo():
             attachment = attachment.with_prefetch()
             yield attachment.name, attachment.mimetype, attachment.raw
             attachment.invalidate_recordset(['raw', 'datas'])

@@ -1,5 +1,7 @@
 """mbox downloads: the archive, a month, a thread, as mail clients read
 them (Python's mailbox), for whoever may read the archive."""
+import email
+import email.policy
 import gzip
 import mailbox
 import os
@@ -123,6 +125,21 @@ class TestArchiveMbox(WebsiteMailGroupCase):
         self.assertIsNone(last['X-Evil'])
         self.assertIsNone(last['X-Injected'])
         self.assertIsNone(last['Message-ID'], 'a malformed Message-ID is left out')
+
+    def test_non_ascii_survives(self):
+        attachment = self.env['ir.attachment'].create({'name': 'résumé "final".pdf', 'raw': b'%PDF-1.4 \xff',
+                                                       'mimetype': 'application/pdf'})
+        self._post(self.group_public, 'Café ☕ à Zürich', '<p>Grüße aus Köln — 東京</p>',
+                   email_from='Zoë Ünal <zoe@example.org>', attachments=attachment)
+        data = self.download(f'/groups/{slug(self.group_public)}/mbox').content
+        last = email.message_from_bytes(bytes(self.read_mbox(data)[-1]), policy=email.policy.default)
+        self.assertEqual(last['Subject'], 'Café ☕ à Zürich')
+        self.assertEqual(last['From'].addresses[0].display_name, 'Zoë Ünal')
+        self.assertEqual(last.get_body(('plain',)).get_content().strip(), 'Grüße aus Köln — 東京')
+        self.assertIn('<p>Grüße aus Köln — 東京</p>', last.get_body(('html',)).get_content())
+        files = list(last.iter_attachments())
+        self.assertEqual([(part.get_filename(), part.get_content_type(), part.get_content()) for part in files],
+                         [('résumé "final".pdf', 'application/pdf', b'%PDF-1.4 \xff')])
 
     def test_mbox_access_is_the_archive_access(self):
         public = slug(self.group_public)
