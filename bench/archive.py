@@ -471,7 +471,8 @@ def measure(args, fixtures):
             results.setdefault(label, {})[key] = measure_one(args, openers[key], key, label, method, path, body)
     if 'ours' in keys:
         for label, method, path, body in ours_only_cases(fixtures['ours']):
-            results.setdefault(label, {})['ours'] = measure_one(args, openers['ours'], 'ours', label, method, path, body)
+            results.setdefault(label, {})['ours'] = measure_one(
+                args, openers['ours'], 'ours', label, method, path, body)
     return results
 
 

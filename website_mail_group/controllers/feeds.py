@@ -55,7 +55,8 @@ class MailGroupFeeds(GroupPages, http.Controller):
             'url': base_url + self._url(f'/groups/{slug(group)}/{slug(post)}', **token_args),
             'content': sanitize_body(post.mail_message_id.body),
         } for post in posts]
-        updated = max((entry['updated'] for entry in entries), default=None) or group.create_date or fields.Datetime.now()
+        updated = max((entry['updated'] for entry in entries), default=None) \
+            or group.create_date or fields.Datetime.now()
         body = atom.feed(
             feed_id, title, subtitle,
             self_url=base_url + self._url(f'{path}/feed', **token_args),

@@ -27,7 +27,8 @@ class MailGroupReply(GroupPages, http.Controller):
         group = self._get_group(group_ref, group_access_token)
         subject = one_line(subject)[:200]
         if not subject:
-            return self._result(group, group_access_token, 'refused', _('A new topic needs a subject.'), http_status=400)
+            return self._result(group, group_access_token, 'refused', _('A new topic needs a subject.'),
+                                http_status=400)
         return self._web_post(group, group_access_token, body, subject=subject)
 
     def _web_post(self, group, token, body, subject=None, parent=None):

@@ -62,7 +62,8 @@ class TestArchiveFeeds(WebsiteMailGroupCase):
 
     def test_feed_entry_id_follows_the_message_id_and_content_is_sanitized(self):
         post = self._post(self.group_public, 'Nasty <b>subject</b>\x0b',
-                          '<p onclick="steal()">Hi<script>alert(1)</script><iframe src="https://evil.example"></iframe></p>',
+                          '<p onclick="steal()">Hi<script>alert(1)</script>'
+                          '<iframe src="https://evil.example"></iframe></p>',
                           email_from='Mallory <mallory@example.org>')
         entry = self.entries(self.feed(f'/groups/{slug(self.group_public)}/feed'))[0]
         self.assertEqual(entry['title'], 'Nasty <b>subject</b>', 'text, escaped by the XML serializer')
@@ -75,7 +76,8 @@ class TestArchiveFeeds(WebsiteMailGroupCase):
         self.assertEqual(thread[0]['id'], entry['id'])
 
     def test_thread_feed_holds_the_whole_thread(self):
-        nested = self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply, days=8)
+        nested = self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply,
+                            days=8)
         # from any post of the thread: the whole thread, newest first
         feed = self.feed(f'/groups/{slug(self.group_public)}/{slug(self.msg_reply)}/feed')
         self.assertEqual(feed.findtext('a:title', namespaces=ATOM), 'Kernel release')

@@ -100,7 +100,8 @@ class TestArchiveMbox(WebsiteMailGroupCase):
         self.assertIn(f'{slug(self.group_public)}-{month}.mbox', response.headers['Content-Disposition'])
         self.assertEqual([message['Subject'] for message in self.read_mbox(response.content)], ['An old story'])
 
-        nested = self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply, days=8)
+        nested = self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply,
+                            days=8)
         response = self.download(f'/groups/{slug(self.group_public)}/{slug(nested)}/mbox')
         self.assertIn(f'{slug(self.group_public)}-{slug(self.msg_root)}.mbox', response.headers['Content-Disposition'])
         messages = self.read_mbox(response.content)
