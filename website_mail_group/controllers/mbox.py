@@ -14,8 +14,9 @@ from ..archive import mbox
 from ..outbound.text import html_to_text
 from .pages import GroupPages, author_name, confirm_page, sanitize_body
 
-# posts read (and dropped from the ORM cache) at a time while streaming
+# posts read at a time while streaming, and the bytes written before they are sent
 BATCH = 200
+BATCH_BYTES = 4 * 1024 * 1024
 MONTH = re.compile(r'(\d{4})-(\d{2})')
 
 
@@ -64,24 +65,31 @@ class MailGroupMbox(GroupPages, http.Controller):
 
     @staticmethod
     def _entries(registry, uid, context, domain, address):
-        """The mbox entries of the accepted posts of ``domain``, oldest first,
-        BATCH posts at a time. The response is sent after the request's
-        cursor is closed: the generator reads through its own."""
-        with registry.cursor() as cr:
-            env = api.Environment(cr, uid, context)
-            Message = env['mail.group.message'].sudo()
-            batch_domain = domain
-            while True:
-                posts = Message.search(batch_domain, order='date ASC, id ASC', limit=BATCH)
+        """The mbox entries of the accepted posts of ``domain``, oldest first.
+        The response is sent after the request's cursor is closed: each
+        batch (BATCH posts, at most BATCH_BYTES and one post) is written
+        through a cursor of its own, closed before the client reads it, so
+        a slow download holds no database connection."""
+        batch_domain = domain
+        while True:
+            chunks, size, last = [], 0, None
+            with registry.cursor() as cr:
+                env = api.Environment(cr, uid, context)
+                posts = env['mail.group.message'].sudo().search(batch_domain, order='date ASC, id ASC', limit=BATCH)
                 for post in posts:
-                    yield MailGroupMbox._entry(env, post, address)
-                if len(posts) < BATCH:
-                    return
-                last = posts[-1]
-                # (date, id) after the last one, written to seek on the date index
-                batch_domain = expression.AND([domain, [('date', '>=', last.date), '|', ('date', '>', last.date),
-                                                        ('id', '>', last.id)]])
-                env.invalidate_all()
+                    chunks.append(MailGroupMbox._entry(env, post, address))
+                    size += len(chunks[-1])
+                    last = post
+                    if size >= BATCH_BYTES:
+                        break
+                more = bool(posts) and (len(posts) == BATCH or last != posts[-1])
+                if more:
+                    # (date, id) after the last one, written to seek on the date index
+                    batch_domain = expression.AND([domain, [
+                        ('date', '>=', last.date), '|', ('date', '>', last.date), ('id', '>', last.id)]])
+            yield from chunks
+            if not more:
+                return
 
     @staticmethod
     def _entry(env, post, address):

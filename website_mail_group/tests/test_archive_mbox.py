@@ -82,16 +82,17 @@ class TestArchiveMbox(WebsiteMailGroupCase):
                          [m['Message-ID'] for m in messages])
 
     def test_streamed_in_batches(self):
-        """Posts are read BATCH at a time, after the last one read: same
-        dates and batch boundaries lose and repeat nothing."""
+        """Posts are read BATCH at a time (fewer past BATCH_BYTES), after the
+        last one read: same dates and batch boundaries lose and repeat nothing."""
         date = fields.Datetime.now() - timedelta(days=40)
         for index in range(5):
             post = self._post(self.group_public, f'Same second {index}', '<p>x</p>')
             post.mail_message_id.date = date
-        with patch('odoo.addons.website_mail_group.controllers.mbox.BATCH', 2):
-            messages = self.read_mbox(self.download(f'/groups/{slug(self.group_public)}/mbox').content)
-        self.assertEqual([message['Subject'] for message in messages][:5], [f'Same second {i}' for i in range(5)])
-        self.assertEqual(len(messages), 8)
+        for patched, value in (('BATCH', 2), ('BATCH_BYTES', 1)):
+            with patch(f'odoo.addons.website_mail_group.controllers.mbox.{patched}', value):
+                messages = self.read_mbox(self.download(f'/groups/{slug(self.group_public)}/mbox').content)
+            self.assertEqual([message['Subject'] for message in messages][:5], [f'Same second {i}' for i in range(5)])
+            self.assertEqual(len(messages), 8)
 
     def test_month_and_thread(self):
         old = self._post(self.group_public, 'An old story', '<p>Long ago</p>', days=70)
