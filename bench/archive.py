@@ -26,6 +26,16 @@ SQL queries of each request come from the server itself: Odoo's request log
 line ends with "<queries> <sql time> <other time>" for every request.
 The two servers alternate page by page.
 
+Pages Odoo's module does not have (ours only, same timing): the group's Atom
+feed (50 latest posts), a thread's feed and one month's mbox. Streaming of
+the mbox (--no-stream to skip): the server's resident memory (VmRSS, read
+every 5 ms from /proc) while a month's mbox and then the whole archive's are
+downloaded, next to their size and time to first byte: with a streamed
+response the peak does not grow with the download.
+
+--only ours runs our side alone (no Odoo database needed), --ours-db and
+--ours-port point it at another database and port.
+
 Query count vs page size (--no-steps to skip): in a separate process per
 database, the same pages are rendered in-process through Odoo's WSGI
 application (werkzeug test client), with 20 and then 50 threads per page
@@ -52,6 +62,7 @@ RESULTS = os.path.join(HERE, 'results')
 sys.path.insert(0, HERE)
 
 import run  # noqa: E402  (ODOO_SRC, psql, source_hash)
+from archive_stream import measure_stream  # noqa: E402
 
 ODOO_ADDONS = run.ODOO_ADDONS
 GROUP_ALIAS = 'bench-archive'
@@ -229,6 +240,16 @@ def cases(key, fx, deep_page, flat_page):
     ]
 
 
+def ours_only_cases(fx):
+    """(label, method, path, body) of our pages Odoo's module does not have."""
+    g = fx['group_slug']
+    return [
+        ('Atom feed (50 latest)', 'GET', f'/groups/{g}/feed', None),
+        ('Atom feed of a thread', 'GET', f"/groups/{g}/{fx['root_slug']}/feed", None),
+        ('mbox, one month', 'GET', f"/groups/{g}/mbox?month={fx['month_begin'][:7]}", None),
+    ]
+
+
 def inner_queries(registry, args):
     """Render each page in-process through Odoo's WSGI app with 20 and 50
     threads per page; count the statements of each request."""
@@ -257,7 +278,7 @@ def inner_queries(registry, args):
 
     fx = json.loads(args.fixture)
     if args.key == 'ours':
-        from odoo.addons.website_mail_group.controllers import main as controller
+        from odoo.addons.website_mail_group.controllers import archive as controller
 
         def set_step(step):
             controller.ARCHIVE_STEP = step
@@ -411,80 +432,106 @@ def p90(values):
     return values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
 
 
+def measure_one(args, opener, key, label, method, path, body):
+    port = TARGETS[key]['port']
+    for _ in range(args.warmup):
+        fetch(opener, port, method, path, body)
+    offset = log_size(key)
+    times, sizes = [], []
+    for _ in range(args.requests):
+        elapsed, status, size = fetch(opener, port, method, path, body)
+        if status != 200:
+            raise SystemExit(f'{key} {path}: HTTP {status}')
+        times.append(elapsed)
+        sizes.append(size)
+    time.sleep(0.3)  # the log line is written after the response
+    __, lines = read_log(key, offset)
+    lines = [line for line in lines if line[0] == path.split('?')[0] or line[0] == path]
+    queries = [line[2] for line in lines]
+    result = {
+        'path': path, 'median_ms': statistics.median(times) * 1000, 'p90_ms': p90(times) * 1000,
+        'min_ms': min(times) * 1000, 'bytes': statistics.median(sizes),
+        'queries': statistics.median(queries) if queries else None,
+        'queries_min': min(queries) if queries else None, 'queries_max': max(queries) if queries else None,
+        'sql_ms': statistics.median(line[3] for line in lines) * 1000 if lines else None,
+    }
+    log(f"[archive] {key:4} {label:32} median {result['median_ms']:8.1f} ms  "
+        f"p90 {result['p90_ms']:8.1f} ms  queries {result['queries']}")
+    return result
+
+
 def measure(args, fixtures):
-    openers = {key: make_opener() for key in TARGETS}
-    case_lists = {key: cases(key, fixtures[key], args.deep_page, args.flat_page) for key in TARGETS}
+    keys = active_keys(args)
+    openers = {key: make_opener() for key in keys}
+    case_lists = {key: cases(key, fixtures[key], args.deep_page, args.flat_page) for key in keys}
     results = collections.OrderedDict()
-    for index in range(len(case_lists['ours'])):
-        for key in TARGETS:  # alternate the two servers page by page
+    for index in range(len(case_lists[keys[0]])):
+        for key in keys:  # alternate the two servers page by page
             label, method, path, body = case_lists[key][index]
-            port = TARGETS[key]['port']
-            for _ in range(args.warmup):
-                fetch(openers[key], port, method, path, body)
-            offset = log_size(key)
-            times, sizes = [], []
-            for _ in range(args.requests):
-                elapsed, status, size = fetch(openers[key], port, method, path, body)
-                if status != 200:
-                    raise SystemExit(f'{key} {path}: HTTP {status}')
-                times.append(elapsed)
-                sizes.append(size)
-            time.sleep(0.3)  # the log line is written after the response
-            __, lines = read_log(key, offset)
-            lines = [line for line in lines if line[0] == path.split('?')[0] or line[0] == path]
-            queries = [line[2] for line in lines]
-            results.setdefault(label, {})[key] = {
-                'path': path, 'median_ms': statistics.median(times) * 1000, 'p90_ms': p90(times) * 1000,
-                'min_ms': min(times) * 1000, 'bytes': statistics.median(sizes),
-                'queries': statistics.median(queries) if queries else None,
-                'queries_min': min(queries) if queries else None, 'queries_max': max(queries) if queries else None,
-                'sql_ms': statistics.median(line[3] for line in lines) * 1000 if lines else None,
-            }
-            log(f"[archive] {key:4} {label:32} median {results[label][key]['median_ms']:8.1f} ms  "
-                f"p90 {results[label][key]['p90_ms']:8.1f} ms  queries {results[label][key]['queries']}")
+            results.setdefault(label, {})[key] = measure_one(args, openers[key], key, label, method, path, body)
+    if 'ours' in keys:
+        for label, method, path, body in ours_only_cases(fixtures['ours']):
+            results.setdefault(label, {})['ours'] = measure_one(
+                args, openers['ours'], 'ours', label, method, path, body)
     return results
+
+
+def active_keys(args):
+    return [args.only] if args.only else list(TARGETS)
 
 
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
 
-def report(args, fixtures, timing, steps):
+def report(args, fixtures, timing, steps, stream=None):
     out = [f"Archive pages, {args.messages:,} accepted messages in {args.threads:,} threads over "
            f"{args.months} months; {args.requests} sequential requests each after {args.warmup} warm-up",
            '',
            '| Page | ours median (p90) | Odoo\'s median (p90) | ours faster by (Odoo / ours) '
            '| ours queries | Odoo\'s queries | ours SQL time | Odoo\'s SQL time |',
            '|---|---|---|---|---|---|---|---|']
-    for label, row in timing.items():
-        ours, odoo = row['ours'], row['odoo']
-        ratio = odoo['median_ms'] / ours['median_ms'] if ours['median_ms'] else float('nan')
+    def q(item):
+        if item is None:
+            return 'n/a'
+        if item['queries'] is None:
+            return '?'
+        if item['queries_min'] != item['queries_max']:
+            return f"{item['queries']:g} ({item['queries_min']}-{item['queries_max']})"
+        return f"{item['queries']:g}"
 
-        def q(item):
-            if item['queries'] is None:
-                return '?'
-            if item['queries_min'] != item['queries_max']:
-                return f"{item['queries']:g} ({item['queries_min']}-{item['queries_max']})"
-            return f"{item['queries']:g}"
-        out.append(f"| {label} | {ours['median_ms']:.1f} ms ({ours['p90_ms']:.1f}) "
-                   f"| {odoo['median_ms']:.1f} ms ({odoo['p90_ms']:.1f}) | {ratio:.2f}x "
-                   f"| {q(ours)} | {q(odoo)} | {ours['sql_ms']:.1f} ms | {odoo['sql_ms']:.1f} ms |")
+    def ms(item, key):
+        return f"{item[key]:.1f} ms" if item and item.get(key) is not None else 'n/a'
+
+    for label, row in timing.items():
+        ours, odoo = row.get('ours'), row.get('odoo')
+        ratio = f"{odoo['median_ms'] / ours['median_ms']:.2f}x" if ours and odoo and ours['median_ms'] else '-'
+        out.append(f"| {label} | {ms(ours, 'median_ms')} ({ms(ours, 'p90_ms')}) "
+                   f"| {ms(odoo, 'median_ms')} ({ms(odoo, 'p90_ms')}) | {ratio} "
+                   f"| {q(ours)} | {q(odoo)} | {ms(ours, 'sql_ms')} | {ms(odoo, 'sql_ms')} |")
     out.append('')
-    out.append("Paths: " + '; '.join(f"{key}: {', '.join(c['path'] for c in (row[key] for row in timing.values()))}"
+    out.append("Paths: " + '; '.join(f"{key}: {', '.join(row[key]['path'] for row in timing.values() if key in row)}"
                                       for key in TARGETS))
+    if stream:
+        out += ['', 'mbox streaming (our server\'s resident memory while downloading):', '',
+                '| Download | size | first byte | total | RSS before | peak growth |', '|---|---|---|---|---|---|']
+        for item in stream:
+            out.append(f"| {item['label']} | {item['bytes'] / 1e6:.1f} MB | {item['first_byte_s'] * 1000:.0f} ms "
+                       f"| {item['total_s']:.2f} s | {item['rss_before_kb'] / 1024:.0f} MiB "
+                       f"| {item['peak_growth_kb'] / 1024:.1f} MiB |")
     if steps:
         out += ['', 'SQL queries per request vs threads per page (in-process render, 2nd request):', '',
                 '| Page | ours, 20/page | ours, 50/page | Odoo\'s, 20/page | Odoo\'s, 50/page |',
                 '|---|---|---|---|---|']
-        for label in steps['ours']:
+        for label in steps[active_keys(args)[0]]:
             cells = []
             for key in ('ours', 'odoo'):
                 for step in ('20', '50'):
-                    item = steps[key].get(label, {}).get(step)
+                    item = steps.get(key, {}).get(label, {}).get(step)
                     cells.append(f"{item['queries']}" + ('' if item['status'] == 200 else f" (HTTP {item['status']})")
                                  if item else '-')
             out.append(f"| {label} | {' | '.join(cells)} |")
-        for key in ('ours', 'odoo'):
+        for key in steps:
             out += ['', f"Statements run more than once in one request, {TARGETS[key]['label']} (50/page):"]
             for label, per_step in steps[key].items():
                 repeated = per_step.get('50', {}).get('repeated') or []
@@ -505,13 +552,19 @@ def main():
     parser.add_argument('--deep-page', type=int, default=500, help='deep archive page (thread mode, default 500)')
     parser.add_argument('--flat-page', type=int, default=2500, help='deep page in flat mode (default 2500)')
     parser.add_argument('--no-steps', action='store_true', help='skip the queries vs page size measurement')
+    parser.add_argument('--no-stream', action='store_true', help='skip the mbox streaming memory measurement')
+    parser.add_argument('--only', choices=('ours', 'odoo'), help='one side only')
+    parser.add_argument('--ours-db', default=TARGETS['ours']['db'], help='our database (default wmg_bench_ours)')
+    parser.add_argument('--ours-port', type=int, default=TARGETS['ours']['port'], help='our server port (default 8481)')
     parser.add_argument('--json', default=os.path.join(RESULTS, 'archive.json'), help='raw results')
     args = parser.parse_args()
+    TARGETS['ours'].update(db=args.ours_db, port=args.ours_port)
     os.makedirs(RESULTS, exist_ok=True)
     started = time.time()
 
     fixtures = {}
-    for key, target in TARGETS.items():
+    for key in active_keys(args):
+        target = TARGETS[key]
         ensure_module(key)
         fixtures[key] = inner(target, '--phase=setup', f'--messages={args.messages}',
                               f'--threads={args.threads}', f'--months={args.months}')
@@ -523,24 +576,28 @@ def main():
 
     steps = {}
     if not args.no_steps:
-        for key, target in TARGETS.items():
+        for key in active_keys(args):
+            target = TARGETS[key]
             steps[key] = inner(target, '--phase=queries', f'--key={key}', f'--fixture={json.dumps(fixtures[key])}',
                                f'--deep-page={args.deep_page}', f'--flat-page={args.flat_page}',
                                '--module-marker=website_mail_group/' if key == 'ours' else '--module-marker=mail_group/')
 
+    stream = None
     try:
-        for key in TARGETS:
+        for key in active_keys(args):
             start_server(key)
-        for key in TARGETS:
+        for key in active_keys(args):
             wait_ready(key)
         timing = measure(args, fixtures)
+        if 'ours' in fixtures and not args.no_stream:
+            stream = measure_stream(TARGETS['ours'], fixtures['ours'], fetch, make_opener, log)
     finally:
-        for key in TARGETS:
+        for key in active_keys(args):
             stop_server(key)
 
-    text = report(args, fixtures, timing, steps)
+    text = report(args, fixtures, timing, steps, stream)
     with open(args.json, 'w') as f:
-        json.dump({'fixtures': fixtures, 'timing': timing, 'steps': steps,
+        json.dump({'fixtures': fixtures, 'timing': timing, 'steps': steps, 'stream': stream,
                    'seconds': round(time.time() - started, 1)}, f, indent=1, default=str)
     print(text)
     log(f'[archive] total {time.time() - started:.0f} s; raw results in {args.json}')

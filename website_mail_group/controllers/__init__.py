@@ -5,3 +5,6 @@ from . import archive
 from . import thread
 from . import delivery
 from . import subscriptions_page
+from . import feeds
+from . import mbox
+from . import reply

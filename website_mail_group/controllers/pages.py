@@ -8,6 +8,7 @@ from werkzeug.urls import url_encode
 from odoo import _
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+from odoo.tools import SQL
 
 from ..models.mail_group_message_review import author_label
 from ..outbound import text as post_text
@@ -41,12 +42,13 @@ def invalid_link(status='invalid'):
     return confirm_page(None, status, title, message, http_status=400 if status == 'invalid' else 410)
 
 
-def sanitize_body(body):
+def sanitize_body(body, env=None):
     """Every message body shown on the website goes through the strict
-    sanitizer at render time: stored HTML is never trusted."""
+    sanitizer at render time: stored HTML is never trusted. ``env`` when
+    there is no request (a streamed response)."""
     if not body:
         return ''
-    return post_text.sanitize(request.env['mail.group']._clean_email_body(str(body)))
+    return post_text.sanitize((env or request.env)['mail.group']._clean_email_body(str(body)))
 
 
 def author_name(message):
@@ -127,3 +129,36 @@ class GroupPages(GroupAccess):
                 'url': f'/web/content/{attachment.id}?access_token={tokens[attachment.id]}&download=true',
             } for attachment in message.attachment_ids]
         return result
+
+    def _thread_reply_ids(self, message):
+        """Ids of the accepted replies in the whole sub-thread of ``message``,
+        in date order: one query, whatever the size of the thread."""
+        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status', 'date'])
+        request.env.cr.execute(SQL("""
+            WITH RECURSIVE tree(id) AS (
+                SELECT id FROM mail_group_message
+                 WHERE group_message_parent_id = %(root)s AND moderation_status = 'accepted'
+                 UNION
+                SELECT child.id FROM mail_group_message child JOIN tree ON child.group_message_parent_id = tree.id
+                 WHERE child.moderation_status = 'accepted'
+            )
+            SELECT post.id FROM tree JOIN mail_group_message post ON post.id = tree.id
+             ORDER BY post.date, post.id
+        """, root=message.id))
+        return [row[0] for row in request.env.cr.fetchall()]
+
+    def _thread_start(self, message):
+        """The first post of the thread of ``message``: its highest accepted
+        ancestor, found in one query."""
+        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status'])
+        request.env.cr.execute(SQL("""
+            WITH RECURSIVE up(id, parent_id, depth) AS (
+                SELECT id, group_message_parent_id, 0 FROM mail_group_message WHERE id = %(id)s
+                 UNION
+                SELECT parent.id, parent.group_message_parent_id, up.depth + 1
+                  FROM mail_group_message parent JOIN up ON parent.id = up.parent_id
+                 WHERE parent.moderation_status = 'accepted'
+            )
+            SELECT id FROM up ORDER BY depth DESC LIMIT 1
+        """, id=message.id))
+        return self._posts().browse(request.env.cr.fetchone()[0])

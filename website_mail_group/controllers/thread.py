@@ -8,7 +8,6 @@ from odoo import http
 from odoo.addons.http_routing.models.ir_http import slug, unslug
 from odoo.http import request
 from odoo.osv import expression
-from odoo.tools import SQL
 
 from ..outbound import identity
 from .access import to_id
@@ -80,19 +79,7 @@ class MailGroupThread(GroupPages, http.Controller):
         same page. One query finds the tree (ids only), one batch reads the
         page's posts, whatever the size of the thread."""
         Message = self._posts()
-        Message.flush_model(['group_message_parent_id', 'moderation_status', 'date'])
-        request.env.cr.execute(SQL("""
-            WITH RECURSIVE tree(id) AS (
-                SELECT id FROM mail_group_message
-                 WHERE group_message_parent_id = %(root)s AND moderation_status = 'accepted'
-                 UNION
-                SELECT child.id FROM mail_group_message child JOIN tree ON child.group_message_parent_id = tree.id
-                 WHERE child.moderation_status = 'accepted'
-            )
-            SELECT post.id FROM tree JOIN mail_group_message post ON post.id = tree.id
-             ORDER BY post.date, post.id
-        """, root=message.id))
-        ids = [row[0] for row in request.env.cr.fetchall()]
+        ids = self._thread_reply_ids(message)
         offset = (page - 1) * THREAD_STEP
         replies = Message.browse(ids[offset:offset + THREAD_STEP])
         shown = set(replies.ids) | {message.id}
@@ -108,22 +95,6 @@ class MailGroupThread(GroupPages, http.Controller):
             'more_page': page + 1 if offset + THREAD_STEP < len(ids) else None,
             'page': page,
         }
-
-    def _thread_start(self, message):
-        """The first post of the thread of ``message``: its highest accepted
-        ancestor, found in one query."""
-        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status'])
-        request.env.cr.execute(SQL("""
-            WITH RECURSIVE up(id, parent_id, depth) AS (
-                SELECT id, group_message_parent_id, 0 FROM mail_group_message WHERE id = %(id)s
-                 UNION
-                SELECT parent.id, parent.group_message_parent_id, up.depth + 1
-                  FROM mail_group_message parent JOIN up ON parent.id = up.parent_id
-                 WHERE parent.moderation_status = 'accepted'
-            )
-            SELECT id FROM up ORDER BY depth DESC LIMIT 1
-        """, id=message.id))
-        return self._posts().browse(request.env.cr.fetchone()[0])
 
     def _is_thread_root(self, message):
         parent = message.group_message_parent_id

@@ -25,3 +25,4 @@ from . import mail_mail
 from . import mail_mail_copies
 from . import mail_message
 from . import mail_thread
+from . import mail_group_web_post

@@ -24,3 +24,6 @@ from . import test_flows
 from . import test_flows_smtp
 from . import test_everyday_web
 from . import test_subscriptions_page
+from . import test_archive_feeds
+from . import test_archive_mbox
+from . import test_web_post

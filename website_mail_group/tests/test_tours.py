@@ -2,6 +2,7 @@ import re
 
 import lxml.html
 
+from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
 
 from .test_website import WebsiteMailGroupCase
@@ -113,3 +114,17 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.assertEqual(sorted(distributed.mapped('subject')), ['Bulk one', 'Bulk two', 'Form first'])
         explanation = self.env['mail.mail'].sudo().search([('email_to', 'like', 'bob@example.org')])
         self.assertIn('Please stay on topic.', explanation.body_html, 'Send & Reject mailed the explanation')
+
+    def test_tour_member_replies_from_the_web(self):
+        self.env['mail.group.member'].create({'mail_group_id': self.group_public.id,
+                                             'partner_id': self.user_portal.partner_id.id})
+        self.start_tour(f'/groups/{slug(self.group_public)}/{slug(self.msg_root)}', 'website_mail_group_web_reply',
+                        login='wmg_portal')
+        self.env.invalidate_all()
+        reply = self.env['mail.group.message'].search([('group_message_parent_id', '=', self.msg_root.id),
+                                                       ('author_id', '=', self.user_portal.partner_id.id)])
+        self.assertEqual(reply.moderation_status, 'accepted')
+        self.assertIn('Count me in.', reply.body)
+        self.assertEqual(sorted(self.env['mail.mail'].sudo().search(
+            [('mail_message_id', '=', reply.mail_message_id.id)]).mapped('email_to')),
+            ['known@member.example.com', 'second@member.example.com'])

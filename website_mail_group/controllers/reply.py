@@ -1,0 +1,70 @@
+"""Members write from the website: a reply under a post, a new topic.
+Both go through ``message_post`` and the inbound rules, as mail does
+(``mail.group._post_from_web``)."""
+from odoo import _, http
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.http import request
+
+from ..inbound.cleaning import one_line
+from .pages import GroupPages
+
+# characters of a post written in the text box
+MAX_WEB_BODY = 100_000
+
+
+class MailGroupReply(GroupPages, http.Controller):
+
+    @http.route('/groups/<string:group_ref>/<string:message_ref>/reply', type='http', auth='public', website=True,
+                methods=['POST'], sitemap=False)
+    def group_reply(self, group_ref, message_ref, body='', group_access_token=None, **kw):
+        group = self._get_group(group_ref, group_access_token)
+        parent = self._get_message(group, message_ref)
+        return self._web_post(group, group_access_token, body, parent=parent)
+
+    @http.route('/groups/<string:group_ref>/new', type='http', auth='public', website=True, methods=['POST'],
+                sitemap=False)
+    def group_new_topic(self, group_ref, subject='', body='', group_access_token=None, **kw):
+        group = self._get_group(group_ref, group_access_token)
+        subject = one_line(subject)[:200]
+        if not subject:
+            return self._result(group, group_access_token, 'refused', _('A new topic needs a subject.'),
+                                http_status=400)
+        return self._web_post(group, group_access_token, body, subject=subject)
+
+    def _web_post(self, group, token, body, subject=None, parent=None):
+        if not self._is_member(group):
+            message = _('Only members of this group can write from the website. Join the group, or write to its '
+                        'address.') if not request.env.user._is_public() else \
+                _('Log in with the account of a member of this group to write from the website.')
+            return self._result(group, token, 'refused', message, http_status=403)
+        text = (body or '').strip('\r\n')
+        if not text.strip():
+            return self._result(group, token, 'refused', _('Your message is empty.'), http_status=400)
+        if len(text) > MAX_WEB_BODY:
+            return self._result(group, token, 'refused', _('Your message is too long.'), http_status=413)
+        partner = request.env.user.partner_id
+        if not partner.email_normalized:
+            return self._result(group, token, 'refused', _('Your account needs an email address to write to a group.'),
+                                http_status=403)
+        post = group._post_from_web(partner, text, subject=subject, parent=parent)
+        if post.moderation_status == 'accepted':
+            return self._result(group, token, 'posted', _('Your message was sent to the members of the group.'),
+                                post=post)
+        if post.moderation_status == 'pending_moderation':
+            return self._result(group, token, 'held', _(
+                'Your message waits for a moderator of the group; it is sent to the members once accepted.'),
+                post=parent)
+        reasons = dict(post._fields['moderation_reason']._description_selection(request.env))
+        reason = reasons.get(post.moderation_reason) if post else None
+        return self._result(group, token, 'refused', _('The group refused your message (%s).', reason)
+                            if reason else _('The group refused your message.'), http_status=403, post=parent)
+
+    def _result(self, group, token, status, message, post=None, http_status=200):
+        return request.render('website_mail_group.web_post_result', {
+            'group': group,
+            'status': status,
+            'message': message,
+            'post_url': self._url(f'/groups/{slug(group)}/{slug(post)}', **self._token_args(token)) if post else None,
+            'group_url': self._url(f'/groups/{slug(group)}', **self._token_args(token)),
+            'main_object': group,
+        }, status=http_status)
