@@ -14,6 +14,13 @@ from .mails import raw_mail, rfc2822_date
 from .smtp_server import free_port
 
 
+def as_sent(mail):
+    """A queued copy as its member receives it: the bytes the mail queue
+    gives the SMTP server (headers and footer are personalised when sent)."""
+    data = CopyBuilder(mail.env['ir.mail_server'].sudo(), None).build(mail.sudo())[2]
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
 class MailGroupCommon(MailCommon):
     """Groups, members and users shared by the back-end tests.
 
@@ -86,10 +93,7 @@ class MailGroupCommon(MailCommon):
         return self.env['mail.group.message'].sudo().search([('mail_message_id.message_id', '=', message_id)])
 
     def as_sent(self, mail):
-        """A queued copy as its member receives it: the bytes the mail queue
-        gives the SMTP server (headers and footer are personalised when sent)."""
-        data = CopyBuilder(self.env['ir.mail_server'].sudo(), None).build(mail.sudo())[2]
-        return email.message_from_bytes(data, policy=email.policy.default)
+        return as_sent(mail)
 
     def queued_mails(self, group_message):
         """Copies of a post queued for members, by normalized recipient address."""

@@ -8,7 +8,7 @@ from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
 
-from .common import SmtpListCase
+from .common import SmtpListCase, as_sent
 from .mails import raw_mail
 from .smtp_server import SmtpSink
 from .test_website import WebsiteMailGroupCase
@@ -69,7 +69,7 @@ class TestWebPost(WebsiteMailGroupCase):
         copies = self.copies(reply)
         self.assertEqual(sorted(copies.mapped('email_to')), ['known@member.example.com', 'second@member.example.com'],
                          'the members receive it, the author does not')
-        self.assertIn(self.msg_reply.mail_message_id.message_id, copies[0].headers, 'In-Reply-To the post')
+        self.assertEqual(as_sent(copies[0])['In-Reply-To'], self.msg_reply.mail_message_id.message_id, 'In-Reply-To the post')
 
         _response, page = self.get_page(self.thread_url(self.msg_reply))
         self.assertIn('I agree <b>fully</b>.', page.text_content(), 'shown in the thread, as text')
