@@ -1,3 +1,4 @@
+"""Translations of the website JavaScript."""
 from odoo import models
 
 

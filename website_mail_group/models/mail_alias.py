@@ -1,3 +1,4 @@
+"""What the alias tells an author it refuses."""
 from odoo import _, models
 
 

@@ -1,3 +1,5 @@
+"""Who may create and change a group: its managers only, and each group keeps
+its own alias."""
 from odoo import Command, _, api, models
 from odoo.exceptions import AccessError
 

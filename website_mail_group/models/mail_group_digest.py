@@ -1,3 +1,5 @@
+"""Daily and weekly digests: one mail per digest member with a table of
+contents and each post attached."""
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools

@@ -1,3 +1,5 @@
+"""mail.group.member: a member of a group (partner or address), delivery mode,
+bounces and probes."""
 import logging
 from datetime import timedelta
 

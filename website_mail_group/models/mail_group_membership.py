@@ -1,3 +1,5 @@
+"""Membership seen from the group: is the current user a member, who may see
+which members, finding members."""
 from odoo import _, api, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression

@@ -1,3 +1,5 @@
+"""mail.group.message: a post of a group, its moderation status and reason, its
+place in a thread."""
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 

@@ -1,3 +1,5 @@
+"""Mail about a post: its plain text, the moderators' answer to its author, and
+the alerts that go with it."""
 from email.utils import formataddr
 
 from markupsafe import Markup

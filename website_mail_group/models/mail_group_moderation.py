@@ -1,3 +1,5 @@
+"""mail.group.moderation: per-address rules of a group (whitelist, ban),
+addresses normalized."""
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 

@@ -1,3 +1,5 @@
+"""Notices of a held or refused post: to its author (capped) and alerts to the
+moderators."""
 import logging
 
 from markupsafe import Markup

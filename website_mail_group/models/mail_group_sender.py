@@ -1,3 +1,5 @@
+"""How the copies of a group present their sender (From rewriting), shown on
+the group form."""
 from odoo import _, api, fields, models, tools
 
 OUTSIDER = 'someone@outside.invalid'  # an author no mail server is set up for

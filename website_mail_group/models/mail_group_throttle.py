@@ -1,3 +1,5 @@
+"""mail.group.throttle: hourly counters capping mail sent to addresses anyone
+can type (confirmations, notices)."""
 from datetime import timedelta
 
 from odoo import api, fields, models

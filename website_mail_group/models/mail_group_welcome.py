@@ -1,3 +1,4 @@
+"""The welcome mail of new members."""
 from odoo import _, models, tools
 
 # Context keys under which joining sends no welcome mail: Odoo's import of

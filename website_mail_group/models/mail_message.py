@@ -1,3 +1,5 @@
+"""mail.message of groups: posts stay in their group, change by moderators
+only, one per Message-Id and group."""
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 

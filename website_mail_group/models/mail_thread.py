@@ -1,3 +1,5 @@
+"""The mail gateway for groups: list commands (+subscribe, +unsubscribe),
+hostile mail, bounces, the raw facts the inbound rules read."""
 import codecs
 import email
 import email.policy

@@ -1,3 +1,5 @@
+"""The reject / ban wizard of a held post: with or without an explanation
+mailed to its author."""
 from odoo import api, fields, models, tools
 
 
