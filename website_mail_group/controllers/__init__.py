@@ -5,3 +5,4 @@ from . import archive
 from . import thread
 from . import delivery
 from . import subscriptions_page
+from . import moderate
