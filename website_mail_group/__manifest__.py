@@ -20,6 +20,7 @@ has a browsable archive under /groups.
         'data/mail_template_data.xml',
         'data/ir_cron_data.xml',
         'wizard/mail_group_message_reject_views.xml',
+        'wizard/mail_group_member_import_views.xml',
         'views/mail_group_message_views.xml',
         'views/mail_group_member_views.xml',
         'views/mail_group_moderation_views.xml',

@@ -24,3 +24,4 @@ from . import mail_mail
 from . import mail_message
 from . import mail_thread
 from . import mail_group_moderation_links
+from . import mail_group_invitations

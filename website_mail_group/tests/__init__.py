@@ -25,3 +25,4 @@ from . import test_flows_smtp
 from . import test_everyday_web
 from . import test_subscriptions_page
 from . import test_moderate_links
+from . import test_member_import
