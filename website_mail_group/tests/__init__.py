@@ -26,3 +26,4 @@ from . import test_everyday_web
 from . import test_subscriptions_page
 from . import test_moderate_links
 from . import test_member_import
+from . import test_attacks_import
