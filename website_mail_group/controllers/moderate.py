@@ -79,7 +79,7 @@ class MailGroupModerate(http.Controller):
                 'reasons': message.moderation_reasons_display,
             })
         try:
-            message._moderate_from_link(user, action, comment if isinstance(comment, str) else '')
+            message._moderate_from_link(user, action, comment[:5000] if isinstance(comment, str) else '')
         except (AccessError, UserError):
             # moderated meanwhile by someone else (nothing was written)
             return self._refused('moderated')

@@ -206,6 +206,8 @@ class TestModerationLinks(WebsiteMailGroupCase):
             f'{base}/accept?post=99999999999999&moderator={self.user_moderator.id}&token={token}',
             f'{base}/approve?post={self.post.id}&moderator={self.user_moderator.id}&token={token}',
             f'/group/99999999/moderate/accept?post={self.post.id}&moderator={self.user_moderator.id}&token={token}',
+            f'/group/{10 ** 15}/moderate/accept?post={self.post.id}&moderator={self.user_moderator.id}&token={token}',
+            f'{base}/accept?post={self.post.id}&moderator={self.user_moderator.id}&token=99999999999999999999.x',
         ]
         for url in refused:
             self.assert_refused(url, 'invalid', 400)
