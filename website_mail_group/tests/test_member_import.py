@@ -111,6 +111,13 @@ class TestMemberImport(MailGroupCommon):
         self.assertEqual(wizard.invited_count, 1)
         self.assertEqual(len(self.confirmation_mails().filtered(lambda m: m.email_to == 'again@example.com')), 3)
 
+    def test_import_button_on_the_group_form(self):
+        arch = self.env['mail.group'].with_user(self.user_moderator).get_views([(False, 'form')])['views']['form']['arch']
+        action = self.env.ref('website_mail_group.mail_group_member_import_action')
+        self.assertIn(f'name="{action.id}"', arch)
+        self.assertIn('string="Import Members"', arch)
+        self.assertEqual((action.res_model, action.target), ('mail.group.member.import', 'new'))
+
     def test_only_managers_import(self):
         with self.assertRaises(AccessError):
             self.run_import('x@example.com', user=self.user_employee)
