@@ -8,3 +8,4 @@ from . import subscriptions_page
 from . import feeds
 from . import mbox
 from . import reply
+from . import moderate

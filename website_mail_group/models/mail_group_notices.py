@@ -6,9 +6,12 @@ from markupsafe import Markup
 
 from odoo import _, api, models, tools
 
+from .mail_group_moderation_links import ModerationLinks
+
 _logger = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 300  # characters of a held post shown to its moderators
+REMINDER_POSTS = 30  # pending posts listed with their links in the daily reminder
 
 
 class MailGroup(models.Model):
@@ -54,10 +57,12 @@ class MailGroup(models.Model):
 
     def _alert_moderators(self, group_message):
         """Tell the moderators at once that a post is held: one notification
-        for all of them (inbox or email, as each prefers), on the post itself,
-        so only who may moderate it can read it. At most a few alerts per
-        group an hour (``website_mail_group.moderator_alert_limit``): a spray
-        of held spam is left to the daily reminder."""
+        to each (inbox or email, as each prefers) carrying their own signed
+        moderation links (models/mail_group_moderation_links.py), on the post
+        itself, so only its recipient reads it. The body is rendered once.
+        At most a few alerts per group an hour
+        (``website_mail_group.moderator_alert_limit``): a spray of held spam
+        is left to the daily reminder."""
         self.ensure_one()
         group = self.sudo()
         moderators = group.moderator_ids.filtered('email')
@@ -67,29 +72,29 @@ class MailGroup(models.Model):
             _logger.info('Mail group %s: held post %s not alerted (over the hourly limit)', group.id, group_message.id)
             return False
         post = group_message.sudo()
-        excerpt = ' '.join(post._plain_text().split())
-        if len(excerpt) > EXCERPT_LENGTH:
-            excerpt = excerpt[:EXCERPT_LENGTH].rsplit(' ', 1)[0] + ' …'
-        reasons = post.moderation_reasons_display
-        base_url = group.get_base_url()
+        links = ModerationLinks(group, post.ids)
+        base_url = links.base_url
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_alert_moderators', {
             'group_name': group.name,
             'subject': post.subject or _('(no subject)'),
             'author': post.email_from or _('(no sender)'),
-            'reasons': reasons or _('Moderated group'),
-            'excerpt': excerpt,
+            'reasons': post.moderation_reasons_display or _('Moderated group'),
+            'excerpt': post._moderation_excerpt(),
             'post_url': f'{base_url}/web#model=mail.group.message&id={post.id}&view_type=form',
             'review_url': group._review_url(),
+            'links': links.links(post.id),
         }, minimal_qcontext=True)
-        self.env['mail.thread'].sudo().message_notify(
-            partner_ids=moderators.partner_id.ids,
-            subject=_('To review in %(group)s: %(subject)s', group=group.name, subject=post.subject or ''),
-            body=body,
-            author_id=self.env.ref('base.partner_root').id,
-            email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
-            model='mail.group.message',
-            res_id=post.id,
-        )
+        subject = _('To review in %(group)s: %(subject)s', group=group.name, subject=post.subject or '')
+        for moderator in moderators:
+            self.env['mail.thread'].sudo().message_notify(
+                partner_ids=moderator.partner_id.ids,
+                subject=subject,
+                body=links.sign(body, moderator),
+                author_id=self.env.ref('base.partner_root').id,
+                email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
+                model='mail.group.message',
+                res_id=post.id,
+            )
         self.env['mail.mail']._mail_group_wake_queue()
         return True
 
@@ -107,30 +112,58 @@ class MailGroup(models.Model):
         return moderated_groups._notify_moderators()
 
     def _notify_moderators(self):
-        """Remind moderators of pending posts (a daily summary), in their
-        inbox or by email according to their preference; the mail queue is
-        woken."""
+        """Remind moderators of pending posts (a daily summary listing the
+        oldest ones with their moderation links), one notification to each
+        moderator, in their inbox or by email according to their preference;
+        the mail queue is woken."""
         pending = self.env['mail.group.message'].sudo()._read_group(
             [('mail_group_id', 'in', self.ids), ('moderation_status', '=', 'pending_moderation')],
             ['mail_group_id'], ['__count'])
         notified = False
         for group, count in pending:
-            if not group.moderator_ids:
+            moderators = group.moderator_ids
+            if not moderators:
                 continue
+            posts = self.env['mail.group.message'].sudo().search(
+                [('mail_group_id', '=', group.id), ('moderation_status', '=', 'pending_moderation')],
+                order='create_date, id', limit=REMINDER_POSTS)
+            links = ModerationLinks(group, posts.ids)
             body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
                 'record': group,
                 'pending_count': count,
                 'review_url': group._review_url(),
+                'posts': [{
+                    'subject': post.subject or _('(no subject)'),
+                    'author': post.email_from or _('(no sender)'),
+                    'reasons': post.moderation_reasons_display or _('Moderated group'),
+                    'excerpt': post._moderation_excerpt(),
+                    'links': links.links(post.id),
+                } for post in posts],
+                'more_count': count - len(posts),
             }, minimal_qcontext=True, raise_if_not_found=False)
-            self.env['mail.thread'].sudo().message_notify(
-                partner_ids=group.moderator_ids.partner_id.ids,
-                subject=_('Messages are pending moderation in %s', group.name),
-                body=body,
-                email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
-                model='mail.group',
-                res_id=group.id,
-            )
+            subject = _('Messages are pending moderation in %s', group.name)
+            for moderator in moderators:
+                self.env['mail.thread'].sudo().message_notify(
+                    partner_ids=moderator.partner_id.ids,
+                    subject=subject,
+                    body=links.sign(body, moderator),
+                    email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
+                    model='mail.group',
+                    res_id=group.id,
+                )
             notified = True
         if notified:
             self.env['mail.mail']._mail_group_wake_queue()
         return True
+
+
+class MailGroupMessage(models.Model):
+    _inherit = 'mail.group.message'
+
+    def _moderation_excerpt(self):
+        """The start of the post's text, on one line, for its moderators."""
+        self.ensure_one()
+        excerpt = ' '.join(self._plain_text().split())
+        if len(excerpt) > EXCERPT_LENGTH:
+            excerpt = excerpt[:EXCERPT_LENGTH].rsplit(' ', 1)[0] + ' …'
+        return excerpt

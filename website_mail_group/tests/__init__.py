@@ -27,3 +27,6 @@ from . import test_subscriptions_page
 from . import test_archive_feeds
 from . import test_archive_mbox
 from . import test_web_post
+from . import test_moderate_links
+from . import test_member_import
+from . import test_attacks_import

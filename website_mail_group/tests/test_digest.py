@@ -144,7 +144,8 @@ class TestDeliverySettingsPage(HttpCase):
     @mute_logger('odoo.http')
     def test_state_changing_posts_need_csrf(self):
         """Every state-changing form checks the CSRF token (the RFC 8058
-        one-click POST is the only exception, and needs a signed token)."""
+        one-click POST and the moderation links are the exceptions, and need
+        a signed token)."""
         token = self.group._generate_delivery_token('reader@example.com')
         response = self.url_open(f'/group/{self.group.id}/delivery', data={
             'email': 'reader@example.com', 'token': token, 'delivery_mode': 'none'})

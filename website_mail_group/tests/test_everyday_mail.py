@@ -40,18 +40,23 @@ class TestModeratorAlerts(MailGroupCommon):
                 self.group, 'Stranger <stranger@elsewhere.example.com>', subject='Cheap watches',
                 body='Dear list,\n\nbuy our watches, they are cheap and they tick.'))
         self.assertEqual(post.moderation_status, 'pending_moderation')
-        alert = self.alerts(post)
-        self.assertEqual(len(alert), 1, 'one notification for all moderators, not one each')
-        self.assertIn('Cheap watches', alert.subject)
-        self.assertIn('Moderated List', alert.subject)
-        by_partner = {n.res_partner_id: n.notification_type for n in alert.notification_ids}
+        alerts = self.alerts(post)
+        self.assertEqual(len(alerts), 2, 'one notification to each moderator: their moderation links are their own')
+        by_partner = {n.res_partner_id: n.notification_type for n in alerts.notification_ids}
         self.assertEqual(by_partner, {self.user_moderator.partner_id: 'email', self.partner_admin: 'inbox'},
                          "each moderator by their own preference")
-        body = alert.body
-        self.assertIn(f'/web#model=mail.group.message&amp;id={post.id}&amp;view_type=form', body, 'a link to the post')
-        self.assertIn('stranger@elsewhere.example.com', body)
-        self.assertIn('Moderated group', body, 'the reason')
-        self.assertIn('buy our watches', body, 'an excerpt')
+        for alert in alerts:
+            self.assertIn('Cheap watches', alert.subject)
+            self.assertIn('Moderated List', alert.subject)
+            self.assertEqual(len(alert.notification_ids), 1)
+            body = alert.body
+            self.assertIn(f'/web#model=mail.group.message&amp;id={post.id}&amp;view_type=form', body, 'a link to the post')
+            self.assertIn('stranger@elsewhere.example.com', body)
+            self.assertIn('Moderated group', body, 'the reason')
+            self.assertIn('buy our watches', body, 'an excerpt')
+            moderator = alert.notification_ids.res_partner_id.user_ids
+            self.assertIn(f'/moderate/accept?post={post.id}&amp;moderator={moderator.id}&amp;token=', body,
+                          'links signed for that moderator')
         alert_mails = [mail for mail in self._mails if 'Cheap watches' in mail['subject']]
         self.assertEqual([mail['email_to'] for mail in alert_mails], [['"Mona Moderator" <mona.moderator@test.example.com>']],
                          'one email, to the moderator who prefers email')
@@ -60,10 +65,15 @@ class TestModeratorAlerts(MailGroupCommon):
     @mute_logger('odoo.addons.mail.models.mail_thread')
     def test_alert_readable_by_moderators_only(self):
         post = self.group_message(self.post_raw(self.group, 'stranger@elsewhere.example.com'))
-        alert = self.alerts(post)
-        alert.with_user(self.user_moderator).read(['body'])
+        alerts = self.alerts(post)
+        own = alerts.filtered(lambda alert: alert.notification_ids.res_partner_id == self.user_moderator.partner_id)
+        own.with_user(self.user_moderator).read(['body'])
+        for other_user in (self.user_employee, self.user_moderator):
+            with self.assertRaises(AccessError):
+                (alerts - own).with_user(other_user).read(['body'])
         with self.assertRaises(AccessError):
-            alert.with_user(self.user_employee).read(['body'])
+            own.with_user(self.user_employee).read(['body'])
+        alert = alerts
         post.with_user(self.user_moderator).action_moderate_discard()
         self.assertFalse(alert.exists(), 'a discarded post takes its alert along')
 
@@ -72,12 +82,13 @@ class TestModeratorAlerts(MailGroupCommon):
         self.env['ir.config_parameter'].sudo().set_param('website_mail_group.moderator_alert_limit', 3)
         for index in range(6):
             self.post_raw(self.group, f'spammer{index}@spam.example.com', subject=f'Spam {index}')
-        self.assertEqual(len(self.alerts()), 3, 'at most 3 alerts a group an hour, then only the reminder')
+        self.assertEqual(len(self.alerts()), 3 * 2, 'at most 3 alerts a group an hour (to each of 2 moderators)')
         self.post_raw(self.group_public, 'x@elsewhere.example.com')  # accepted: no alert
-        self.assertEqual(len(self.alerts()), 3)
+        self.assertEqual(len(self.alerts()), 3 * 2)
         self.env['mail.group']._cron_notify_moderators()
         reminder = self.env['mail.message'].sudo().search(
-            [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '=', 'user_notification')])
+            [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '=', 'user_notification')],
+            limit=1)
         self.assertIn('6 messages', reminder.body, 'the reminder counts them all')
         action = self.env.ref('website_mail_group.mail_group_message_action_to_review')
         self.assertIn(f'/web#action={action.id}&amp;model=mail.group.message&amp;view_type=list', reminder.body,

@@ -145,15 +145,18 @@ class TestModeration(MailGroupCommon):
         self.group.moderator_ids |= self.user_admin
         with self.mock_mail_gateway():
             self.env['mail.group']._cron_notify_moderators()
-        reminder = self.env['mail.message'].sudo().search(
-            [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '!=', 'email')], limit=1)
-        self.assertEqual(reminder.subject, 'Messages are pending moderation in Moderated List')
-        self.assertIn('3 messages', reminder.body)
+        reminders = self.env['mail.message'].sudo().search(
+            [('model', '=', 'mail.group'), ('res_id', '=', self.group.id), ('message_type', '!=', 'email')])
+        self.assertEqual(len(reminders), 2, 'one reminder to each moderator: their moderation links are their own')
         action = self.env.ref('website_mail_group.mail_group_message_action_to_review')
-        self.assertIn(f'/web#action={action.id}&amp;model=mail.group.message&amp;view_type=list', reminder.body,
-                      'the reminder opens the To Review list')
-        self.assertEqual(reminder.notification_ids.res_partner_id, self.user_moderator.partner_id | self.partner_admin)
-        by_partner = {n.res_partner_id: n.notification_type for n in reminder.notification_ids}
+        for reminder in reminders:
+            self.assertEqual(reminder.subject, 'Messages are pending moderation in Moderated List')
+            self.assertIn('3 messages', reminder.body)
+            self.assertIn(f'/web#action={action.id}&amp;model=mail.group.message&amp;view_type=list', reminder.body,
+                          'the reminder opens the To Review list')
+            self.assertIn(f'moderator={reminder.notification_ids.res_partner_id.user_ids.id}&amp;', reminder.body)
+        self.assertEqual(reminders.notification_ids.res_partner_id, self.user_moderator.partner_id | self.partner_admin)
+        by_partner = {n.res_partner_id: n.notification_type for n in reminders.notification_ids}
         self.assertEqual(by_partner[self.user_moderator.partner_id], 'email', 'email-preference moderators get an email')
         self.assertEqual(by_partner[self.partner_admin], 'inbox', 'inbox-preference moderators get an inbox notification')
         self.assertTrue(any('mona.moderator@test.example.com' in ','.join(mail['email_to']) for mail in self._mails))

@@ -4,6 +4,7 @@ import lxml.html
 
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .test_website import WebsiteMailGroupCase
 
@@ -128,3 +129,20 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.assertEqual(sorted(self.env['mail.mail'].sudo().search(
             [('mail_message_id', '=', reply.mail_message_id.id)]).mapped('email_to')),
             ['known@member.example.com', 'second@member.example.com'])
+
+    def test_tour_moderate_from_a_link(self):
+        """A moderator follows the Reject link of a held post's alert."""
+        post = self._post(self.group_public, 'Off-topic advert', '<p>Please reject me</p>',
+                          status='pending_moderation', email_from='Adam Advert <adam@advert.example.com>')
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            self.group_public._alert_moderators(post)
+        alert = self.env['mail.message'].sudo().search([
+            ('model', '=', 'mail.group.message'), ('res_id', '=', post.id),
+            ('partner_ids', 'in', self.user_moderator.partner_id.ids)])
+        link = re.search(r'href="[^"]*(/group/[^"]*/moderate/reject\?[^"]*)"', alert.body).group(1).replace('&amp;', '&')
+        self.start_tour(link, 'website_mail_group_moderate_link')
+        self.env.invalidate_all()
+        self.assertEqual((post.moderation_status, post.moderator_id), ('rejected', self.user_moderator))
+        answer = self.env['mail.mail'].sudo().search([('email_to', 'ilike', 'adam@advert.example.com')])
+        self.assertIn('Off topic here, sorry.', answer.body_html)
+        self.start_tour(link, 'website_mail_group_moderate_link_used')
