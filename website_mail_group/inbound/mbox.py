@@ -40,9 +40,10 @@ def _is_blank(line):
     return line in (b'\n', b'\r\n')
 
 
-def read_messages(stream, offset=0, max_size=MAX_MESSAGE_SIZE):
+def read_messages(stream, offset=0, max_size=None):
     """Yield the ``Entry`` of each message of ``stream`` (binary, positioned
     at ``offset``, the start of a message or of the file)."""
+    max_size = MAX_MESSAGE_SIZE if max_size is None else max_size
     position = offset
     start, envelope, lines, size = offset, b'', [], 0
     at_line_start, previous_blank, first = True, True, True

@@ -71,7 +71,7 @@ class TestArchiveImport(ArchiveImportCase):
         self.assertEqual(self.posts(), root | reply)
         self.assertEqual(set((root | reply).mapped('moderation_status')), {'accepted'})
         self.assertEqual((root.date, reply.date), (utc(root_date), utc(reply_date)))
-        self.assertEqual((root.subject, root.email_from), ('Welcome', 'Alice <alice@old-list.example.com>'))
+        self.assertEqual((root.subject, root.email_from), ('Welcome', '"Alice" <alice@old-list.example.com>'))
         self.assertFalse(root.author_id, 'no partner has that address: the address alone')
         self.assertEqual(reply.author_id, self.partner_customer)
         self.assertIn('From here on, we talk.', root.body, 'the mboxo quoting is undone')
@@ -142,9 +142,10 @@ class TestArchiveImport(ArchiveImportCase):
         small = raw_mail('a@old-list.example.com', 'l@example.com', 'Small')
         big = raw_mail('b@old-list.example.com', 'l@example.com', 'Big', 'x' * 5000)
         with patch('odoo.addons.website_mail_group.inbound.mbox.MAX_MESSAGE_SIZE', 2000):
-            job = self.import_mbox(mbox([small, big, small.replace(b'Small', b'Third')]))
+            job = self.import_mbox(mbox([small, big, raw_mail('c@old-list.example.com', 'l@example.com', 'Third')]))
         self.assertEqual((job.imported_count, job.skipped_count), (2, 1))
-        self.assertIn('Message 2', job.report)
+        self.assertRegex(job.report, r'Message 2 \(byte \d+\): larger than 0 MB')
+        self.assertEqual(self.posts().mapped('subject'), ['Third', 'Small'])
 
     def test_batches_through_the_cron_thread_replies_that_come_first(self):
         root_id, reply_id = make_msgid(), make_msgid()
