@@ -80,6 +80,10 @@ class TestArchiveImport(ArchiveImportCase):
         self.assertEqual(reply.mail_message_id.parent_id, root.mail_message_id)
         self.assertEqual(job.summary, 'Imported 2 of 2 messages, 0 already in the archive, 0 skipped')
         self.assertFalse(job._file_attachment(), 'the uploaded file is dropped once imported')
+        self.group_public.invalidate_recordset()
+        self.assertEqual((self.group_public.mail_group_message_count,
+                          self.group_public.mail_group_message_last_month_count), (2, 0),
+                         'an old archive is not this month\'s traffic')
 
     def test_takeout_crlf_mboxrd_with_attachment(self):
         file_id, text_id = make_msgid(domain='gmail.example.com'), make_msgid(domain='gmail.example.com')
