@@ -6,6 +6,9 @@ private methods, after checking that its user manages the group."""
 import email
 import email.policy
 import re
+from datetime import timezone
+
+from dateutil import parser as date_parser
 
 from odoo import Command, _, api, fields, models, tools
 
@@ -24,42 +27,65 @@ class MailGroup(models.Model):
 
     @api.model
     def _archive_parse(self, raw, envelope=b''):
-        """The values of one archived message (bytes), as the mail gateway
-        reads it; raises ``ArchiveSkip`` when it is not a readable email."""
+        """The values of one archived message (bytes), read as the mail
+        gateway reads a mail (its body and files, hostile headers cleaned),
+        without its look-ups of partners and parents; raises ``ArchiveSkip``
+        when it is not a readable email."""
+        MailThread = self.env['mail.thread']
         try:
             message = email.message_from_bytes(raw, policy=email.policy.SMTP)
             if not message.keys():
                 raise ArchiveSkip(_('no header section'))
-            if not message.get('Message-Id', '').strip():
-                del message['Message-Id']
-                message['Message-Id'] = mbox.derived_message_id(raw)
-            has_date = bool(message.get('Date', '').strip())
-            values = self.env['mail.thread'].message_parse(message)
+            MailThread._mail_group_fix_charsets(message)
+            email_from = tools.decode_message_header(message, 'From', separator=',')
+            values = {
+                'message_id': (message.get('Message-Id') or '').strip() or mbox.derived_message_id(raw),
+                'subject': tools.decode_message_header(message, 'Subject'),
+                'email_from': (tools.email_split_and_format(email_from) or [email_from])[0],
+                'references': tools.decode_message_header(message, 'References'),
+                'in_reply_to': tools.decode_message_header(message, 'In-Reply-To'),
+            }
+            values.update(MailThread._message_parse_extract_payload(message, values))
+            values = MailThread._mail_group_clean_parsed(values)
+            date = self._archive_date(tools.decode_message_header(message, 'Date'), envelope)
             author_text = text.author_text(message)
             plain = author_text and text.is_plain_post(message)
         except ArchiveSkip:
             raise
         except Exception as error:  # noqa: BLE001 - any unreadable message is reported, not imported
             raise ArchiveSkip(_('unreadable message (%s)', type(error).__name__)) from error
-        email_from = tools.email_normalize(values.get('email_from') or '')
-        if not email_from:
+        email_normalized = tools.email_normalize(values['email_from'] or '')
+        if not email_normalized:
             raise ArchiveSkip(_('no sender address'))
-        date = fields.Datetime.to_datetime(values.get('date'))
-        if not has_date:
-            date = mbox.envelope_date(envelope) or date
-        references = MESSAGE_ID.findall(values.get('in_reply_to') or '')
-        references += reversed(MESSAGE_ID.findall(values.get('references') or ''))
+        references = MESSAGE_ID.findall(values['in_reply_to'] or '')
+        references += reversed(MESSAGE_ID.findall(values['references'] or ''))
         return {
             'message_id': values['message_id'],
-            'subject': values.get('subject') or False,
-            'email_from': values.get('email_from'),
-            'email_normalized': email_from,
-            'date': min(date, fields.Datetime.now()),
+            'subject': values['subject'] or False,
+            'email_from': values['email_from'],
+            'email_normalized': email_normalized,
+            'date': date,
             'body': text.text_to_html(author_text) if plain else values.get('body') or '',
             'body_text': author_text or False,
             'attachments': [(attachment[0], attachment[1]) for attachment in values.get('attachments') or ()],
             'references': [ref for ref in dict.fromkeys(references) if ref != values['message_id']],
         }
+
+    @api.model
+    def _archive_date(self, header, envelope):
+        """The Date header (UTC), else the date of the mbox separator line,
+        else now; never in the future."""
+        now = fields.Datetime.now()
+        date = None
+        if header:
+            try:
+                date = date_parser.parse(header, fuzzy=True)
+            except (ValueError, OverflowError):
+                date = None
+            if date and date.tzinfo:
+                date = date.astimezone(timezone.utc).replace(tzinfo=None)
+        date = date or mbox.envelope_date(envelope) or now
+        return min(date, now)
 
     def _archive_store(self, posts):
         """Store ``posts`` (values of ``_archive_parse``, in file order) as
@@ -136,6 +162,7 @@ class MailGroup(models.Model):
             'body': self._clean_email_body(post['body']),
             'parent_id': parents[post['parent_key']][0] if post['parent_key'] else False,
             'record_name': self.name,
+            'reply_to': self.alias_email or post['email_from'],
             'record_alias_domain_id': self.alias_domain_id.id or False,
             'record_company_id': self.env.company.id,
         } for post in posts])
