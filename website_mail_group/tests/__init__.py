@@ -27,3 +27,4 @@ from . import test_subscriptions_page
 from . import test_archive_import
 from . import test_attacks_import
 from . import test_traffic
+from . import test_tours_import

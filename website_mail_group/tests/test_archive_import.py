@@ -142,6 +142,20 @@ class TestArchiveImport(ArchiveImportCase):
         self.assertRegex(job.report, r'Message 2 \(byte \d+\): no header section')
         self.assertRegex(job.report, r'Message 3 \(byte \d+\): no sender address')
 
+    def test_hostile_input_is_cleaned_or_skipped(self):
+        overlong = '<%s@example.com>' % ('x' * 2000)
+        hostile = (b'From: =?x-unknown?q?M=E9chant?= <bad@old-list.example.com>\n'
+                   b'Subject: Two =?utf-8?q?lines=0D=0Ahere?=\x07\nMessage-ID: ' + overlong.encode() + b'\n'
+                   b'Content-Type: text/plain; charset=x-unknown\n\nBody \xff\xfe\x00 end\n')
+        job = self.import_mbox(mbox([hostile]))
+        self.assertEqual((job.imported_count, job.skipped_count), (1, 0))
+        post = self.posts()
+        self.assertEqual(post.subject, 'Two lines here', 'one line, no control characters')
+        self.assertTrue(post.mail_message_id.message_id.endswith('@overlong-message-id.invalid>'))
+        self.assertIn('Body', post.body)
+        binary = self.import_mbox(b'\x89PNG\r\n\x1a\n' + bytes(range(256)) * 40, group=self.group_moderated)
+        self.assertEqual((binary.state, binary.imported_count, binary.skipped_count), ('done', 0, 1))
+
     def test_too_large_message_is_skipped_without_loading_it(self):
         small = raw_mail('a@old-list.example.com', 'l@example.com', 'Small')
         big = raw_mail('b@old-list.example.com', 'l@example.com', 'Big', 'x' * 5000)
