@@ -62,7 +62,7 @@ def generate(size_mb):
             date = start + timedelta(minutes=7 * count)
             message_id = make_msgid(domain='bench.example.com')
             headers = [f'From: User {count % 300} <user{count % 300}@old-list.example.com>',
-                       f'To: list@old-list.example.com', f'Date: {format_datetime(date)}']
+                       'To: list@old-list.example.com', f'Date: {format_datetime(date)}']
             if count % 50 != 7:
                 headers.append(f'Message-ID: {message_id}')
             if count % 6 and root:
