@@ -136,11 +136,12 @@ class MailGroup(models.Model):
         for group in self:
             group.mail_group_message_moderation_count = counts.get(group.id, 0)
 
-    @api.depends('mail_group_message_ids.create_date', 'mail_group_message_ids.moderation_status')
+    @api.depends('mail_group_message_ids.date', 'mail_group_message_ids.moderation_status')
     def _compute_mail_group_message_last_month_count(self):
+        # by the post's date, not its creation: an imported archive is not this month's traffic
         counts = self._count_by_group('mail.group.message', [
             ('moderation_status', '=', 'accepted'),
-            ('create_date', '>=', fields.Datetime.now() - timedelta(days=30)),
+            ('date', '>=', fields.Datetime.now() - timedelta(days=30)),
         ])
         for group in self:
             group.mail_group_message_last_month_count = counts.get(group.id, 0)

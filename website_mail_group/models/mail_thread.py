@@ -80,6 +80,13 @@ class MailThread(models.AbstractModel):
         """Hostile mail must be stored or refused, never crash the gateway:
         unknown charsets are read as UTF-8, header values lose control
         characters and line breaks, overlong Message-IDs become a digest."""
+        self._mail_group_fix_charsets(message)
+        values = super().message_parse(message, save_original=save_original)
+        return self._mail_group_clean_parsed(values)
+
+    @api.model
+    def _mail_group_fix_charsets(self, message):
+        """Read parts in an unknown charset as UTF-8."""
         for part in message.walk():
             charset = part.get_param('charset')
             if isinstance(charset, str) and charset:
@@ -87,7 +94,11 @@ class MailThread(models.AbstractModel):
                     codecs.lookup(charset)
                 except LookupError:
                     part.set_param('charset', 'utf-8')
-        values = super().message_parse(message, save_original=save_original)
+
+    @api.model
+    def _mail_group_clean_parsed(self, values):
+        """Parsed values without control characters and line breaks in
+        header values, nor an overlong Message-ID, nor NUL in the body."""
         for key in ('subject', 'email_from', 'from', 'to', 'cc', 'recipients', 'references', 'in_reply_to'):
             if isinstance(values.get(key), str):
                 values[key] = cleaning.one_line(values[key])

@@ -29,4 +29,8 @@ from . import test_archive_mbox
 from . import test_web_post
 from . import test_moderate_links
 from . import test_member_import
-from . import test_attacks_import
+from . import test_attacks_member_import
+from . import test_archive_import
+from . import test_attacks_archive_import
+from . import test_traffic
+from . import test_tours_import

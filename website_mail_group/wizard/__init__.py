@@ -1,2 +1,3 @@
 from . import mail_group_message_reject
 from . import mail_group_member_import
+from . import mail_group_archive_import
