@@ -5,3 +5,5 @@ from . import archive
 from . import thread
 from . import delivery
 from . import subscriptions_page
+from . import search
+from . import permalink

@@ -23,3 +23,4 @@ from . import mail_group_welcome
 from . import mail_mail
 from . import mail_message
 from . import mail_thread
+from . import mail_group_message_search

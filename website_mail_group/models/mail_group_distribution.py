@@ -25,8 +25,9 @@ class MailGroup(models.Model):
             return
         base_url = group.get_base_url()
         parent_id = mail_message.parent_id.message_id or False
-        group._queue_copies(mail_message, mail_message.body, group._list_headers(base_url, parent_id), targets,
-                            base_url, references=parent_id)
+        post_url = f'{base_url}/groups/{group.id}/{group_message.id}'
+        group._queue_copies(mail_message, mail_message.body, group._list_headers(base_url, parent_id, post_url),
+                            targets, base_url, references=parent_id)
 
     def _delivery_targets(self, mode, author_email=None):
         """Members receiving mail in ``mode`` (delivery not disabled), once
@@ -38,7 +39,7 @@ class MailGroup(models.Model):
         return delivery.recipients(
             ({'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members), author_email)
 
-    def _list_headers(self, base_url, parent_message_id=False):
+    def _list_headers(self, base_url, parent_message_id=False, post_url=None):
         self.ensure_one()
         return list_headers.list_headers(
             name=self.name,
@@ -48,6 +49,7 @@ class MailGroup(models.Model):
             subscribe_url=f'{base_url}/groups',
             in_reply_to=parent_message_id or None,
             references=parent_message_id or None,
+            archived_at=post_url,
         )
 
     def _queue_copies(self, mail_message, body, base_headers, members, base_url, references=False, values=None):

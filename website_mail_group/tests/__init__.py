@@ -24,3 +24,4 @@ from . import test_flows
 from . import test_flows_smtp
 from . import test_everyday_web
 from . import test_subscriptions_page
+from . import test_search
