@@ -25,3 +25,5 @@ from . import test_flows_smtp
 from . import test_everyday_web
 from . import test_subscriptions_page
 from . import test_search
+from . import test_permalinks
+from . import test_thread_list

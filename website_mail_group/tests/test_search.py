@@ -97,7 +97,7 @@ class TestSearchPage(WebsiteMailGroupCase):
         excerpt = tree.xpath('//p[contains(@class, "o_mg_excerpt")]')[0]
         self.assertEqual(set(excerpt.xpath('./mark/text()')), {'script', 'scripts'})
         self.assertFalse(excerpt.xpath('.//script|.//i'))
-        self.assertIn('<script>alert(1)</script> scripts <i>here</i>', excerpt.text_content())
+        self.assertIn('<script>alert(1)</script> scripts <i>here', excerpt.text_content())
 
     def test_pages_and_cap(self):
         for index in range(25):

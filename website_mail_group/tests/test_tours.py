@@ -2,6 +2,7 @@ import re
 
 import lxml.html
 
+from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
 
 from .test_website import WebsiteMailGroupCase
@@ -33,6 +34,9 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         # alone in the oldest month of the archive (the other posts are 0 to 10 days old)
         self._post(self.group_public, 'An old story', '<p>Long ago</p>', days=70)
         self.start_tour('/groups', 'website_mail_group_archive')
+
+    def test_tour_search_archive(self):
+        self.start_tour(f'/groups/{slug(self.group_public)}', 'website_mail_group_search')
 
     def test_tour_moderation_back_office(self):
         admin = self.env.ref('base.user_admin')
