@@ -22,7 +22,7 @@ class MailGroupSearch(GroupPages, http.Controller):
     ], type='http', auth='public', website=True, sitemap=False)
     def group_search(self, group_ref, q='', page=1, group_access_token=None, **kw):
         group = self._get_group(group_ref, group_access_token)
-        last_page = MAX_RESULTS // SEARCH_STEP
+        last_page = max(MAX_RESULTS // SEARCH_STEP, 1)
         page = min(to_id(page) or 1, last_page)
         if request.httprequest.method == 'GET' and group_ref != slug(group):
             path = f'/groups/{slug(group)}/search' + (f'/page/{page}' if page > 1 else '')
@@ -35,7 +35,7 @@ class MailGroupSearch(GroupPages, http.Controller):
         if searched:
             total, posts = Message._archive_search(group, parsed, (page - 1) * SEARCH_STEP, SEARCH_STEP, MAX_RESULTS)
         pager = request.website.pager(
-            url=f'/groups/{slug(group)}/search', total=total, page=page, step=SEARCH_STEP,
+            url=f'/groups/{slug(group)}/search', total=min(total, MAX_RESULTS), page=page, step=SEARCH_STEP,
             url_args={'q': query, **self._token_args(group_access_token)})
         texts = {post.id: ' '.join(' '.join(text_lines(sanitize_body(post.body))).split())[:HEADLINE_SOURCE]
                  for post in posts}
@@ -44,8 +44,8 @@ class MailGroupSearch(GroupPages, http.Controller):
             'query': query,
             'searched': searched,
             'posts': posts,
-            'total': total,
-            'more_results': total >= MAX_RESULTS,
+            'total': min(total, MAX_RESULTS),
+            'more_results': total > MAX_RESULTS,
             'excerpts': Message._search_headlines(parsed, texts),
             'pager': pager,
             'main_object': group,

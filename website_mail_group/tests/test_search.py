@@ -2,6 +2,7 @@
 which excerpt, and what they never find (posts not accepted, groups they
 may not read); hostile queries are queries."""
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import quote
 
 from odoo import fields
@@ -108,6 +109,20 @@ class TestSearchPage(WebsiteMailGroupCase):
         self.assertEqual(len(self.results(tree)), 5)
         self.assertIn('25 results', tree.xpath('//p[contains(@class, "o_mg_search_count")]')[0].text_content())
         self.assertEqual(self.results(self.search('report', page='huge')[1])[:1], self.results(self.search('report')[1])[:1])
+
+    def test_common_words_counted_up_to_the_cap(self):
+        """Past the cap, the count stops and the pages end there; the
+        newest come first as below it."""
+        posts = [self._post(self.group_public, f'Weekly report {index}', '<p>The weekly report.</p>', days=index)
+                 for index in range(12)]
+        search = 'odoo.addons.website_mail_group.controllers.search'
+        with patch(f'{search}.MAX_RESULTS', 10), patch(f'{search}.SEARCH_STEP', 5):
+            _response, tree = self.search('report')
+            self.assertEqual(self.results(tree), [post.id for post in posts[:5]])
+            self.assertIn('More than 10 results', tree.xpath('//p[contains(@class, "o_mg_search_count")]')[0].text_content())
+            self.assertEqual(self.results(self.search('report', page=2)[1]), [post.id for post in posts[5:10]])
+            self.assertEqual(self.results(self.search('report', page=3)[1]), [post.id for post in posts[5:10]])
+            self.assertEqual(self.results(self.search('report weekly 11')[1]), [posts[11].id], 'below the cap')
 
     def test_search_box_on_archive_and_post_pages(self):
         for path in (f'/groups/{slug(self.group_public)}', f'/groups/{slug(self.group_public)}/{slug(self.msg_root)}'):
