@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from odoo import fields
 from odoo.addons.http_routing.models.ir_http import slug
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
 
 from ..models.mail_group_message_search import mark, parse_query, tsquery_text
 from .test_website import WebsiteMailGroupCase
@@ -129,6 +129,9 @@ class TestSearchPage(WebsiteMailGroupCase):
             _response, tree = self.get_page(path)
             self.assertEqual(tree.xpath('//form[contains(@class, "o_mg_search_form")]/@action'),
                              [f'/groups/{slug(self.group_public)}/search'], path)
+        response = self.url_open(f'/groups/{self.group_public.id}/search?q=kernel', allow_redirects=False)
+        self.assertEqual(response.status_code, 301)
+        self.assertTrue(response.headers['Location'].endswith(f'/groups/{slug(self.group_public)}/search?q=kernel'))
 
     def test_edited_post_is_searched_by_its_new_words(self):
         self.msg_second.body = '<p>The meetup moved to Thursday.</p>'
@@ -136,6 +139,32 @@ class TestSearchPage(WebsiteMailGroupCase):
         self.assertEqual(self.results(self.search('coming')[1]), [])
         self.msg_pending.moderation_status = 'accepted'
         self.assertEqual(self.results(self.search('announcement')[1]), [self.msg_pending.id])
+
+
+@tagged('post_install', '-at_install', 'website_mail_group')
+class TestSearchLanguage(TransactionCase):
+
+    def test_stemming_follows_the_website_language(self):
+        """The website in French: after the module update (init) every post
+        is stemmed in French, and queries too; a language PostgreSQL does
+        not stem falls back to 'simple'."""
+        Message = self.env['mail.group.message']
+        group = self.env['mail.group'].create({'name': 'Langues', 'alias_name': 'wmg-langues'})
+        post = Message.create({'mail_group_id': group.id, 'moderation_status': 'accepted',
+                               'subject': 'Repas', 'body': '<p>Les chevaux mangent.</p>'})
+        self.assertEqual(Message._search_config(), 'english')
+        self.assertEqual(Message._archive_search(group, parse_query('cheval'), 0, 20, 1000)[0], 0)
+        website = self.env['website'].get_current_website()
+        for code, config in (('fr_FR', 'french'), ('ja_JP', 'simple')):
+            self.env['res.lang']._activate_lang(code)
+            lang = self.env['res.lang']._lang_get(code)
+            website.write({'language_ids': [(4, lang.id)], 'default_lang_id': lang.id})
+            Message.init()
+            self.assertEqual(Message._search_config(), config)
+        website.default_lang_id = self.env['res.lang']._lang_get('fr_FR')
+        Message.init()
+        self.assertEqual(Message._archive_search(group, parse_query('cheval'), 0, 20, 1000), (1, post))
+        self.assertEqual(Message._archive_search(group, parse_query('subject:repas chevaux'), 0, 20, 1000), (1, post))
 
 
 @tagged('website_mail_group')
