@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Screenshots of the website and back office for the README.
 
-Takes PNGs of /groups, a group archive, a thread page, the back-office
+Takes PNGs of /groups, a group archive, a thread page, a search, the back-office
 group form, the "To Review" list, the traffic graph and the subscriptions page
 (as the logged-in user) from a running demo server (``make run``), with headless Chromium,
 into docs/screenshots/.
@@ -159,6 +159,8 @@ def main():
         ('groups.png', f'{base_url}/groups'),
         ('archive.png', archive_url),
         ('message.png', message_url),
+        # a word of the demo's threads
+        ('search.png', f'{archive_url}/search?q=release'),
     ]
     for name, url in shots:
         cli_screenshot(url, out / name)

@@ -35,6 +35,7 @@ has a browsable archive under /groups.
         'views/mail_group_delivery_templates.xml',
         'views/website_mail_group_web_post_templates.xml',
         'views/mail_group_moderate_templates.xml',
+        'views/website_mail_group_search_templates.xml',
         'data/mail_group_review_action.xml',
         'views/snippets/s_group.xml',
         'data/website_menu_data.xml',

@@ -9,3 +9,5 @@ from . import feeds
 from . import mbox
 from . import reply
 from . import moderate
+from . import search
+from . import permalink

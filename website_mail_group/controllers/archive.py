@@ -29,7 +29,7 @@ class MailGroupArchive(GroupPages, http.Controller):
         '/groups/<string:group_ref>/page/<int:page>',
     ], type='http', auth='public', website=True, sitemap=False)
     def group_archive(self, group_ref, page=1, mode='thread', date_begin=None, date_end=None,
-                      group_access_token=None, **kw):
+                      group_access_token=None, sort='activity', **kw):
         group = self._get_group(group_ref, group_access_token)
         canonical = f'/groups/{slug(group)}'
         if request.httprequest.method == 'GET' and group_ref != slug(group):
@@ -37,6 +37,8 @@ class MailGroupArchive(GroupPages, http.Controller):
             return request.redirect_query(path, request.httprequest.args, code=301)
 
         mode = 'date' if mode == 'date' else 'thread'
+        # threads by latest activity (default) or by when they started
+        sort = 'created' if mode == 'thread' and sort == 'created' else 'activity'
         begin, end = self._parse_date(date_begin), self._parse_date(date_end)
         domain = self._accepted_domain(group)
         if begin:
@@ -55,16 +57,17 @@ class MailGroupArchive(GroupPages, http.Controller):
             'mode': mode if mode != 'thread' else None,
             'date_begin': begin and begin.isoformat(),
             'date_end': end and end.isoformat(),
+            'sort': sort if sort != 'activity' else None,
             'group_access_token': group_access_token,
         }.items() if value}
         pager = request.website.pager(url=canonical, total=total, page=page, step=ARCHIVE_STEP, url_args=url_args)
         # threads by latest activity (a stored, indexed date on the thread roots)
-        order = 'last_activity_date DESC, id DESC' if mode == 'thread' else 'date DESC, id DESC'
+        order = 'last_activity_date DESC, id DESC' if mode == 'thread' and sort == 'activity' else 'date DESC, id DESC'
         messages = Message.search(list_domain, limit=ARCHIVE_STEP, offset=pager['offset'], order=order)
 
-        reply_counts = {}
+        thread_counts = {}
         if mode == 'thread' and messages:
-            reply_counts = self._reply_counts(messages)
+            thread_counts = self._thread_counts(messages)
 
         month_label = begin and tools.format_date(request.env, begin, date_format='MMMM yyyy')
         months = Message._read_group(self._accepted_domain(group), ['date:month'], ['__count'],
@@ -83,8 +86,10 @@ class MailGroupArchive(GroupPages, http.Controller):
         return request.render('website_mail_group.group_messages', {
             'group': group,
             'messages': messages,
-            'reply_counts': reply_counts,
+            'thread_counts': thread_counts,
             'mode': mode,
+            'sort': sort,
+            'sort_args': {'sort': sort} if sort != 'activity' else {},
             'pager': pager,
             'total': total,
             'thread_count': thread_count,
@@ -112,6 +117,27 @@ class MailGroupArchive(GroupPages, http.Controller):
                         SELECT id FROM mail_group_message WHERE moderation_status IN ('pending_moderation', 'rejected')))
                  FROM %s WHERE %s""", query.from_clause, query.where_clause))
         return request.env.cr.fetchone()
+
+    def _thread_counts(self, roots):
+        """{root id: (accepted replies in its whole sub-thread, distinct
+        authors of the thread, root included)}, one recursive query for a
+        page of threads (a CTE: the ORM has none)."""
+        Message = request.env['mail.group.message']
+        Message.flush_model(['group_message_parent_id', 'moderation_status', 'email_from_normalized'])
+        request.env.cr.execute(SQL("""
+            WITH RECURSIVE tree(root_id, id) AS (
+                SELECT id, id FROM mail_group_message WHERE id = ANY(%(ids)s)
+                 UNION
+                SELECT tree.root_id, child.id
+                  FROM mail_group_message child
+                  JOIN tree ON child.group_message_parent_id = tree.id
+                 WHERE child.moderation_status = 'accepted'
+            )
+            SELECT tree.root_id, COUNT(*) - 1, COUNT(DISTINCT post.email_from_normalized)
+              FROM tree JOIN mail_group_message post ON post.id = tree.id
+             GROUP BY tree.root_id
+        """, ids=roots.ids))
+        return {root_id: (replies, participants) for root_id, replies, participants in request.env.cr.fetchall()}
 
     def _excerpt(self, message, length=200):
         return text_excerpt(sanitize_body(message.body), length)

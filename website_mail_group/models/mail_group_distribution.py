@@ -69,7 +69,7 @@ class MailGroup(models.Model):
     def _has_delivery_targets(self, mode):
         return bool(self.env['mail.group.member'].sudo().search_count(self._delivery_domain(mode), limit=1))
 
-    def _list_headers(self, base_url, parent_message_id=False):
+    def _list_headers(self, base_url, parent_message_id=False, post_url=None):
         self.ensure_one()
         return list_headers.list_headers(
             name=self.name,
@@ -78,6 +78,7 @@ class MailGroup(models.Model):
             archive_url=f'{base_url}/groups/{self.id}',
             subscribe_url=f'{base_url}/groups',
             in_reply_to=parent_message_id or None,
+            archived_at=post_url,
         )
 
     def _queue_copies(self, mail_message, body, pages, values=None):

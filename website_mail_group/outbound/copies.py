@@ -114,6 +114,8 @@ class CopyBuilder:
             object_id=values['object_id'], subtype='html', subtype_alternative='plain',
         )
         from_override = None
+        post = self.server.env['mail.group.message'].sudo().search(
+            [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
         if group:
             # Odoo chose the batch's sender for the mail server: not the author
             # when the server's from_filter refuses the author's address
@@ -132,7 +134,9 @@ class CopyBuilder:
                 from_override = build['email_from']
             # the list headers are the same for every copy: added here, not stored
             parent_id = mail.mail_message_id.parent_id.message_id or False
-            values['headers'] = {**group._list_headers(group.get_base_url(), parent_id), **values['headers']}
+            base_url = group.get_base_url()
+            post_url = f'{base_url}/groups/{group.id}/{post.id}' if post else None
+            values['headers'] = {**group._list_headers(base_url, parent_id, post_url), **values['headers']}
             build['references'] = parent_id or build['references']
         digest_items = self._digest_items(mail, group)
         server = self.server.with_context(send_validated_to=values['email_to_normalized'])
@@ -153,8 +157,6 @@ class CopyBuilder:
             template_message.as_bytes(policy=template_message.policy.clone(linesep='\r\n')))
         if not template:
             _logger.info('Mail group: no byte template for message %s, building each copy', mail.mail_message_id.id)
-        post = self.server.env['mail.group.message'].sudo().search(
-            [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
         return {
             'message': message,
             'template': template,

@@ -7,10 +7,11 @@ def list_id(alias_name, alias_domain):
 
 
 def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
-                 in_reply_to=None):
+                 in_reply_to=None, archived_at=None):
     """Headers shared by every copy of a post, added when it is sent; the
     per-member ones are :func:`personal_headers`. (``References`` is Odoo's
-    to write, from the copy's ``references``.)"""
+    to write, from the copy's ``references``.) ``archived_at``: the URL of
+    the post in the archive (RFC 5064)."""
     quoted_name = name.replace('\\', '\\\\').replace('"', '\\"')
     headers = {
         'List-Id': f'"{quoted_name}" <{list_identifier}>' if list_identifier else f'"{quoted_name}"',
@@ -23,6 +24,8 @@ def list_headers(name, alias_email, list_identifier, archive_url, subscribe_url,
         headers['List-Post'] = f'<mailto:{alias_email}>'
         headers['List-Subscribe'] = f'<{subscribe_url}>, <mailto:{command_address(alias_email, "subscribe")}>'
         headers['X-Loop'] = alias_email
+    if archived_at:
+        headers['Archived-At'] = f'<{archived_at}>'
     if in_reply_to:
         headers['In-Reply-To'] = in_reply_to
     return headers

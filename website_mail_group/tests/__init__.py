@@ -34,3 +34,6 @@ from . import test_archive_import
 from . import test_attacks_archive_import
 from . import test_traffic
 from . import test_tours_import
+from . import test_search
+from . import test_permalinks
+from . import test_thread_list

@@ -36,6 +36,9 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self._post(self.group_public, 'An old story', '<p>Long ago</p>', days=70)
         self.start_tour('/groups', 'website_mail_group_archive')
 
+    def test_tour_search_archive(self):
+        self.start_tour(f'/groups/{slug(self.group_public)}', 'website_mail_group_search')
+
     def test_tour_moderation_back_office(self):
         admin = self.env.ref('base.user_admin')
         group = self.env['mail.group'].create({
