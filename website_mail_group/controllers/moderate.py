@@ -13,7 +13,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
 from ..models.mail_group_moderation_links import MODERATION_ACTIONS
-from .pages import author_name, display_subject, link_group, sanitize_body, to_id
+from .access import link_group, to_id
+from .pages import author_name, display_subject, sanitize_body
 
 
 

@@ -12,7 +12,7 @@ from odoo.tools import SQL
 
 from ..models.mail_group_message_review import author_label
 from ..outbound import text as post_text
-from .access import GroupAccess, link_group, to_id  # noqa: F401 - the routes import them from here too
+from .access import GroupAccess
 # leading "Re:", "AW:", "[Group]" ... of a subject, repeated ("Fwd:" is kept: it says something)
 SUBJECT_PREFIXES = re.compile(r'^(?:\s*(?:(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:|\[[^\]]{1,60}\]))+\s*', re.IGNORECASE)
 REPLY_PREFIX = re.compile(r'\b(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:', re.IGNORECASE)

@@ -24,7 +24,7 @@ class MailGroupPermalink(GroupPages, http.Controller):
         message_id = message_id.strip().removeprefix('<').removesuffix('>')
         if not message_id or len(message_id) > MAX_MESSAGE_ID or '\x00' in message_id:
             raise NotFound()
-        post = request.env['mail.group.message'].sudo().search([
+        post = self._posts().search([
             *self._accepted_domain(group),
             ('mail_message_id', 'any', [('model', '=', 'mail.group'), ('res_id', '=', group.id),
                                         ('message_id', 'in', [f'<{message_id}>', message_id])]),

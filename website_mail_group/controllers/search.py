@@ -5,7 +5,8 @@ from odoo.http import request
 
 from ..models.mail_group_message_review import text_lines
 from ..models.mail_group_message_search import MAX_QUERY, parse_query
-from .pages import GroupPages, sanitize_body, to_id
+from .access import to_id
+from .pages import GroupPages, sanitize_body
 
 SEARCH_STEP = 20
 # results reachable through the pager (and counted): beyond, refine the query
@@ -30,7 +31,7 @@ class MailGroupSearch(GroupPages, http.Controller):
         query = (q if isinstance(q, str) else '')[:MAX_QUERY].replace('\x00', '')
         parsed = parse_query(query)
         searched = bool(parsed['terms'] or parsed['after'] or parsed['before'])
-        Message = request.env['mail.group.message'].sudo()
+        Message = self._posts()
         total, posts = 0, Message
         if searched:
             total, posts = Message._archive_search(group, parsed, (page - 1) * SEARCH_STEP, SEARCH_STEP, MAX_RESULTS)
