@@ -2,8 +2,8 @@
 """Screenshots of the website and back office for the README.
 
 Takes PNGs of /groups, a group archive, a thread page, a search, the back-office
-group form, the "To Review" list, the traffic graph and the subscriptions page
-(as the logged-in user) from a running demo server (``make run``), with headless Chromium,
+group form, the "To Review" list, the traffic graph, the subscriptions page and a
+thread with the reply form (as the logged-in user, a member of the demo groups) from a running demo server (``make run``), with headless Chromium,
 into docs/screenshots/.
 
     scripts/screenshots.py                              # http://localhost:8069, db wmg_demo, admin/admin
@@ -181,6 +181,8 @@ def main():
         ('review_list.png', f'{base_url}/web#action=website_mail_group.mail_group_message_action_review',
          '.o_list_view .o_data_row, .o_view_nocontent'),
         ('subscriptions.png', f'{base_url}/groups/subscriptions', '.o_mg_subscriptions_page h1'),
+        # a member sees the reply form under the post
+        ('thread_reply.png', message_url, 'form.o_mg_web_reply'),
         ('traffic.png', f'{base_url}/web#action=website_mail_group.mail_group_message_action_traffic'
          '&model=mail.group.message&view_type=graph', '.o_graph_renderer canvas'),
     ]
