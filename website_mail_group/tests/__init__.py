@@ -27,3 +27,4 @@ from . import test_subscriptions_page
 from . import test_archive_feeds
 from . import test_archive_mbox
 from . import test_web_post
+from . import test_french
