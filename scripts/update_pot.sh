@@ -118,6 +118,9 @@ sys.exit(1 if cmd == 'check' and failed else 0)
 EOF
 }
 
+# Odoo (and polib, which comes with it) installed by the project's set-up when missing
+(cd / && "$PY" -c 'import odoo, polib' 2>/dev/null) || "$ROOT/scripts/setup.sh"
+
 shopt -s nullglob
 POS=("$I18N"/*.po)
 if [ "$MODE" = check ]; then
