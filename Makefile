@@ -34,7 +34,12 @@ run: ## Set up, then serve the demo on http://localhost:8069 (HTTP_PORT); mail i
 	@scripts/run.sh
 
 test: ## Set up, then install the addon in a fresh database and run every test
+	@scripts/update_pot.sh --check
 	@scripts/test.sh
+
+.PHONY: pot
+pot: ## Refresh i18n/website_mail_group.pot with Odoo's exporter, merge it into i18n/*.po, list what to translate
+	@scripts/update_pot.sh
 
 .PHONY: bench
 BENCH_ARGS ?=

@@ -37,3 +37,4 @@ from . import test_tours_import
 from . import test_search
 from . import test_permalinks
 from . import test_thread_list
+from . import test_french
