@@ -77,6 +77,11 @@ class GroupAccess:
     def _accepted_domain(self, group):
         return [('mail_group_id', '=', group.id), ('moderation_status', '=', 'accepted')]
 
+    def _is_thread_root(self, message):
+        """The rule of :meth:`_thread_root_domain` for one post."""
+        parent = message.group_message_parent_id
+        return not parent or parent.moderation_status != 'accepted'
+
     def _thread_root_domain(self):
         # a reply whose parent is not visible (pending, rejected) starts its own thread.
         # Written with 'in' (the field is required): the subquery then reads the few

@@ -50,6 +50,6 @@ class MailGroupList(GroupPages, http.Controller):
             'member_count': group.member_count,
             'url': self._url(f'/groups/{slug(group)}', **self._token_args(group_access_token)),
             'is_public_user': is_public,
-            'is_member': bool(not is_public and group.id in self._member_group_ids(group)),
+            'is_member': self._is_member(group),
             'user_email': '' if is_public else (request.env.user.partner_id.email or ''),
         }

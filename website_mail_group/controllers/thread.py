@@ -43,9 +43,7 @@ class MailGroupThread(GroupPages, http.Controller):
         older = Message.search(expression.AND([base, [('date', '<=', message.date), '|',
                                                       ('date', '<', message.date), ('id', '<', message.id)]]),
                                order='date DESC, id DESC', limit=1)
-        parent = message.group_message_parent_id
-        if parent and parent.moderation_status != 'accepted':
-            parent = Message
+        parent = Message if self._is_thread_root(message) else message.group_message_parent_id
         thread_start = self._thread_start(message) if parent else Message
 
         reply_subject = identity.reply_subject(message.subject) or ''
@@ -95,10 +93,6 @@ class MailGroupThread(GroupPages, http.Controller):
             'more_page': page + 1 if offset + THREAD_STEP < len(ids) else None,
             'page': page,
         }
-
-    def _is_thread_root(self, message):
-        parent = message.group_message_parent_id
-        return not parent or parent.moderation_status != 'accepted'
 
     @http.route('/groups/<string:group_ref>/<string:message_ref>/get_replies', type='json', auth='public',
                 website=True)
