@@ -1,5 +1,5 @@
 """Bringing members over: the member import wizard on everyday and hostile
-input, its rights (attacked over RPC in test_attacks_import.py), its cost,
+input, its rights (attacked over RPC in test_attacks_member_import.py), its cost,
 and Odoo's standard export of members."""
 import re
 
