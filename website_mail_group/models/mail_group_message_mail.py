@@ -37,8 +37,10 @@ class MailGroupMessage(models.Model):
     def _send_moderation_answer(self, subject, comment, banned=False):
         """Mail the moderator's explanation to each author, saying which
         group rejected which post, quoting it, in its thread, from the
-        moderator (as Odoo's mail_group does). ``subject`` is the moderator's
-        (the wizard proposes :meth:`_moderation_answer_subject`)."""
+        moderator (as Odoo's mail_group does), in the author's language.
+        ``subject`` is the moderator's (the wizard proposes
+        :meth:`_moderation_answer_subject`); without one, that subject in
+        the author's language."""
         comment = tools.html_sanitize(comment or '')
         langs = self.env['mail.group']._mail_group_lang_of(emails=self.sudo().mapped('email_from'))
         for message in self.sudo():

@@ -1,8 +1,10 @@
 """Each mail speaks its recipient's language, whatever the session sending
 it: a partner's own, else the language of the address's partner, else the
 default language of the website (models/mail_group_language.py)."""
+from datetime import timedelta
 from email.utils import make_msgid
 
+from odoo import fields
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -52,10 +54,7 @@ class TestMailLanguage(SmtpListCase):
         return item['message'].get_body(('html',)).get_content()
 
     def test_each_copy_has_its_members_footer(self):
-        with mute_logger('odoo.addons.mail.models.mail_thread'):
-            self.env['mail.thread'].message_process(None, raw_mail(
-                'Author <author@example.com>', self.group.alias_email, 'Bonjour', 'Hello list',
-                message_id=make_msgid(domain='example.com'), content_type='text/plain'))
+        self.post('Bonjour')
         with SmtpSink(self.mail_server.smtp_port) as sink:
             self.run_queue()
         self.assertEqual(sink.recipients(), ['emily@example.co.uk', 'francoise@example.fr', 'solo@members.example.com'])
@@ -69,6 +68,38 @@ class TestMailLanguage(SmtpListCase):
         self.assertNotIn('Se désabonner', received['emily@example.co.uk'])
         for html in received.values():
             self.assertIn('Hello list', html)
+
+    def post(self, subject, author='Author <author@example.com>'):
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            self.env['mail.thread'].message_process(None, raw_mail(
+                author, self.group.alias_email, subject, 'Hello list',
+                message_id=make_msgid(domain='example.com'), content_type='text/plain'))
+
+    def test_digest_in_each_members_language(self):
+        self.group.member_ids.delivery_mode = 'daily'
+        self.post('Digest me')
+        self.group._send_digest('daily', fields.Datetime.now() + timedelta(minutes=1))
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        subjects = {item['rcpt_tos'][0]: item['message']['Subject'] for item in sink.messages}
+        self.assertEqual(len(subjects), 4)
+        for french in ('francoise@example.fr', 'solo@members.example.com'):
+            self.assertIn('Language List : Résumé quotidien, 1 messages', subjects[french])
+        self.assertIn('Language List: Daily digest, 1 messages', subjects['emily@example.co.uk'])
+
+    def test_refused_author_told_in_their_partners_language(self):
+        """A non-member's post refused: the notice speaks the language of
+        the partner with the author's address."""
+        self.group.nonmember_action = 'reject'
+        self.env['res.partner'].create({'name': 'Jean', 'email': 'jean@example.fr', 'lang': 'fr_FR'})
+        self.env['res.partner'].create({'name': 'Jim', 'email': 'jim@example.com', 'lang': 'en_US'})
+        self.post('Let me in', author='Jean <jean@example.fr>')
+        self.post('Let me in', author='Jim <jim@example.com>')
+        notices = {mail.email_to: mail for mail in self.env['mail.mail'].sudo().search(
+            [('subject', 'in', ('Votre message à Language List', 'Your message to Language List'))])}
+        self.assertEqual(notices['Jean <jean@example.fr>'].subject, 'Votre message à Language List')
+        self.assertIn("n'a pas été distribué", notices['Jean <jean@example.fr>'].body_html.replace('&#39;', "'"))
+        self.assertEqual(notices['Jim <jim@example.com>'].subject, 'Your message to Language List')
 
     def queries_to_notify(self, member_count, index):
         """Queries of a fan-out to ``member_count`` members, half of them
@@ -111,10 +142,7 @@ class TestMailLanguage(SmtpListCase):
             self.env, login='lang_moderator_en', groups='base.group_user', name='Mike Moderator',
             email='mike@moderation.example.com', notification_type='email', lang='en_US')
         self.group.write({'moderation': True, 'moderator_ids': [(6, 0, (moderator_fr | moderator_en).ids)]})
-        with mute_logger('odoo.addons.mail.models.mail_thread'):
-            self.env['mail.thread'].message_process(None, raw_mail(
-                'Author <author@example.com>', self.group.alias_email, 'Held', 'Hold me',
-                message_id=make_msgid(domain='example.com'), content_type='text/plain'))
+        self.post('Held')
         alerts = self.env['mail.mail'].sudo().search([('model', '=', 'mail.group.message')])
         by_partner = {mail.recipient_ids: mail for mail in alerts}
         self.assertEqual(by_partner[moderator_fr.partner_id].subject, 'À modérer dans Language List : Held')
