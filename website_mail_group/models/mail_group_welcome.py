@@ -22,9 +22,9 @@ class MailGroup(models.Model):
         langs = self._mail_group_member_langs(members)
         if self.moderation_guidelines and not tools.is_html_empty(self.moderation_guidelines_msg):
             # the mail Odoo's mail_group sends a new member of such a group, under its subject
-            for lang in set(langs.values()):
-                self.with_context(lang=lang)._send_welcome_with_guidelines(
-                    template, members.filtered(lambda member: langs[member.id] == lang))
+            for lang in dict.fromkeys(langs.values()):
+                lang_ids = [member_id for member_id, member_lang in langs.items() if member_lang == lang]
+                self.with_context(lang=lang)._send_welcome_with_guidelines(template, members.browse(lang_ids))
         else:
             self._send_private_mails(template, members.ids, langs=langs)
         return True
