@@ -38,10 +38,11 @@ class MailGroup(models.Model):
         """The group in the language of ``email``: its partner's, else the group's."""
         return self.with_context(lang=self._mail_group_lang_of(emails=[email])[email])
 
-    def _mail_group_member_langs(self, members):
+    def _mail_group_member_langs(self, members, default=None):
         """``{member id: language}``: their partner's, else that of the
-        partner of their address, else the group's."""
-        langs = self._mail_group_lang_of(emails=[m.email_normalized for m in members.sudo() if not m.partner_id.lang])
+        partner of their address, else ``default`` or the group's."""
+        langs = self._mail_group_lang_of(
+            emails=[m.email_normalized for m in members.sudo() if not m.partner_id.lang], default=default)
         return {m.id: m.partner_id.lang or langs[m.email_normalized] for m in members.sudo()}
 
     def _mail_group_request_lang(self):

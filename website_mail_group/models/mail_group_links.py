@@ -155,9 +155,11 @@ class MailGroup(models.Model):
         language (``langs``: by res_id), each mail on no record and authored
         by OdooBot, so only its recipient reads the links it carries; the
         mail queue is woken to send them now. One rendering per language."""
+        langs = langs or {}
+        default = None if all(langs.get(res_id) for res_id in res_ids) else self._mail_group_lang()
         by_lang = {}
         for res_id in res_ids:
-            by_lang.setdefault((langs or {}).get(res_id) or self._mail_group_lang(), []).append(res_id)
+            by_lang.setdefault(langs.get(res_id) or default, []).append(res_id)
         for lang, lang_res_ids in by_lang.items():
             template.with_context(lang=lang).sudo().send_mail_batch(
                 lang_res_ids, email_layout_xmlid='mail.mail_notification_light', email_values={

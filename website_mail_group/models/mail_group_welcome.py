@@ -19,7 +19,8 @@ class MailGroup(models.Model):
         if not members or any(self.env.context.get(key) for key in NO_WELCOME_KEYS):
             return False
         template = self.env.ref('website_mail_group.mail_template_welcome')
-        langs = self._mail_group_member_langs(members)
+        # a visitor confirming on a page reads its language
+        langs = self._mail_group_member_langs(members, default=self._mail_group_request_lang())
         if self.moderation_guidelines and not tools.is_html_empty(self.moderation_guidelines_msg):
             # the mail Odoo's mail_group sends a new member of such a group, under its subject
             for lang in dict.fromkeys(langs.values()):
