@@ -9,7 +9,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import SmtpListCase
+from .common import MailGroupCommon, SmtpListCase
 from .mails import raw_mail
 from .smtp_server import SmtpSink
 from .test_website import WebsiteMailGroupCase
@@ -134,19 +134,41 @@ class TestMailLanguage(SmtpListCase):
         self.queries_to_notify(6, 'warm')  # templates compiled in both languages, caches filled
         self.assertEqual(self.queries_to_notify(40, 'n'), self.queries_to_notify(80, '2n'))
 
-    def test_moderator_alert_in_the_moderators_language(self):
-        moderator_fr = mail_new_test_user(
-            self.env, login='lang_moderator_fr', groups='base.group_user', name='Marie Modératrice',
+
+@tagged('post_install', '-at_install', 'website_mail_group')
+class TestModeratorLanguage(MailGroupCommon):
+    """Moderators read alerts and reminders in their own language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        load_french(cls.env)
+        cls.moderator_fr = mail_new_test_user(
+            cls.env, login='lang_moderator_fr', groups='base.group_user', name='Marie Modératrice',
             email='marie@moderation.example.fr', notification_type='email', lang='fr_FR')
-        moderator_en = mail_new_test_user(
-            self.env, login='lang_moderator_en', groups='base.group_user', name='Mike Moderator',
-            email='mike@moderation.example.com', notification_type='email', lang='en_US')
-        self.group.write({'moderation': True, 'moderator_ids': [(6, 0, (moderator_fr | moderator_en).ids)]})
-        self.post('Held')
-        alerts = self.env['mail.mail'].sudo().search([('model', '=', 'mail.group.message')])
-        by_partner = {mail.recipient_ids: mail for mail in alerts}
-        self.assertEqual(by_partner[moderator_fr.partner_id].subject, 'À modérer dans Language List : Held')
-        self.assertEqual(by_partner[moderator_en.partner_id].subject, 'To review in Language List: Held')
+        cls.user_moderator.lang = 'en_US'
+        cls.group_moderated.moderator_ids |= cls.moderator_fr
+
+    def notifications(self, model):
+        """Subject of each moderator's notification, by moderator."""
+        messages = self.env['mail.message'].sudo().search(
+            [('model', '=', model), ('message_type', '=', 'user_notification')])
+        return {user: messages.filtered(lambda m: user.partner_id in m.partner_ids).mapped('subject')
+                for user in (self.moderator_fr, self.user_moderator)}
+
+    def test_alert_and_reminder_in_each_moderators_language(self):
+        with self.mock_mail_gateway(), mute_logger('odoo.addons.mail.models.mail_thread'):
+            self.post_raw(self.group_moderated, 'Author <author@example.com>', subject='Held')
+        self.assertEqual(self.notifications('mail.group.message'), {
+            self.moderator_fr: ['À modérer dans Moderated List : Held'],
+            self.user_moderator: ['To review in Moderated List: Held'],
+        })
+        with self.mock_mail_gateway():
+            self.group_moderated._notify_moderators()
+        self.assertEqual(self.notifications('mail.group'), {
+            self.moderator_fr: ['Des messages attendent une modération dans Moderated List'],
+            self.user_moderator: ['Messages are pending moderation in Moderated List'],
+        })
 
 
 @tagged('post_install', '-at_install', 'website_mail_group')
