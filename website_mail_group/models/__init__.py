@@ -31,3 +31,4 @@ from . import mail_group_invitations
 from . import mail_group_archive
 from . import mail_group_traffic
 from . import mail_group_message_search
+from . import mail_group_language

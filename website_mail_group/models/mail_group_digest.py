@@ -55,6 +55,18 @@ class MailGroup(models.Model):
         if not posts or not group._has_delivery_targets(mode):
             return False
         base_url = group.get_base_url()
+        digests = {}  # language: (message, body); one of each per language of the members
+
+        def digest(lang):
+            if lang not in digests:
+                digests[lang] = group.with_context(lang=lang)._digest_message(mode, posts, base_url)
+            return digests[lang]
+        group._queue_copies(lambda lang: digest(lang)[0], lambda lang: digest(lang)[1], group._delivery_pages(mode))
+        return self.env['mail.message'].union(*(message for message, _body in digests.values()))
+
+    def _digest_message(self, mode, posts, base_url):
+        """The digest's message and body, in the language of the context."""
+        group = self.sudo()
         modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
         title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name, mode=modes[mode], count=len(posts))
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_digest', {
@@ -62,7 +74,7 @@ class MailGroup(models.Model):
             'items': [group._digest_item(post, base_url) for post in posts],
             'archive_url': f'{base_url}/groups/{self.id}',
         }, minimal_qcontext=True)
-        digest_message = self.env['mail.message'].sudo().create({
+        message = self.env['mail.message'].sudo().create({
             'model': self._name,
             'res_id': self.id,
             'message_type': 'email_outgoing',
@@ -76,8 +88,7 @@ class MailGroup(models.Model):
             'record_company_id': self.env.company.id,
             'mail_group_digest_ids': [(6, 0, posts.ids)],
         })
-        group._queue_copies(digest_message, body, group._delivery_pages(mode))
-        return digest_message
+        return message, body
 
     def _digest_item(self, post, base_url):
         """A line of the table of contents: subject, author, excerpt, and the

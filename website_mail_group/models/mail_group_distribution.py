@@ -41,7 +41,9 @@ class MailGroup(models.Model):
     def _delivery_pages(self, mode, author_email=None):
         """Members receiving mail in ``mode`` (delivery not disabled), once
         per address, without the author: pages of at most ``FANOUT_PAGE``
-        dicts, read one page at a time (memory does not grow with the list)."""
+        dicts (``id``, ``email``, ``email_normalized``, ``lang``: their
+        partner's or None), read one page at a time (memory does not grow
+        with the list)."""
         self.ensure_one()
         Member = self.env['mail.group.member'].sudo()
         domain = self._delivery_domain(mode)
@@ -49,12 +51,17 @@ class MailGroup(models.Model):
         while True:
             after = [] if last is None else ['|', ('email_normalized', '>', last[0]),
                                              '&', ('email_normalized', '=', last[0]), ('id', '>', last[1])]
-            members = Member.search_fetch(domain + after, ['email', 'email_normalized'],
+            members = Member.search_fetch(domain + after, ['email', 'email_normalized', 'partner_id'],
                                           order='email_normalized, id', limit=FANOUT_PAGE)
             if not members:
                 return
-            rows = [{'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized} for m in members]
+            # the partners' languages: one query per page, none without partners
+            partners = members.partner_id
+            partners.fetch(['lang'])
+            rows = [{'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized,
+                     'lang': m.partner_id.lang or None} for m in members]
             members.invalidate_recordset()
+            partners.invalidate_recordset(['lang'])
             # sorted by address: a repeated address follows its first member
             page = delivery.recipients(rows, author_email, last and last[0])
             last = (rows[-1]['email_normalized'], rows[-1]['id'])
@@ -86,34 +93,56 @@ class MailGroup(models.Model):
         sharing ``mail_message``. A copy stores only what is its own: the
         recipient, the member and the personal headers; the body (``body``
         then the footer, with placeholders for the personal links) is the
-        same for every copy, and the links go into the footer when the copy
-        is sent (models/mail_mail.py). ``values`` are added to every copy.
+        same for every copy of a language, and the links go into the footer
+        when the copy is sent (models/mail_mail.py). ``mail_message`` and
+        ``body`` (HTML) may be functions giving them in a language: each
+        language present among the members (a member's ``lang``, else the
+        group's) is rendered once. ``values`` are added to every copy.
         Returns the number of copies queued."""
         self.ensure_one()
         base_url = self.get_base_url()
         member_links = self._member_links_builder(base_url, kinds=('unsubscribe',))
-        shared = {
-            'body_html': footer.append_footer(body, self._render_footer(base_url, footer.placeholders())),
-            'auto_delete': True,
-            'is_notification': True,
-            'state': 'outgoing',
-            'mail_group_post': True,
-            **(values or {}),
-        }
         Mail = self.env['mail.mail'].sudo()
-        # defaults (other modules' fields too) computed once, shared by every copy
-        sample = {**shared, 'mail_message_id': mail_message.id, 'email_to': '', 'headers': ''}
-        shared.update({name: value for name, value in Mail._add_missing_default_values(sample).items()
-                       if name not in sample})
-        Mail = Mail.with_context(mail_group_copies=shared)
+        default_lang = None
+        shared_by_lang = {}
+
+        def shared_of(lang):
+            """The message and the values shared by the copies in ``lang``, made once."""
+            if lang not in shared_by_lang:
+                group = self.with_context(lang=lang)
+                message = mail_message(lang) if callable(mail_message) else mail_message
+                shared = {
+                    'body_html': footer.append_footer(body(lang) if callable(body) else body,
+                                                      group._render_footer(base_url, footer.placeholders())),
+                    'auto_delete': True,
+                    'is_notification': True,
+                    'state': 'outgoing',
+                    'mail_group_post': True,
+                    **(values or {}),
+                }
+                # defaults (other modules' fields too) computed once, shared by every copy
+                sample = {**shared, 'mail_message_id': message.id, 'email_to': '', 'headers': ''}
+                shared.update({name: value for name, value in Mail._add_missing_default_values(sample).items()
+                               if name not in sample})
+                shared_by_lang[lang] = message, shared
+            return shared_by_lang[lang]
+
         count = 0
         for page in pages:
-            Mail.create([{
-                'mail_message_id': mail_message.id,
-                'email_to': member['email'],
-                'mail_group_member_id': member['id'],
-                'headers': repr(list_headers.personal_headers(member_links(member['email_normalized'])['unsubscribe'])),
-            } for member in page])
+            if default_lang is None and any(not member.get('lang') for member in page):
+                default_lang = self._mail_group_lang()
+            by_lang = {}
+            for member in page:
+                by_lang.setdefault(member.get('lang') or default_lang, []).append(member)
+            for lang, members in by_lang.items():
+                message, shared = shared_of(lang)
+                Mail.with_context(mail_group_copies=shared).create([{
+                    'mail_message_id': message.id,
+                    'email_to': member['email'],
+                    'mail_group_member_id': member['id'],
+                    'headers': repr(list_headers.personal_headers(
+                        member_links(member['email_normalized'])['unsubscribe'])),
+                } for member in members])
             count += len(page)
         if count:
             self.env['mail.mail']._mail_group_wake_queue()

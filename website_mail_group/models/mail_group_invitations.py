@@ -1,7 +1,8 @@
 """Subscription confirmations in bulk (the member import wizard): the
 confirmation mail of ``_send_confirmation_email`` to many addresses, rendered
-once with a placeholder for the link, then one mail per address, each with
-its own signed link, created in one call."""
+once per language (the address's partner's, else the group's) with a
+placeholder for the link, then one mail per address, each with its own
+signed link, created in one call."""
 import logging
 import secrets
 from datetime import timedelta
@@ -33,6 +34,15 @@ class MailGroup(models.Model):
         emails = self.env['mail.group.throttle']._allow_each('email', emails)
         if not emails:
             return []
+        langs = self._mail_group_lang_of(emails=emails)
+        for lang in dict.fromkeys(langs[email] for email in emails):
+            self.with_context(lang=lang)._send_subscribe_confirmations([e for e in emails if langs[e] == lang])
+        self.env['mail.mail']._mail_group_wake_queue()
+        return emails
+
+    def _send_subscribe_confirmations(self, emails):
+        """The confirmation mail in the context's language, rendered once for
+        ``emails``: one mail per address with its own link."""
         placeholder = f'https://confirm-{secrets.token_hex(16)}.placeholder.invalid/'
         template = self.env.ref(SUBSCRIBE_TEMPLATE).with_context(token_url=placeholder)
         first = template.sudo().send_mail_batch(self.ids, email_layout_xmlid='mail.mail_notification_light', email_values={
@@ -50,8 +60,6 @@ class MailGroup(models.Model):
         first.write({'body_html': personal(emails[0]), 'body': ''})
         self.env['mail.mail'].sudo().create([
             {**common, 'email_to': email, 'body_html': personal(email), 'body': ''} for email in emails[1:]])
-        self.env['mail.mail']._mail_group_wake_queue()
-        return emails
 
 
 class MailGroupThrottle(models.Model):

@@ -143,17 +143,28 @@ class MailGroup(models.Model):
             return False
         template = self.env.ref(template_xmlid).with_context(
             token_url=self._generate_action_url(email_normalized, action))
-        self._send_private_mails(template, self.ids, email_to=email_normalized)
+        # the language of the address's partner, else the visitor's page's
+        lang = self._mail_group_lang_of(emails=[email_normalized], default=self._mail_group_request_lang())
+        self._send_private_mails(template, self.ids, langs={self.id: lang[email_normalized]},
+                                 email_to=email_normalized)
         return True
 
     @api.model
-    def _send_private_mails(self, template, res_ids, **email_values):
-        """``template`` rendered for ``res_ids``, each mail on no record and
-        authored by OdooBot, so only its recipient reads the links it
-        carries; the mail queue is woken to send them now."""
-        template.sudo().send_mail_batch(res_ids, email_layout_xmlid='mail.mail_notification_light', email_values={
-            'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
-            'author_id': self.env.ref('base.partner_root').id, **email_values})
+    def _send_private_mails(self, template, res_ids, langs=None, **email_values):
+        """``template`` rendered for ``res_ids``, each in its recipient's
+        language (``langs``: by res_id), each mail on no record and authored
+        by OdooBot, so only its recipient reads the links it carries; the
+        mail queue is woken to send them now. One rendering per language."""
+        langs = langs or {}
+        default = None if all(langs.get(res_id) for res_id in res_ids) else self._mail_group_lang()
+        by_lang = {}
+        for res_id in res_ids:
+            by_lang.setdefault(langs.get(res_id) or default, []).append(res_id)
+        for lang, lang_res_ids in by_lang.items():
+            template.with_context(lang=lang).sudo().send_mail_batch(
+                lang_res_ids, email_layout_xmlid='mail.mail_notification_light', email_values={
+                    'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
+                    'author_id': self.env.ref('base.partner_root').id, **email_values})
         self.env['mail.mail']._mail_group_wake_queue()
 
     def _send_subscribe_confirmation_email(self, email):

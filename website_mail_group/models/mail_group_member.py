@@ -102,27 +102,34 @@ class MailGroupMember(models.Model):
         """Mail each member a probe from its own signed bounce address; only
         if the probe bounces too is delivery turned off."""
         self.sudo().write({'bounce_probe_date': fields.Datetime.now()})
+        langs = self.env['mail.group']._mail_group_member_langs(self)
         for member in self.sudo():
-            group = member.mail_group_id
-            message = self.env['mail.message'].sudo().create({
-                'model': 'mail.group',
-                'res_id': group.id,
-                'message_type': 'email_outgoing',
-                'subject': _('Delivery problems: %s', group.name),
-                'body': '',
-                'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
-                or self.env.company.email_formatted,
-                'message_id': tools.generate_tracking_message_id('mail-group-probe'),
-                'record_alias_domain_id': group.alias_domain_id.id or False,
-                'record_company_id': self.env.company.id,
-            })
-            body = Markup('<p>%s</p><p>%s</p>') % (
-                _('Some messages of %(group)s could not be delivered to %(email)s.',
-                  group=group.name, email=member.email_normalized),
-                _('This message checks your address: there is nothing to do. If it cannot be delivered either, '
-                  'delivery stops and you will be told how to turn it back on.'))
-            target = {'id': member.id, 'email': member.email, 'email_normalized': member.email_normalized}
-            group._queue_copies(message, body, [[target]], values={'mail_group_probe': True})
+            member.with_context(lang=langs[member.id])._queue_bounce_probe()
+
+    def _queue_bounce_probe(self):
+        """The probe of this member, in the context's language."""
+        member = self.sudo()
+        group = member.mail_group_id
+        message = self.env['mail.message'].sudo().create({
+            'model': 'mail.group',
+            'res_id': group.id,
+            'message_type': 'email_outgoing',
+            'subject': _('Delivery problems: %s', group.name),
+            'body': '',
+            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
+            or self.env.company.email_formatted,
+            'message_id': tools.generate_tracking_message_id('mail-group-probe'),
+            'record_alias_domain_id': group.alias_domain_id.id or False,
+            'record_company_id': self.env.company.id,
+        })
+        body = Markup('<p>%s</p><p>%s</p>') % (
+            _('Some messages of %(group)s could not be delivered to %(email)s.',
+              group=group.name, email=member.email_normalized),
+            _('This message checks your address: there is nothing to do. If it cannot be delivered either, '
+              'delivery stops and you will be told how to turn it back on.'))
+        target = {'id': member.id, 'email': member.email, 'email_normalized': member.email_normalized,
+                  'lang': self.env.lang}
+        group._queue_copies(message, body, [[target]], values={'mail_group_probe': True})
 
     def _register_probe_bounce(self):
         """The probe bounced: delivery stops and the warnings start."""
@@ -135,8 +142,10 @@ class MailGroupMember(models.Model):
     def _send_bounce_warning(self):
         """Tell members their delivery is off, with a link to turn it back on."""
         template = self.env.ref('website_mail_group.mail_template_bounce_warning')
+        langs = self.env['mail.group']._mail_group_member_langs(self)
         for member in self.sudo():
-            template.send_mail(member.id, email_layout_xmlid='mail.mail_notification_light')
+            template.with_context(lang=langs[member.id]).send_mail(
+                member.id, email_layout_xmlid='mail.mail_notification_light')
             member.write({
                 'bounce_warnings_sent': member.bounce_warnings_sent + 1,
                 'last_bounce_warning_date': fields.Datetime.now(),

@@ -188,8 +188,11 @@ class MailGroup(models.Model):
             banned = set(self.env['mail.group.moderation'].sudo().search(
                 [('mail_group_id', '=', group.id), ('status', '=', 'ban')]).mapped('email'))
             group_members = group_members.filtered(lambda m: m.email_normalized and m.email_normalized not in banned)
-            if group_members:
-                template.sudo().send_mail_batch(group_members.ids, email_layout_xmlid='mail.mail_notification_light')
+            langs = group._mail_group_member_langs(group_members)
+            for lang in dict.fromkeys(langs.values()):
+                template.with_context(lang=lang).sudo().send_mail_batch(
+                    [member_id for member_id in group_members.ids if langs[member_id] == lang],
+                    email_layout_xmlid='mail.mail_notification_light')
         return True
 
     def action_go_to_website(self):

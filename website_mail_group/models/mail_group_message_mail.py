@@ -37,16 +37,21 @@ class MailGroupMessage(models.Model):
     def _send_moderation_answer(self, subject, comment, banned=False):
         """Mail the moderator's explanation to each author, saying which
         group rejected which post, quoting it, in its thread, from the
-        moderator (as Odoo's mail_group does). ``subject`` is the moderator's
-        (the wizard proposes :meth:`_moderation_answer_subject`)."""
+        moderator (as Odoo's mail_group does), in the author's language.
+        ``subject`` is the moderator's (the wizard proposes
+        :meth:`_moderation_answer_subject`); without one, that subject in
+        the author's language."""
         comment = tools.html_sanitize(comment or '')
+        langs = self.env['mail.group']._mail_group_lang_of(emails=self.sudo().mapped('email_from'))
         for message in self.sudo():
+            # in the author's language: the partner's of their address, else the group's
+            message = message.with_context(lang=langs[message.email_from])
             group = message.mail_group_id
             quote = message._plain_text()
             if len(quote) > QUOTE_LENGTH:
                 quote = quote[:QUOTE_LENGTH].rsplit(' ', 1)[0] + ' […]'
             title = subject or message._moderation_answer_subject(banned)
-            body = self.env['ir.qweb']._render('website_mail_group.mail_group_moderation_answer', {
+            body = message.env['ir.qweb']._render('website_mail_group.mail_group_moderation_answer', {
                 'group_name': group.name,
                 'banned': banned,
                 'comment': Markup(comment),

@@ -79,6 +79,7 @@ class MailGroupMessage(models.Model):
     author_display = fields.Char('Author Name', compute='_compute_author_display')
 
     @api.depends('moderation_reasons', 'moderation_reason')
+    @api.depends_context('lang')
     def _compute_moderation_reasons_display(self):
         labels = dict(self._fields['moderation_reason']._description_selection(self.env))
         for message in self:

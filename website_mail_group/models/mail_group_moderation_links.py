@@ -100,7 +100,9 @@ class MailGroupMessage(models.Model):
         """Act on this post as ``user`` (a moderator whose signed link was
         checked) through the moderation methods, so the rights, the
         moderator of the post and the rules are theirs. ``comment``: an
-        optional explanation mailed to the author (reject and ban)."""
+        optional explanation mailed to the author (reject and ban), under
+        the subject of :meth:`_moderation_answer_subject` in the author's
+        language."""
         self.ensure_one()
         post = self.with_user(user)
         post._check_can_moderate()
@@ -114,12 +116,12 @@ class MailGroupMessage(models.Model):
             post.action_moderate_allow()
         elif action == 'reject':
             if body:
-                post.action_moderate_reject_with_comment(post._moderation_answer_subject(False), body)
+                post.action_moderate_reject_with_comment(False, body)
             else:
                 post.action_moderate_reject()
         elif action == 'ban':
             if body:
-                post.action_moderate_ban_with_comment(post._moderation_answer_subject(True), body)
+                post.action_moderate_ban_with_comment(False, body)
             else:
                 post.action_moderate_ban()
         else:

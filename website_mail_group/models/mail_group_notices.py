@@ -27,23 +27,29 @@ class MailGroup(models.Model):
         """Tell the author their post waits for a moderator."""
         self.ensure_one()
         if not tools.is_html_empty(self.moderation_notify_msg):
-            self._send_notice(group_message, self.moderation_notify_msg)
+            self._mail_group_in_lang_of(group_message.email_from)._send_notice(
+                group_message, self.moderation_notify_msg)
 
     def _send_rejection_notice(self, group_message):
         """Tell a non-member their post was refused, and how to join."""
         self.ensure_one()
+        group = self._mail_group_in_lang_of(group_message.email_from)
+        group._send_notice(group_message, group._rejection_notice_body())
+
+    def _rejection_notice_body(self):
+        """The notice of a refused non-member, in the context's language."""
         groups_url = self.get_base_url() + '/groups'
-        body = Markup('<p>%s</p><p>%s</p>') % (
+        return Markup('<p>%s</p><p>%s</p>') % (
             _('Your message to %(group)s was not distributed: only members of the group may post to it.',
               group=self.name),
             _('You can join the group at %(url)s.', url=groups_url),
         )
-        self._send_notice(group_message, body)
 
     def _send_notice(self, group_message, body):
         """Answer the author of a post, whose address anyone can forge: a few
         notices per address an hour (all groups together), under a fixed
-        subject rather than the post's, threaded through References."""
+        subject rather than the post's (in the context's language: the
+        author's), threaded through References."""
         email = tools.email_normalize(group_message.email_from)
         if not email or not self.env['mail.group.throttle']._allow({'notice': email}):
             _logger.info('Mail group %s: notice to %s not sent (over the hourly limit or no address)',
@@ -59,7 +65,8 @@ class MailGroup(models.Model):
         """Tell the moderators at once that a post is held: one notification
         to each (inbox or email, as each prefers) carrying their own signed
         moderation links (models/mail_group_moderation_links.py), on the post
-        itself, so only its recipient reads it. The body is rendered once.
+        itself, so only its recipient reads it, in their language. The body is
+        rendered once per language.
         At most a few alerts per group an hour
         (``website_mail_group.moderator_alert_limit``): a spray of held spam
         is left to the daily reminder."""
@@ -73,30 +80,45 @@ class MailGroup(models.Model):
             return False
         post = group_message.sudo()
         links = ModerationLinks(group, post.ids)
+        for lang, lang_moderators in group._mail_group_moderators_by_lang(moderators).items():
+            subject, body = group.with_context(lang=lang)._render_moderator_alert(post.with_context(lang=lang), links)
+            for moderator in lang_moderators:
+                self.env['mail.thread'].sudo().message_notify(
+                    partner_ids=moderator.partner_id.ids,
+                    subject=subject,
+                    body=links.sign(body, moderator),
+                    author_id=self.env.ref('base.partner_root').id,
+                    email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
+                    model='mail.group.message',
+                    res_id=post.id,
+                )
+        self.env['mail.mail']._mail_group_wake_queue()
+        return True
+
+    def _render_moderator_alert(self, post, links):
+        """Subject and body of the alert of a held post, in the context's language."""
         base_url = links.base_url
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_alert_moderators', {
-            'group_name': group.name,
+            'group_name': self.name,
             'subject': post.subject or _('(no subject)'),
             'author': post.email_from or _('(no sender)'),
             'reasons': post.moderation_reasons_display or _('Moderated group'),
             'excerpt': post._moderation_excerpt(),
             'post_url': f'{base_url}/web#model=mail.group.message&id={post.id}&view_type=form',
-            'review_url': group._review_url(),
+            'review_url': self._review_url(),
             'links': links.links(post.id),
         }, minimal_qcontext=True)
-        subject = _('To review in %(group)s: %(subject)s', group=group.name, subject=post.subject or '')
+        subject = _('To review in %(group)s: %(subject)s', group=self.name, subject=post.subject or '')
+        return subject, body
+
+    def _mail_group_moderators_by_lang(self, moderators):
+        """``{lang: moderators}``: each moderator (a user) speaks their own language."""
+        default = self._mail_group_lang() if not all(moderators.mapped('lang')) else None
+        by_lang = {}
         for moderator in moderators:
-            self.env['mail.thread'].sudo().message_notify(
-                partner_ids=moderator.partner_id.ids,
-                subject=subject,
-                body=links.sign(body, moderator),
-                author_id=self.env.ref('base.partner_root').id,
-                email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
-                model='mail.group.message',
-                res_id=post.id,
-            )
-        self.env['mail.mail']._mail_group_wake_queue()
-        return True
+            lang = moderator.lang or default
+            by_lang[lang] = by_lang.get(lang, self.env['res.users']) | moderator
+        return by_lang
 
     def _review_url(self):
         """The "To Review" list of posts in the back office."""
@@ -128,33 +150,40 @@ class MailGroup(models.Model):
                 [('mail_group_id', '=', group.id), ('moderation_status', '=', 'pending_moderation')],
                 order='create_date, id', limit=REMINDER_POSTS)
             links = ModerationLinks(group, posts.ids)
-            body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
-                'record': group,
-                'pending_count': count,
-                'review_url': group._review_url(),
-                'posts': [{
-                    'subject': post.subject or _('(no subject)'),
-                    'author': post.email_from or _('(no sender)'),
-                    'reasons': post.moderation_reasons_display or _('Moderated group'),
-                    'excerpt': post._moderation_excerpt(),
-                    'links': links.links(post.id),
-                } for post in posts],
-                'more_count': count - len(posts),
-            }, minimal_qcontext=True, raise_if_not_found=False)
-            subject = _('Messages are pending moderation in %s', group.name)
-            for moderator in moderators:
-                self.env['mail.thread'].sudo().message_notify(
-                    partner_ids=moderator.partner_id.ids,
-                    subject=subject,
-                    body=links.sign(body, moderator),
-                    email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
-                    model='mail.group',
-                    res_id=group.id,
-                )
+            for lang, lang_moderators in group._mail_group_moderators_by_lang(moderators).items():
+                subject, body = group.with_context(lang=lang)._render_moderation_reminder(
+                    posts.with_context(lang=lang), count, links)
+                for moderator in lang_moderators:
+                    self.env['mail.thread'].sudo().message_notify(
+                        partner_ids=moderator.partner_id.ids,
+                        subject=subject,
+                        body=links.sign(body, moderator),
+                        email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
+                        model='mail.group',
+                        res_id=group.id,
+                    )
             notified = True
         if notified:
             self.env['mail.mail']._mail_group_wake_queue()
         return True
+
+    def _render_moderation_reminder(self, posts, count, links):
+        """Subject and body of the daily reminder of ``count`` pending posts
+        (``posts``: the oldest), in the context's language."""
+        body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
+            'record': self,
+            'pending_count': count,
+            'review_url': self._review_url(),
+            'posts': [{
+                'subject': post.subject or _('(no subject)'),
+                'author': post.email_from or _('(no sender)'),
+                'reasons': post.moderation_reasons_display or _('Moderated group'),
+                'excerpt': post._moderation_excerpt(),
+                'links': links.links(post.id),
+            } for post in posts],
+            'more_count': count - len(posts),
+        }, minimal_qcontext=True, raise_if_not_found=False)
+        return _('Messages are pending moderation in %s', self.name), body
 
 
 class MailGroupMessage(models.Model):

@@ -52,6 +52,15 @@ class MailGroup(models.Model):
             return False
         url = '%s/groups/subscriptions?%s' % (self.get_base_url(), urlencode({
             'email': email_normalized, 'token': self._generate_subscriptions_token(email_normalized)}))
+        # the language of the address's partner, else the visitor's page's
+        lang = self._mail_group_lang_of(emails=[email_normalized], default=self._mail_group_request_lang())
+        self.with_context(lang=lang[email_normalized])._queue_subscriptions_link(email_normalized, url)
+        self.env['mail.mail']._mail_group_wake_queue()
+        return True
+
+    @api.model
+    def _queue_subscriptions_link(self, email_normalized, url):
+        """The mail of the subscriptions page's link, in the context's language."""
         company = self.env.company
         body = self.env['ir.qweb']._render('website_mail_group.subscriptions_link_mail', {
             'url': url, 'company': company, 'email': email_normalized})
@@ -63,5 +72,3 @@ class MailGroup(models.Model):
             'auto_delete': True,
             'headers': repr({'Auto-Submitted': 'auto-generated'}),
         })
-        self.env['mail.mail']._mail_group_wake_queue()
-        return True

@@ -18,11 +18,21 @@ class MailGroup(models.Model):
         self.ensure_one()
         if not members or any(self.env.context.get(key) for key in NO_WELCOME_KEYS):
             return False
-        email_values = {}
+        template = self.env.ref('website_mail_group.mail_template_welcome')
+        # a visitor confirming on a page reads its language
+        langs = self._mail_group_member_langs(members, default=self._mail_group_request_lang())
         if self.moderation_guidelines and not tools.is_html_empty(self.moderation_guidelines_msg):
-            # the mail Odoo's mail_group sends a new member of such a group
-            email_values.update(subject=_('Guidelines of group %s', self.name),
-                                email_from=self.env.company.email_formatted)
-        self._send_private_mails(self.env.ref('website_mail_group.mail_template_welcome'), members.ids,
-                                 **email_values)
+            # the mail Odoo's mail_group sends a new member of such a group, under its subject
+            for lang in dict.fromkeys(langs.values()):
+                lang_ids = [member_id for member_id, member_lang in langs.items() if member_lang == lang]
+                self.with_context(lang=lang)._send_welcome_with_guidelines(template, members.browse(lang_ids))
+        else:
+            self._send_private_mails(template, members.ids, langs=langs)
         return True
+
+    def _send_welcome_with_guidelines(self, template, members):
+        """The welcome of ``members``, in the context's language, under the
+        subject of Odoo's guidelines mail."""
+        self._send_private_mails(template, members.ids, langs=dict.fromkeys(members.ids, self.env.lang),
+                                 subject=_('Guidelines of group %s', self.name),
+                                 email_from=self.env.company.email_formatted)

@@ -38,3 +38,4 @@ from . import test_search
 from . import test_permalinks
 from . import test_thread_list
 from . import test_french
+from . import test_mail_language
