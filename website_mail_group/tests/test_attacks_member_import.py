@@ -1,38 +1,13 @@
 """Attacks on the member import wizard over RPC, as the real actors: a
 portal user, an employee, the moderator of another group."""
-import xmlrpc.client
-
-from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
-from .test_attacks_rows import ACCESS_ERROR, DENIED_LOGS
+from .rpc import DENIED_LOGS, ImportAttackCase
 
 
 @tagged('post_install', '-at_install')
-class TestAttacksImport(HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-
-        def user(login, groups='base.group_user'):
-            return mail_new_test_user(cls.env, login=login, groups=groups, name=login, email=f'{login}@example.com')
-
-        cls.portal = user('imp_portal', 'base.group_portal')
-        cls.employee = user('imp_employee')
-        cls.mod_a, cls.mod_b = user('imp_mod_a'), user('imp_mod_b')
-        Group = cls.env['mail.group'].with_context(mail_create_nolog=True)
-        cls.group_a = Group.create({'name': 'Import A', 'alias_name': 'imp-a', 'moderator_ids': [(4, cls.mod_a.id)]})
-        cls.group_b = Group.create({'name': 'Import B', 'alias_name': 'imp-b', 'moderator_ids': [(4, cls.mod_b.id)]})
-
-    def rpc(self, user, model, method, *args, **kwargs):
-        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
-
-    def assertRpcDenied(self, user, model, method, *args, **kwargs):
-        with self.assertRaises(xmlrpc.client.Fault) as caught, mute_logger(*DENIED_LOGS):
-            self.rpc(user, model, method, *args, **kwargs)
-        self.assertEqual(caught.exception.faultCode, ACCESS_ERROR, caught.exception.faultString)
+class TestAttacksImport(ImportAttackCase):
 
     def members_of(self, group):
         self.env.invalidate_all()

@@ -1,20 +1,16 @@
 """Attacks on membership and configuration rows (issue 8, holes 5, 6, 10):
 identity by e-mail address, membership and whitelist rows created or moved
 over RPC, group settings, and public methods acting as superuser."""
-import xmlrpc.client
-
 from odoo import fields
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
 
-ACCESS_ERROR = 4  # XML-RPC fault code of an AccessError
-DENIED_LOGS = ('odoo.addons.base.models.ir_rule', 'odoo.addons.base.models.ir_model', 'odoo.models', 'odoo.http')
+from .rpc import RpcAttackCase
 
 
 @tagged('post_install', '-at_install')
-class TestAttacksRows(HttpCase):
+class TestAttacksRows(RpcAttackCase):
 
     @classmethod
     def setUpClass(cls):
@@ -65,15 +61,6 @@ class TestAttacksRows(HttpCase):
             'moderation_status': 'accepted'})
 
     # helpers
-
-    def rpc(self, user, model, method, *args, **kwargs):
-        """Call ``model.method`` over XML-RPC as ``user`` (password = login)."""
-        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
-
-    def assertRpcDenied(self, user, model, method, *args, **kwargs):
-        with self.assertRaises(xmlrpc.client.Fault) as caught, mute_logger(*DENIED_LOGS):
-            self.rpc(user, model, method, *args, **kwargs)
-        self.assertEqual(caught.exception.faultCode, ACCESS_ERROR, caught.exception.faultString)
 
     def json_call(self, model, method, *args, **kwargs):
         return self.make_jsonrpc_request(f'/web/dataset/call_kw/{model}/{method}', {
