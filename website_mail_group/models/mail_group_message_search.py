@@ -127,7 +127,7 @@ class MailGroupMessage(models.Model):
     def _search_language_config(self):
         """The text search configuration of the website's default language,
         else 'simple' (no stemming)."""
-        lang = self.env['website'].sudo().get_current_website().default_lang_id.code or ''
+        lang = self.env['mail.group']._mail_group_lang()
         name = LANGUAGE_CONFIGS.get(lang.split('_')[0].lower())
         if name:
             self.env.cr.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [name])
