@@ -15,8 +15,9 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from odoo import _, fields, models, tools
+from odoo import _, fields, models
 
+from ..outbound import text
 from .mail_group_links import check_expiring, sign_expiring
 
 MODERATION_ACTIONS = ('accept', 'reject', 'discard', 'whitelist', 'ban')
@@ -107,7 +108,7 @@ class MailGroupMessage(models.Model):
         post = self.with_user(user)
         post._check_can_moderate()
         post._assert_pending()
-        body = tools.plaintext2html(comment.strip()) if comment and comment.strip() else False
+        body = text.text_to_html(comment.strip()) if comment and comment.strip() else False
         if action == 'accept':
             post.action_moderate_accept()
         elif action == 'discard':
