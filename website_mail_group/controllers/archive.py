@@ -118,26 +118,5 @@ class MailGroupArchive(GroupPages, http.Controller):
                  FROM %s WHERE %s""", query.from_clause, query.where_clause))
         return request.env.cr.fetchone()
 
-    def _thread_counts(self, roots):
-        """{root id: (accepted replies in its whole sub-thread, distinct
-        authors of the thread, root included)}, one recursive query for a
-        page of threads (a CTE: the ORM has none)."""
-        Message = request.env['mail.group.message']
-        Message.flush_model(['group_message_parent_id', 'moderation_status', 'email_from_normalized'])
-        request.env.cr.execute(SQL("""
-            WITH RECURSIVE tree(root_id, id) AS (
-                SELECT id, id FROM mail_group_message WHERE id = ANY(%(ids)s)
-                 UNION
-                SELECT tree.root_id, child.id
-                  FROM mail_group_message child
-                  JOIN tree ON child.group_message_parent_id = tree.id
-                 WHERE child.moderation_status = 'accepted'
-            )
-            SELECT tree.root_id, COUNT(*) - 1, COUNT(DISTINCT post.email_from_normalized)
-              FROM tree JOIN mail_group_message post ON post.id = tree.id
-             GROUP BY tree.root_id
-        """, ids=roots.ids))
-        return {root_id: (replies, participants) for root_id, replies, participants in request.env.cr.fetchall()}
-
     def _excerpt(self, message, length=200):
         return text_excerpt(sanitize_body(message.body), length)

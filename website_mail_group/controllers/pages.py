@@ -92,26 +92,25 @@ class GroupPages(GroupAccess):
             'slug': slug,
         }
 
-    def _reply_counts(self, messages):
-        """{message id: number of accepted replies in its whole sub-thread},
-        one recursive query for all ``messages``."""
-        if not messages:
-            return {}
-        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status'])
-        request.env.cr.execute("""
+    def _thread_counts(self, roots):
+        """{root id: (accepted replies in its whole sub-thread, distinct
+        authors of the thread, root included)}, one recursive query for a
+        page of threads (a CTE: the ORM has none)."""
+        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status', 'email_from_normalized'])
+        request.env.cr.execute(SQL("""
             WITH RECURSIVE tree(root_id, id) AS (
-                SELECT group_message_parent_id, id
-                  FROM mail_group_message
-                 WHERE group_message_parent_id = ANY(%s) AND moderation_status = 'accepted'
+                SELECT id, id FROM mail_group_message WHERE id = ANY(%(ids)s)
                  UNION
                 SELECT tree.root_id, child.id
                   FROM mail_group_message child
                   JOIN tree ON child.group_message_parent_id = tree.id
                  WHERE child.moderation_status = 'accepted'
             )
-            SELECT root_id, count(*) FROM tree GROUP BY root_id
-        """, [messages.ids])
-        return dict(request.env.cr.fetchall())
+            SELECT tree.root_id, COUNT(*) - 1, COUNT(DISTINCT post.email_from_normalized)
+              FROM tree JOIN mail_group_message post ON post.id = tree.id
+             GROUP BY tree.root_id
+        """, ids=roots.ids))
+        return {root_id: (replies, participants) for root_id, replies, participants in request.env.cr.fetchall()}
 
     def _attachments(self, messages):
         """{post id: attachments} of accepted posts, with links that work for

@@ -121,7 +121,8 @@ class MailGroupThread(GroupPages, http.Controller):
         html = request.env['ir.qweb']._render('website_mail_group.message_replies', {
             'group': group,
             'replies': replies,
-            'reply_counts': self._reply_counts(replies) if replies else {},
+            'reply_counts': {post_id: count for post_id, (count, __) in self._thread_counts(replies).items()}
+            if replies else {},
             'bodies': {reply.id: sanitize_body(reply.body) for reply in replies},
             'attachments': self._attachments(replies),
             **self._page_helpers(group_access_token),
