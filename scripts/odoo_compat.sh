@@ -28,8 +28,10 @@ ODOO_ADDONS=$(dirname "$(dirname "$SRC")")
 DB=${COMPAT_DB:-wmg_compat_$$}
 PORT=${COMPAT_HTTP_PORT:-8079}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wmg-compat.XXXXXX")
+. "$ROOT/scripts/dns_stub.sh"
 cleanup() {
     local rc=$?
+    [ -z "${OWN_DNS_STUB:-}" ] || stop_dns_stub
     if [ "${KEEP_DB:-0}" = 1 ]; then
         log "KEEP_DB=1: kept database $DB and $WORK"
     else
@@ -47,7 +49,13 @@ cat > "$ADDON/__init__.py" <<'EOF'
 EOF
 cat > "$ADDON/__manifest__.py" <<'EOF'
 {'name': 'Odoo mail_group tests against website_mail_group', 'version': '1.0',
- 'depends': ['website_mail_group'], 'license': 'LGPL-3', 'installable': True}
+ 'depends': ['website_mail_group'], 'data': ['dns.xml'], 'license': 'LGPL-3', 'installable': True}
+EOF
+[ -n "${WMG_TEST_DNS:-}" ] || { start_dns_stub "$WORK"; OWN_DNS_STUB=1; }
+cat > "$ADDON/dns.xml" <<EOF
+<odoo><function model="ir.config_parameter" name="set_param">
+    <value>website_mail_group.dns_nameservers</value><value>$WMG_TEST_DNS</value>
+</function></odoo>
 EOF
 for f in "$SRC"/*.py; do
     sed -e 's/odoo\.addons\.mail_group\.tests/odoo.addons.wmg_odoo_compat.tests/g' \

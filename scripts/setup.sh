@@ -40,7 +40,7 @@ if [ "$(odoo_version)" != "17" ]; then
 fi
 
 # 2. Our Python packages
-if ! (cd / && "$PY" -c 'import aiosmtpd, pytest, pytest_odoo, websocket' 2>/dev/null); then
+if ! (cd / && "$PY" -c 'import aiosmtpd, pytest, pytest_odoo, websocket, dkim, dns.nameserver, publicsuffixlist' 2>/dev/null); then
     log "pip install -r requirements.txt"
     "$PY" -m pip install -q -r requirements.txt
 fi

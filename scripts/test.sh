@@ -39,8 +39,10 @@ done
 ADDONS_PATH=$ADDONS_DIR$(printf ',%s' "${ODOO_ADDONS[@]}")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wmg-test.XXXXXX")
+. "$ROOT/scripts/dns_stub.sh"
 cleanup() {
     local rc=$?
+    stop_dns_stub
     if [ "${KEEP_DB:-0}" = 1 ]; then
         log "KEEP_DB=1: kept database $TEST_DB and $WORK (config: $WORK/odoo.conf)"
     else
@@ -101,6 +103,9 @@ if ! (cd "$WORK" && PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 PYTHONPATH="$ROOT/scripts${
     exit 1
 fi
 
+start_dns_stub "$WORK"
+log "test DNS server on $WMG_TEST_DNS (website_mail_group.dns_nameservers of every test database)"
+
 if [ "$MODULE" = website_mail_group ] && [ "${SKIP_ODOO_COMPAT:-0}" != 1 ]; then
     log "Odoo's own mail_group test-suite against ours (scripts/odoo_compat.sh)"
     COMPAT_DB="${TEST_DB}_odoo" COMPAT_HTTP_PORT="${COMPAT_HTTP_PORT:-$(( ${TEST_HTTP_PORT:-8069} + 1000 ))}" \
@@ -138,6 +143,7 @@ if [ "$state" != installed ]; then
     echo "error: $MODULE is '${state:-unknown}' after install, not 'installed'" >&2
     exit 1
 fi
+dns_stub_param "$TEST_DB"
 log "installed in $((SECONDS - t0))s; running tests"
 
 # pytest runs from the scratch folder (not an addons folder) with absolute paths;

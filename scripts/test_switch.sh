@@ -24,8 +24,10 @@ DB=${SWITCH_DB:-wmg_switch_$$}
 PORT=${SWITCH_HTTP_PORT:-8089}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wmg-switch.XXXXXX")
 SERVER=
+. "$ROOT/scripts/dns_stub.sh"
 cleanup() {
     local rc=$?
+    [ -z "${OWN_DNS_STUB:-}" ] || stop_dns_stub
     [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
     if [ "${KEEP_DB:-0}" = 1 ]; then
         log "KEEP_DB=1: kept database $DB and $WORK"
@@ -71,6 +73,8 @@ if (cd / && "$PY" "$ROOT/scripts/switch_from_odoo.py" -c "$WORK/odoo.conf" -d "$
     exit 1
 fi
 
+[ -n "${WMG_TEST_DNS:-}" ] || { start_dns_stub "$WORK"; OWN_DNS_STUB=1; }
+dns_stub_param "$DB"
 log "checking the switched database record by record (scripts/switch_check.py)"
 (cd / && "$PY" "$ROOT/scripts/switch_check.py" -c "$WORK/ours.conf" -d "$DB" --snapshot "$WORK/before.json" \
     --urls "$WORK/urls.txt" 2> "$WORK/check.log") || { grep -E ' (ERROR|CRITICAL) ' "$WORK/check.log" >&2; exit 1; }

@@ -12,6 +12,7 @@ has a browsable archive under /groups.
     'license': 'LGPL-3',
     'depends': ['mail', 'portal', 'website'],
     'excludes': ['mail_group'],
+    'external_dependencies': {'python': ['dkim', 'dns', 'publicsuffixlist']},
     'data': [
         'security/website_mail_group_security.xml',
         'security/ir.model.access.csv',

@@ -78,6 +78,7 @@ class MailGroupModerate(http.Controller):
                 'subject': post_values['subject'], 'author': author_name(message),
                 'author_email': post_values['author'], 'body': sanitize_body(message.body),
                 'reasons': message.moderation_reasons_display,
+                'authentication': message._authentication_display(),
             })
         try:
             message._moderate_from_link(user, action, comment[:5000] if isinstance(comment, str) else '')

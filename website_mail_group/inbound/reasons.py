@@ -13,6 +13,7 @@ BANNED = 'banned'
 BANNED_PATTERN = 'banned_pattern'
 NO_SENDER = 'no_sender'
 SUSPICIOUS = 'suspicious'
+NOT_AUTHENTICATED = 'not_authenticated'
 
 # accepted or discarded: logged, never stored
 OPEN = 'open'
@@ -32,4 +33,5 @@ STORED = [
     (BANNED_PATTERN, 'Banned address pattern'),
     (NO_SENDER, 'No sender address'),
     (SUSPICIOUS, 'Suspicious content'),
+    (NOT_AUTHENTICATED, 'Sender not authenticated'),
 ]

@@ -6,7 +6,7 @@ is the order of ``RULES``.
 """
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import getaddresses
 
 from . import reasons
@@ -36,6 +36,7 @@ class Post:
     size: int = 0             # bytes of the raw message (or body + attachments)
     recipient_count: int = 0  # addresses in To and Cc
     suspicious: bool = False  # active content (scripts, frames, handlers) in the HTML
+    authenticated: bool = True  # False: mail whose From the group's sender authentication did not prove
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class GroupPolicy:
     max_size: int = 0        # bytes, 0: no limit
     max_recipients: int = 0  # 0: no limit
     banned_patterns: tuple = ()
+    members_only: bool = False  # only members (or the selected users) may post: others are refused
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,37 @@ RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rul
          rule_allowed, rule_non_member, rule_moderation)
 
 
+def claims_privilege(group):
+    """Whether the author's address grants more than a stranger gets."""
+    return group.author_rule == 'allow' or group.author_is_moderator or (
+        group.author_is_member and (group.members_only or group.nonmember_action != ACCEPT))
+
+
+def as_stranger(group):
+    """The policy for the same post from an unknown address (a ban stays)."""
+    return replace(
+        group, author_rule='' if group.author_rule == 'allow' else group.author_rule,
+        author_is_moderator=False, author_is_member=False,
+        nonmember_action=REJECT if group.members_only else group.nonmember_action)
+
+
 def decide(post, group, rules=RULES):
+    """The decision for ``post``. An unauthenticated post gets what a
+    stranger's would; where the address's privileges would have made the
+    difference it is held ("Sender not authenticated"), never refused: a
+    member's mail may lose its signature on the way."""
+    decision = decide_by_rules(post, group, rules)
+    if post.authenticated or not claims_privilege(group):
+        return decision
+    stranger = decide_by_rules(post, as_stranger(group), rules)
+    if stranger.action == ACCEPT or decision.action in (REJECT, DISCARD):
+        return stranger if stranger.action == ACCEPT else decision
+    if (stranger.action, stranger.reasons) == (decision.action, decision.reasons):
+        return decision
+    return Decision(HOLD, reasons.NOT_AUTHENTICATED, (reasons.NOT_AUTHENTICATED,) + decision.reasons)
+
+
+def decide_by_rules(post, group, rules=RULES):
     """The first rule that answers decides. A hold also reads the rules
     after it, until one decides anything but a hold (an accepted author
     skips the holds after it), to give moderators every reason."""

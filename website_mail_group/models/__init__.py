@@ -32,3 +32,4 @@ from . import mail_group_archive
 from . import mail_group_traffic
 from . import mail_group_message_search
 from . import mail_group_language
+from . import mail_group_authentication

@@ -103,6 +103,7 @@ class MailGroup(models.Model):
             'subject': post.subject or _('(no subject)'),
             'author': post.email_from or _('(no sender)'),
             'reasons': post.moderation_reasons_display or _('Moderated group'),
+            'authentication': post._authentication_display(),
             'excerpt': post._moderation_excerpt(),
             'post_url': f'{base_url}/web#model=mail.group.message&id={post.id}&view_type=form',
             'review_url': self._review_url(),

@@ -15,13 +15,15 @@ class InboundFacts:
     It travels to ``message_post`` in the context (key ``mail_group_inbound``)
     as an instance of this class, which JSON-RPC and XML-RPC cannot build: a
     remote caller's context cannot pass for the gateway."""
-    __slots__ = ('headers', 'size', 'recipient_count', 'suspicious')
+    __slots__ = ('headers', 'size', 'recipient_count', 'suspicious', 'raw', 'verdict')
 
-    def __init__(self, headers, size, recipient_count, suspicious):
+    def __init__(self, headers, size, recipient_count, suspicious, raw=b''):
         self.headers = headers
         self.size = size
         self.recipient_count = recipient_count
         self.suspicious = suspicious
+        self.raw = raw          # the bytes as received, for sender authentication
+        self.verdict = None     # its authentication.Verdict, once computed
 
 
 def gateway_facts(env):
@@ -62,12 +64,14 @@ class MailGroup(models.Model):
         email_normalized = tools.email_normalize(email_from)
 
         group = self.sudo()
+        verdict = group._sender_verdict(facts)
         post = rules.Post(
             email_from=email_normalized or '',
             headers=facts.headers if facts else {},
             size=facts.size if facts else self._post_size(body, kwargs.get('attachments')),
             recipient_count=facts.recipient_count if facts else 0,
             suspicious=facts.suspicious if facts else rules.has_active_content(body if isinstance(body, str) else ''),
+            authenticated=group._sender_authenticated(verdict),
         )
         policy = group._moderation_policy(email_normalized, author_id)
         decision = rules.decide(post, policy)
@@ -110,6 +114,7 @@ class MailGroup(models.Model):
             'moderation_reason': decision.reason if status != 'accepted' else False,
             'moderation_reasons': ','.join(decision.reasons) or False,
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
+            **self.env['mail.group.message']._authentication_values(verdict),
         })
         attachments |= self._process_attachments(group_message, kwargs.get('attachments') or [], pending)
         if attachments:
@@ -200,6 +205,7 @@ class MailGroup(models.Model):
             max_size=(self.max_message_size_kb or 0) * 1024,
             max_recipients=self.max_recipients or 0,
             banned_patterns=tuple(line for line in (self.banned_patterns or '').splitlines() if line.strip()),
+            members_only=self.access_mode != 'public' or self.alias_contact == 'followers',
         )
 
     @api.model

@@ -22,6 +22,20 @@ MAX_MESSAGE_ID = 900  # characters; longer ones overflow PostgreSQL's index rows
 COMMANDS = {'subscribe': 'subscribe', 'join': 'subscribe', 'unsubscribe': 'unsubscribe', 'leave': 'unsubscribe'}
 
 
+class RawMail:
+    """The bytes of an inbound mail as received (DKIM signs them, not Odoo's
+    re-serialisation). Passed in the context as an instance, which JSON-RPC
+    and XML-RPC cannot build: no caller can pair a mail with other bytes."""
+    __slots__ = ('data',)
+
+    def __init__(self, message):
+        if isinstance(message, xmlrpc.client.Binary):
+            message = bytes(message.data)
+        if isinstance(message, str):
+            message = message.encode('utf-8')
+        self.data = message if isinstance(message, bytes) else b''
+
+
 class MailThread(models.AbstractModel):
     _inherit = 'mail.thread'
 
@@ -33,15 +47,15 @@ class MailThread(models.AbstractModel):
         handled = self._mail_group_process_command(message)
         if handled:
             return handled
+        raw = RawMail(message)
+        if raw.data:
+            self = self.with_context(mail_group_raw=raw)
         return super().message_process(model, message, custom_values=custom_values, save_original=save_original,
                                        strip_attachments=strip_attachments, thread_id=thread_id)
 
     @api.model
     def _mail_group_process_command(self, message):
-        if isinstance(message, xmlrpc.client.Binary):
-            message = bytes(message.data)
-        if isinstance(message, str):
-            message = message.encode('utf-8')
+        message = RawMail(message).data
         try:
             parsed = email.message_from_bytes(message, policy=email.policy.SMTP)
             envelope, addressed = (tools.email_split(','.join(
@@ -152,8 +166,14 @@ class MailThread(models.AbstractModel):
                 recipients.update(tools.email_split(tools.decode_message_header(message, name, separator=',')))
             except Exception:  # noqa: BLE001
                 _logger.info('Unreadable %s header in inbound mail', name)
+        raw = self.env.context.get('mail_group_raw')
+        if not isinstance(raw, RawMail):
+            try:
+                raw = RawMail(message.as_bytes())
+            except Exception:  # noqa: BLE001 - unserializable hostile message: nothing to prove
+                raw = RawMail(b'')
         return InboundFacts(headers=headers, size=size, recipient_count=len(recipients),
-                            suspicious=self._mail_group_has_active_content(message))
+                            suspicious=self._mail_group_has_active_content(message), raw=raw.data)
 
     @api.model
     def _mail_group_has_active_content(self, message):

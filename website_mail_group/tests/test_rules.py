@@ -23,6 +23,23 @@ class TestInboundRules(unittest.TestCase):
         self.assertEqual(self.decide(moderated=True, author_rule='allow').action, rules.ACCEPT)
         self.assertEqual(self.decide(moderated=True, author_is_moderator=True).action, rules.ACCEPT)
 
+    def test_unauthenticated_author_gets_a_strangers_due_else_a_hold(self):
+        def decide(**policy):
+            return rules.decide(rules.Post(email_from='a@example.com', authenticated=False), rules.GroupPolicy(
+                list_id='dev.example.com', loop_address='dev@example.com', **policy))
+        held = rules.Decision(rules.HOLD, 'not_authenticated')
+        self.assertEqual(decide(moderated=True, author_is_moderator=True), held)
+        self.assertEqual(decide(moderated=True, author_rule='allow'), held)
+        self.assertEqual(decide(members_only=True, author_is_member=True), held)
+        self.assertEqual(decide(nonmember_action='reject', author_is_member=True), held)
+        # what a stranger gets anyway is unchanged
+        self.assertEqual(decide(author_is_moderator=True), rules.Decision(rules.ACCEPT, 'open'))
+        self.assertEqual(decide(moderated=True), rules.Decision(rules.HOLD, 'moderated'))
+        self.assertEqual(decide(author_rule='ban', author_is_moderator=True).action, rules.REJECT)
+        # every reason stays for the moderators
+        self.assertEqual(decide(moderated=True, author_is_member=True, members_only=True).reasons,
+                         ('not_authenticated', 'moderated'))
+
     def test_banned_author_rejected_even_on_open_group(self):
         self.assertEqual(self.decide(author_rule='ban'), rules.Decision(rules.REJECT, 'banned'))
         self.assertEqual(self.decide(author_rule='ban', author_is_moderator=True).action, rules.REJECT)
