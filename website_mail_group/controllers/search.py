@@ -5,7 +5,7 @@ from odoo.http import request
 
 from ..models.mail_group_message_review import text_lines
 from ..models.mail_group_message_search import MAX_QUERY, parse_query
-from .access import page_number
+from .access import to_id
 from .pages import GroupPages, sanitize_body
 
 SEARCH_STEP = 20
@@ -24,7 +24,7 @@ class MailGroupSearch(GroupPages, http.Controller):
     def group_search(self, group_ref, q='', page=1, group_access_token=None, **kw):
         group = self._get_group(group_ref, group_access_token)
         last_page = max(MAX_RESULTS // SEARCH_STEP, 1)
-        page = min(page_number(page), last_page)
+        page = min(to_id(page) or 1, last_page)
         if request.httprequest.method == 'GET' and group_ref != slug(group):
             path = f'/groups/{slug(group)}/search' + (f'/page/{page}' if page > 1 else '')
             return request.redirect_query(path, request.httprequest.args, code=301)

@@ -25,7 +25,7 @@ class MailGroup(models.Model):
 
     def _read_format(self, fnames, load='_classic_read'):
         result = super()._read_format(fnames, load=load)
-        private = MODERATOR_FIELDS.intersection(fnames)
+        private = MODERATOR_FIELDS.intersection(fnames or ())
         if private and not self.env.su:
             managed = set(self._managed_groups().ids)
             for values in result:

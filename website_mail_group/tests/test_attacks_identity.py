@@ -33,6 +33,9 @@ class IdentityCase(ImportAttackCase):
             email_from, group.alias_email, subject, f'{subject} body', message_id=message_id, headers=headers))
         return message_id
 
+    def post_count(self, group):
+        return self.env['mail.group.message'].sudo().search_count([('mail_group_id', '=', group.id)])
+
     def post_of(self, message_id):
         return self.env['mail.group.message'].sudo().search([('mail_message_id.message_id', '=', message_id)])
 
