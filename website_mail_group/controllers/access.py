@@ -3,8 +3,9 @@
 read (record rules, else the hidden group's signed token), its accepted
 posts, the group of a signed link, membership of the logged-in user.
 Everything else in controllers/ works on what these return."""
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
+from odoo import _
 from odoo.addons.http_routing.models.ir_http import unslug
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
@@ -12,6 +13,7 @@ from odoo.http import request
 from ..models.mail_group_links import same_token
 
 MAX_ID = 2 ** 31 - 1  # PostgreSQL integer ids
+MAX_PAGE = 100000  # page numbers of a route beyond any archive's
 
 
 def to_id(value):
@@ -21,6 +23,17 @@ def to_id(value):
     except (TypeError, ValueError, OverflowError):
         return None
     return value if 0 < value <= MAX_ID else None
+
+
+def page_number(value):
+    """The page number of a route parameter; 400 for anything else."""
+    try:
+        page = int(value)
+    except (TypeError, ValueError, OverflowError):
+        page = None
+    if page is None or not 0 < page <= MAX_PAGE:
+        raise BadRequest(_('Invalid page number.'))
+    return page
 
 
 def link_group(group_id):

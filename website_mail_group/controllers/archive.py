@@ -3,13 +3,16 @@ is controllers/thread.py)."""
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from odoo import fields, http, tools
+from werkzeug.exceptions import BadRequest
+
+from odoo import _, fields, http, tools
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..models.mail_group_message_review import text_excerpt
+from .access import page_number
 from .pages import GroupPages, sanitize_body
 
 # threads (or messages in flat mode) per archive page
@@ -19,10 +22,14 @@ ARCHIVE_STEP = 20
 class MailGroupArchive(GroupPages, http.Controller):
 
     def _parse_date(self, value):
-        try:
-            return fields.Date.to_date(value) if value else None
-        except ValueError:
+        """A date of the query string (YYYY-MM-DD), None when absent; 400
+        when it is not a date."""
+        if not value:
             return None
+        try:
+            return fields.Date.to_date(value)
+        except (TypeError, ValueError, OverflowError):
+            raise BadRequest(_('Invalid date.')) from None
 
     @http.route([
         '/groups/<string:group_ref>',
@@ -31,6 +38,7 @@ class MailGroupArchive(GroupPages, http.Controller):
     def group_archive(self, group_ref, page=1, mode='thread', date_begin=None, date_end=None,
                       group_access_token=None, sort='activity', **kw):
         group = self._get_group(group_ref, group_access_token)
+        page = page_number(page)
         canonical = f'/groups/{slug(group)}'
         if request.httprequest.method == 'GET' and group_ref != slug(group):
             path = canonical + (f'/page/{page}' if page > 1 else '')

@@ -23,7 +23,8 @@ MONTH = re.compile(r'(\d{4})-(\d{2})')
 def parse_month(value):
     """The first day of a ``YYYY-MM`` month, or None."""
     match = MONTH.fullmatch(value or '')
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+    # the month after it must be a date too: 9999-12 is not a month of any archive
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1 <= int(match.group(1)) < 9999:
         return None
     return date(int(match.group(1)), int(match.group(2)), 1)
 

@@ -10,7 +10,7 @@ from odoo.http import request
 from odoo.osv import expression
 
 from ..outbound import identity
-from .access import to_id
+from .access import page_number, to_id
 from .pages import GroupPages, sanitize_body
 
 # replies sent per "load replies" call
@@ -50,7 +50,7 @@ class MailGroupThread(GroupPages, http.Controller):
         # RFC 6068 header fields, percent-encoded: the reply lands in this thread
         reply_id = message.mail_message_id.message_id
         reply_fields = {'subject': reply_subject, **({'In-Reply-To': reply_id, 'References': reply_id} if reply_id else {})}
-        page = max(to_id(replies_page) or 1, 1)
+        page = page_number(replies_page)
         thread = self._thread(message, page)
         return request.render('website_mail_group.group_message', {
             'group': group,

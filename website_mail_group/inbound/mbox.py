@@ -13,6 +13,7 @@ bytes, a message larger than ``max_size`` is skipped without keeping its
 bytes, and each message knows the byte offsets where it starts and ends, so
 an import can stop after any message and resume from its ``end``."""
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import timezone
@@ -85,6 +86,14 @@ def derived_message_id(raw):
     the same id in any dialect (line endings and trailing blank lines ignored)."""
     normalized = raw.replace(b'\r\n', b'\n').rstrip(b'\n')
     return '<%s@mbox-import.invalid>' % hashlib.sha256(normalized).hexdigest()[:40]
+
+
+def group_message_id(message_id, group_id, secret):
+    """The Message-ID an imported message gets in a group when its own
+    belongs to another mail: the same for each import of that message into
+    that group, unpredictable without the database secret."""
+    digest = hmac.new(secret.encode(), f'{group_id}:{message_id}'.encode(), hashlib.sha256).hexdigest()[:40]
+    return f'<{digest}@archive-import.invalid>'
 
 
 def envelope_date(envelope):

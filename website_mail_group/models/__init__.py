@@ -30,6 +30,7 @@ from . import mail_group_moderation_links
 from . import mail_group_invitations
 from . import mail_group_archive
 from . import mail_group_traffic
+from . import mail_group_private
 from . import mail_group_message_search
 from . import mail_group_language
 from . import mail_group_authentication

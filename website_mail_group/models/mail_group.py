@@ -263,7 +263,23 @@ class MailGroup(models.Model):
         raise ValueError(_('Incoming mail must be addressed to an existing mail group.'))
 
     def message_update(self, msg_dict, update_vals=None):
+        """A reply by mail threads under a post of this group only."""
+        msg_dict['parent_id'] = self._mail_group_reply_parent(msg_dict).id or False
         return True
+
+    def _mail_group_reply_parent(self, msg_dict):
+        """The message of this group that ``msg_dict`` replies to: its
+        In-Reply-To, else the last of its References found in the group
+        (under the group's own id when imported, mail_group_archive.py)."""
+        self.ensure_one()
+        refs = tools.unfold_references(msg_dict.get('in_reply_to') or '')
+        refs += reversed(tools.unfold_references(msg_dict.get('references') or ''))
+        names = self._archive_own_ids([ref.strip() for ref in refs if ref.strip()])
+        messages = self.env['mail.message'].sudo().search_fetch(
+            [('model', '=', self._name), ('res_id', '=', self.id), ('message_id', 'in', list(names))],
+            ['message_id'], order='id DESC')
+        by_ref = {names[message.message_id]: message for message in messages}
+        return next((by_ref[ref] for ref in names.values() if ref in by_ref), messages.browse())
 
     # message_post and its helpers: mail_group_posting.py
 

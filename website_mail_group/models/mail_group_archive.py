@@ -97,15 +97,22 @@ class MailGroup(models.Model):
         found (it may come later in the archive)."""
         self.ensure_one()
         group = self.sudo()
-        Message = self.env['mail.message'].sudo()
         GroupMessage = self.env['mail.group.message'].sudo()
-        known = {message.message_id for message in Message.search_fetch([
-            ('model', '=', 'mail.group'), ('res_id', '=', group.id), ('message_type', '=', 'email'),
-            ('message_id', 'in', [post['message_id'] for post in posts])], ['message_id'])}
+        # a Message-ID belongs to one mail: a message whose id is another
+        # mail's (a cross-post, or a forgery) is stored under the group's own id
+        names = group._archive_own_ids({post['message_id'] for post in posts})
+        taken = self.env['mail.message'].sudo().search_fetch(
+            [('message_id', 'in', list(names))], ['message_id', 'model', 'res_id'])
+        in_group = {message.message_id for message in taken
+                    if message.model == group._name and message.res_id == group.id}
+        known = {names[message_id] for message_id in in_group}
+        elsewhere = {message.message_id for message in taken} - in_group
         new = []
         for post in posts:
             if post['message_id'] not in known:
                 known.add(post['message_id'])
+                post['stored_id'] = group._archive_own_id(post['message_id']) \
+                    if post['message_id'] in elsewhere else post['message_id']
                 new.append(post)
         if not new:
             return GroupMessage, len(posts), {}
@@ -116,12 +123,11 @@ class MailGroup(models.Model):
                 ['email_normalized'], order='id'):
             authors.setdefault(partner.email_normalized, partner.id)
         # parents already in the group: {Message-ID: (mail.message id, mail.group.message id)}
+        refs = group._archive_own_ids({ref for post in new for ref in post['references']})
         parents = {
-            post.mail_message_id.message_id: (post.mail_message_id.id, post.id)
+            refs[post.mail_message_id.message_id]: (post.mail_message_id.id, post.id)
             for post in GroupMessage.search([
-                ('mail_group_id', '=', group.id),
-                ('mail_message_id.message_id', 'in', list({ref for post in new for ref in post['references']})),
-            ])
+                ('mail_group_id', '=', group.id), ('mail_message_id.message_id', 'in', list(refs))])
         }
         batch_ids = {post['message_id'] for post in new}
         for post in new:
@@ -145,6 +151,20 @@ class MailGroup(models.Model):
             stored |= created
         return stored, len(posts) - len(new), orphans
 
+    def _archive_own_id(self, message_id):
+        """The group's own Message-ID for an archived message whose id
+        belongs to another mail (mbox.group_message_id)."""
+        self.ensure_one()
+        secret = self.env['ir.config_parameter'].sudo().get_param('database.secret')
+        return mbox.group_message_id(message_id, self.id, secret)
+
+    def _archive_own_ids(self, message_ids):
+        """{Message-ID this group may store: Message-ID in the archive} for
+        ``message_ids``: each as it is and as the group's own id."""
+        names = {message_id: message_id for message_id in message_ids}
+        names.update({self._archive_own_id(message_id): message_id for message_id in message_ids})
+        return names
+
     def _archive_create(self, posts, authors, parents):
         """One ``mail.message`` and one accepted ``mail.group.message`` per
         post, in two creates, and their files."""
@@ -154,7 +174,7 @@ class MailGroup(models.Model):
             'res_id': self.id,
             'message_type': 'email',
             'subtype_id': subtype_id,
-            'message_id': post['message_id'],
+            'message_id': post['stored_id'],
             'subject': post['subject'],
             'email_from': post['email_from'],
             'author_id': authors.get(post['email_normalized'], False),
@@ -197,9 +217,9 @@ class MailGroup(models.Model):
         to their parent when it came later in the archive."""
         self.ensure_one()
         GroupMessage = self.env['mail.group.message'].sudo()
-        refs = list({ref for references in orphans.values() for ref in references})
-        found = {post.mail_message_id.message_id: post for post in GroupMessage.search(
-            [('mail_group_id', '=', self.id), ('mail_message_id.message_id', 'in', refs)])} if refs else {}
+        refs = self._archive_own_ids({ref for references in orphans.values() for ref in references})
+        found = {refs[post.mail_message_id.message_id]: post for post in GroupMessage.search(
+            [('mail_group_id', '=', self.id), ('mail_message_id.message_id', 'in', list(refs))])} if refs else {}
         for post_id, references in orphans.items():
             post = GroupMessage.browse(int(post_id)).exists()
             parent = next((found[ref] for ref in references if ref in found), None)

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from markupsafe import Markup, escape
 
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
+
+from .mail_group_message_review import author_label
 
 # the website's language -> PostgreSQL's text search configuration (stemming, stop words)
 LANGUAGE_CONFIGS = {
@@ -42,14 +44,15 @@ MASKED = {'<': '\x04', '>': '\x05', '&': '\x06'}
 HEADLINE_OPTIONS = ('StartSel=\x02, StopSel=\x03, MaxWords=35, MinWords=15, ShortWord=3, '
                     'MaxFragments=2, FragmentDelimiter=" … "')
 
-# the post's vector: subject (A), author's name and address (B: "from:"), body (D);
-# to_tsvector skips the HTML tags of the body
+# the post's vector: subject (A), the author as the archive names them, never
+# their address (B: "from:", models/mail_group_message_review.author_label),
+# body (D); to_tsvector skips the HTML tags of the body
 VECTOR_SQL = """
     setweight(to_tsvector(%(config)s::regconfig, coalesce(message.subject, '')), 'A')
- || setweight(to_tsvector(%(config)s::regconfig, coalesce(message.email_from, '') || ' '
-        || translate(coalesce(message.email_from, ''), '@<>"', '    ') || ' ' || coalesce(partner.name, '')), 'B')
+ || setweight(to_tsvector(%(config)s::regconfig, author.label), 'B')
  || to_tsvector(%(config)s::regconfig, left(coalesce(message.body, ''), 200000))
 """
+INDEX_BATCH = 5000  # posts indexed per query
 
 
 def parse_query(text):
@@ -155,12 +158,21 @@ class MailGroupMessage(models.Model):
         self.env['mail.message'].flush_model(INDEXED_FIELDS)
         self.env['res.partner'].flush_model(['name'])
         self.flush_model(['mail_message_id'])
-        self.env.cr.execute(SQL("""
-            UPDATE mail_group_message post SET search_vector = """ + VECTOR_SQL + """
-              FROM mail_message message
+        cr = self.env.cr
+        cr.execute(SQL("""
+            SELECT post.id, message.email_from, partner.name
+              FROM mail_group_message post
+              JOIN mail_message message ON message.id = post.mail_message_id
               LEFT JOIN res_partner partner ON partner.id = message.author_id
-             WHERE message.id = post.mail_message_id AND %(condition)s
-        """, config=config, condition=condition))
+             WHERE %s
+        """, condition))
+        for rows in split_every(INDEX_BATCH, cr.fetchall()):
+            cr.execute(SQL("""
+                UPDATE mail_group_message post SET search_vector = """ + VECTOR_SQL + """
+                  FROM mail_message message, unnest(%(ids)s::int[], %(labels)s::text[]) AS author(id, label)
+                 WHERE post.id = author.id AND message.id = post.mail_message_id
+            """, config=config, ids=[row[0] for row in rows],
+                labels=[author_label(email_from, name) for __, email_from, name in rows]))
 
     @api.model
     def _archive_search(self, group, parsed, offset, limit, max_results):

@@ -4,7 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
 # what a post shows and how it is threaded and distributed: its moderators' to change
-POST_FIELDS = {'body', 'subject', 'email_from', 'author_id', 'attachment_ids', 'message_id', 'date', 'parent_id',
+POST_FIELDS = {'body', 'subject', 'email_from', 'author_id', 'attachment_ids', 'date', 'parent_id',
                'message_type', 'reply_to', 'record_name'}
 
 
@@ -36,6 +36,9 @@ class MailMessage(models.Model):
                 vals.get('model') == 'mail.group' or 'mail.group' in self.sudo().mapped('model')):
             raise AccessError(_('Messages cannot be moved into or out of a mail group.'))
         posts = self.sudo().mail_group_message_ids.sudo(False)
+        if 'message_id' in vals and (posts or 'mail.group' in self.sudo().mapped('model')):
+            # a Message-ID belongs to one mail: replies are routed by it
+            raise AccessError(_('The Message-ID of a group message cannot be changed.'))
         if not posts or not POST_FIELDS & vals.keys():
             return super().write(vals)
         posts._check_can_moderate()

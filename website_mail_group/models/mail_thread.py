@@ -246,3 +246,36 @@ class MailThread(models.AbstractModel):
             return
         members._register_delivery_failure()
         probed._register_probe_bounce()
+
+    @api.model
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """Mail addressed to a group stays in that group: Odoo routes a reply
+        to the newest message with an id of its In-Reply-To / References,
+        and a Message-ID is no proof of where the mail belongs. When that
+        message is in another group than the ones addressed, the aliases
+        decide, as they do for any mail (the parent is then found in each
+        group, ``mail.group._mail_group_reply_parent``)."""
+        routes = super().message_route(message, message_dict, model=model, thread_id=thread_id,
+                                       custom_values=custom_values)
+        if not self._mail_group_reply_elsewhere(message_dict, routes):
+            return routes
+        references = {key: message_dict.get(key) for key in ('references', 'in_reply_to')}
+        message_dict.update(references='', in_reply_to='')
+        try:
+            return super().message_route(message, message_dict, model=model, thread_id=thread_id,
+                                         custom_values=custom_values)
+        finally:
+            message_dict.update(references)
+
+    @api.model
+    def _mail_group_reply_elsewhere(self, message_dict, routes):
+        """Whether ``routes`` send the mail to a group it is not addressed
+        to while it is addressed to a group."""
+        group_ids = {route[1] for route in routes or () if route[0] == 'mail.group'}
+        if not group_ids:
+            return False
+        recipients = [address.lower() for address in tools.email_split(message_dict.get('recipients') or '')]
+        addressed = self.env['mail.alias'].sudo().search([
+            ('alias_full_name', 'in', recipients), ('alias_model_id.model', '=', 'mail.group'),
+            ('alias_force_thread_id', '!=', False)])
+        return bool(addressed) and not group_ids <= set(addressed.mapped('alias_force_thread_id'))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
 
 from .test_website import WebsiteMailGroupCase
@@ -111,6 +112,47 @@ class TestAttacksOnLinks(WebsiteMailGroupCase):
             response = self.url_open(url, data={'List-Unsubscribe': 'One-Click'})
             self.assertEqual(response.status_code, 400)
         self.assertTrue(self.is_member(self.group_public, 'known@member.example.com'))
+
+    def test_hostile_route_parameters_get_clean_answers(self):
+        """Every parameter of every route (months, pages, ids, sizes, sort,
+        mode, dates) with hostile values: an answer, a 4xx for what cannot
+        be read, never a traceback."""
+        huge, group, post = 10 ** 20, slug(self.group_public), slug(self.msg_root)
+        hostile = ('9999-12', '0000-00', '10000-01', '-1', 'abc', '%C3%A9', huge, -huge, '1e9', '',
+                   '9999-12-31', '0001-01-01', '99999-12-31', '2024-02-30', '[]')
+        paths = [f'/groups/{group}?{{}}', f'/groups/{group}/page/2?{{}}', f'/groups/{group}/search?q=kernel&{{}}',
+                 f'/groups/{group}/mbox?{{}}', f'/groups/{group}/{post}?{{}}', f'/groups/{group}/{post}/mbox?{{}}',
+                 f'/groups/{group}/feed?{{}}', f'/groups/{group}/{post}/feed?{{}}', '/groups?{}',
+                 f'/group/{self.group_public.id}/delivery?email=a@example.com&token=x&{{}}',
+                 f'/group/{self.group_public.id}/moderate/accept?token=x&{{}}', '/groups/subscriptions?{}']
+        names = ('page', 'month', 'mode', 'sort', 'date_begin', 'date_end', 'replies_page', 'gzip', 'group_id',
+                 'post', 'moderator', 'delivery_mode', 'last_displayed_id', 'q')
+        queries = [f'{name}={value}' for name in names for value in ('9999-12', 'abc', huge)]
+        queries += ['&'.join(f'{name}={value}' for name in names) for value in hostile]
+        for path in paths:
+            for query in queries:
+                url = path.format(query)
+                with self.subTest(url=url):
+                    self.assertLess(self.url_open(url, allow_redirects=False).status_code, 500)
+        for url, status in ((f'/groups/{group}/mbox?month=9999-12', 400),
+                            (f'/groups/{group}/mbox?month=0000-01', 400),
+                            (f'/groups/{group}/page/{huge}', 400), (f'/groups/{group}/search/page/{huge}', 200),
+                            (f'/groups/{group}?page=abc', 400), (f'/groups/{group}?date_begin=99999-01-01', 400),
+                            (f'/groups/{group}/{post}?replies_page={huge}', 400),
+                            (f'/groups/{group}/message-id/{"x" * 5000}', 404)):
+            with self.subTest(url=url):
+                self.assertEqual(self.url_open(url, allow_redirects=False).status_code, status)
+        for route in (f'/groups/{self.group_public.id}/{self.msg_root.id}/get_replies',
+                      f'/groups/{group}/{post}/get_replies'):
+            for value in hostile + ({'a': 1}, [1]):
+                with self.subTest(route=route, value=value):
+                    self.assertIn('html', self.make_jsonrpc_request(route, {'last_displayed_id': value}))
+        for value in hostile + ({'a': 1}, [1]):
+            with self.subTest(value=value):
+                self.assertEqual(self.make_jsonrpc_request('/group/get_info', {'group_id': value}),
+                                 {'error': 'not_found'})
+                self.assertEqual(self.make_jsonrpc_request('/group/subscribe', {
+                    'group_id': value, 'email': 'a@example.com'})['status'], 'not_found')
 
     def test_hostile_ids_and_tokens_get_clean_answers(self):
         """Huge ids and non-ASCII tokens: a 4xx page, never a traceback."""

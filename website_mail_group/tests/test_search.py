@@ -1,6 +1,7 @@
 """Searching a group's archive: what a visitor finds, in which order, with
 which excerpt, and what they never find (posts not accepted, groups they
 may not read); hostile queries are queries."""
+import importlib.util
 from datetime import timedelta
 from unittest.mock import patch
 from urllib.parse import quote
@@ -8,6 +9,7 @@ from urllib.parse import quote
 from odoo import fields
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import BaseCase, TransactionCase, tagged
+from odoo.tools.misc import file_path
 
 from ..models.mail_group_message_search import mark, parse_query, tsquery_text
 from .test_website import WebsiteMailGroupCase
@@ -45,7 +47,7 @@ class TestSearchPage(WebsiteMailGroupCase):
 
     def test_prefixes(self):
         self.assertEqual(self.results(self.search('from:greg')[1]), [self.msg_reply.id])
-        self.assertEqual(self.results(self.search('from:linus@example.org')[1]), [self.msg_root.id])
+        self.assertEqual(self.results(self.search('from:linus')[1]), [self.msg_root.id])
         self.assertEqual(self.results(self.search('from:"Ada" coming')[1]), [self.msg_second.id])
         self.assertEqual(self.results(self.search('from:greg coming')[1]), [])
         self.assertEqual(self.results(self.search('subject:conference')[1]), [self.msg_second.id])
@@ -57,6 +59,38 @@ class TestSearchPage(WebsiteMailGroupCase):
         self.assertEqual(self.results(self.search(f'conference before:{days_ago}')[1]), [])
         self.assertEqual(self.results(self.search('"new kernel"')[1]), [self.msg_root.id], 'a quoted phrase')
         self.assertEqual(self.results(self.search('"kernel new"')[1]), [], 'a phrase keeps its order')
+
+    def test_search_never_confirms_an_address(self):
+        """The archive names authors without their address: searching for
+        an address or its domain, with or without "from:", finds nothing
+        the page does not show; the name shown is found."""
+        for query in ('from:linus@example.org', 'linus@example.org', 'from:example.org', 'example.org',
+                      '"linus@example.org"', 'from:org', 'from:linus example.org'):
+            with self.subTest(query=query):
+                self.assertEqual(self.results(self.search(query)[1]), [])
+        self.assertEqual(self.results(self.search('from:Linus')[1]), [self.msg_root.id])
+        # a From without a name shows the local part of the address
+        nameless = self._post(self.group_public, 'Nameless', '<p>Plain</p>', email_from='solo@hidden.example.com')
+        self.assertEqual(self.results(self.search('from:solo')[1]), [nameless.id])
+        self.assertEqual(self.results(self.search('from:hidden.example.com')[1]), [])
+        self.assertEqual(self.results(self.search('solo@hidden.example.com')[1]), [])
+
+    def test_vectors_made_with_addresses_are_remade_on_upgrade(self):
+        """Posts indexed by an earlier version (address in the vector) are
+        indexed again by the upgrade's migration."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("UPDATE mail_group_message SET search_vector = to_tsvector('simple', 'linus@example.org') "
+                   "WHERE id = %s", [self.msg_root.id])
+        self.assertEqual(self.results(self.search('linus@example.org')[1]), [self.msg_root.id])
+        path = file_path('website_mail_group/migrations/17.0.1.1.0/pre-migrate.py')
+        spec = importlib.util.spec_from_file_location('wmg_pre_migrate_17_0_1_1_0', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(cr, '17.0.1.0.0')
+        self.env['mail.group.message'].init()
+        self.assertEqual(self.results(self.search('linus@example.org')[1]), [])
+        self.assertEqual(self.results(self.search('kernel')[1]), [self.msg_reply.id, self.msg_root.id])
 
     def test_access_like_the_archive(self):
         """Members-only and user-group archives are searched only by those
