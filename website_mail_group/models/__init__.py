@@ -33,3 +33,4 @@ from . import mail_group_traffic
 from . import mail_group_message_search
 from . import mail_group_language
 from . import mail_group_authentication
+from . import mail_group_sent
