@@ -34,3 +34,4 @@ from . import mail_group_private
 from . import mail_group_message_search
 from . import mail_group_language
 from . import mail_group_authentication
+from . import mail_group_sent

@@ -2,12 +2,16 @@
 member's bytes from outbound/copies.py, every outcome recorded
 (outbound/outcome.py). How copies are queued: mail_mail_copies.py."""
 import logging
+import threading
+import time
 
 from odoo import api, fields, models
+from odoo.tools import config
 
 from ..outbound import smtp_errors
 from ..outbound.copies import CopyBuilder
 from ..outbound.outcome import Outcome
+from .mail_group_sent import SentJournal
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +31,22 @@ class MailMail(models.Model):
         scheduled run: list mail and answers leave within seconds."""
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger(at=at)
 
+    @api.model
+    def process_email_queue(self, ids=None):
+        return super(MailMail, self.with_context(mail_group_send_started=time.time())).process_email_queue(ids=ids)
+
+    def _mail_group_deadline(self):
+        """When a run must stop taking copies: half the cron time limit
+        after the run (or its cron thread) started, so it commits and wakes
+        the queue again before the server kills it; None without a limit."""
+        limit = config['limit_time_real_cron'] if (config['limit_time_real_cron'] or 0) > 0 \
+            else config['limit_time_real']
+        if not limit or limit <= 0:
+            return None
+        starts = [self.env.context.get('mail_group_send_started'), getattr(threading.current_thread(), 'start_time', None)]
+        starts = [start for start in starts if isinstance(start, (int, float))]
+        return (min(starts) if starts else time.time()) + limit / 2
+
     def send(self, auto_commit=False, raise_exception=False):
         posts = self.filtered('mail_group_post')
         if posts:
@@ -44,8 +64,30 @@ class MailMail(models.Model):
         reopened; a mail is marked sent right after the server took it."""
         IrMailServer = self.env['ir.mail_server']
         test_mode = IrMailServer._is_test_mode()
+        deadline = self._mail_group_deadline()
+        # a journal survives a worker killed before its commit (mail_group_sent.py)
+        journal = SentJournal(self.env) if auto_commit and not self.env.registry.in_test_mode() else None
+        try:
+            taken = self.env['mail.group.sent']._taken(self.ids) if journal else set()
+            self._send_group_batches(IrMailServer, test_mode, auto_commit, deadline, journal, taken)
+        finally:
+            if journal:
+                journal.close()
+        return True
+
+    def _send_group_batches(self, IrMailServer, test_mode, auto_commit, deadline, journal, taken):
         for mail_server_id, alias_domain_id, smtp_from, batch_ids in self._split_by_mail_configuration():
+            if deadline and time.time() > deadline:
+                break
             batch = self.browse(batch_ids).filtered(lambda mail: mail.state == 'outgoing')
+            outcome = Outcome(self.env, auto_commit)
+            done = batch.filtered(lambda mail: mail.id in taken)
+            if done:
+                _logger.info('Mail group: %s copies taken by the server before a worker died, not sent again', len(done))
+                for mail in done:
+                    outcome.sent(mail)
+                outcome.flush()
+                batch -= done
             if not batch:
                 continue
             Server = IrMailServer
@@ -54,7 +96,6 @@ class MailMail(models.Model):
                 Server = Server.with_context(
                     domain_notifications_email=alias_domain.default_from_email,
                     domain_bounce_address=alias_domain.bounce_email)
-            outcome = Outcome(self.env, auto_commit)
             smtp = None
             try:
                 if not test_mode:
@@ -67,6 +108,8 @@ class MailMail(models.Model):
             builder = CopyBuilder(Server, smtp, smtp_from)
             remaining = list(batch)
             while remaining:
+                if deadline and time.time() > deadline:
+                    break
                 mail = remaining.pop(0)
                 try:
                     smtp_from_addr, smtp_to, data = builder.build(mail)
@@ -93,6 +136,8 @@ class MailMail(models.Model):
                     else:
                         outcome.fail(mail, exc, counts=kind == smtp_errors.RECIPIENT)
                 else:
+                    if journal and not test_mode:
+                        journal.record(mail.id)
                     outcome.sent(mail)
                 outcome.maybe_flush()
             outcome.flush()
@@ -101,4 +146,7 @@ class MailMail(models.Model):
                     smtp.quit()
                 except Exception:  # noqa: BLE001 - the server may already be gone
                     pass
-        return True
+        if deadline and time.time() > deadline:
+            # what is left stays queued for a new run, woken now
+            _logger.info('Mail group: half the cron time limit spent, the queue continues in a new run')
+            self._mail_group_wake_queue()

@@ -1,5 +1,7 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for end-to-end tests, able
-to fail on purpose: refuse recipients (4xx/5xx), or drop the connection."""
+to fail on purpose: refuse recipients (4xx/5xx), drop the connection, or
+answer slowly."""
+import asyncio
 import email
 import email.policy
 import socket
@@ -12,6 +14,7 @@ class _Handler:
         self.messages = []
         self.refuse = {}         # address -> SMTP reply for RCPT TO, e.g. '550 no such user'
         self.drop_after = None   # close the connection after accepting this many messages
+        self.delay = 0           # seconds before answering each message, as a slow relay
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.refuse.get(address.lower())
@@ -21,6 +24,8 @@ class _Handler:
         return '250 OK'
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.drop_after is not None and len(self.messages) >= self.drop_after:
             self.drop_after = None
             server.transport.close()
