@@ -46,6 +46,10 @@ class MailGroupMessage(models.Model):
         [('ban', 'Banned'), ('allow', 'Whitelisted')], string='Author Moderation Status',
         compute='_compute_author_moderation')
     is_group_moderated = fields.Boolean('Is Group Moderated', related='mail_group_id.moderation')
+    author_from_account = fields.Boolean(
+        'Posted from an Account', readonly=True, copy=False,
+        help='Posted from the website or from Odoo: the author is a user\'s partner, and the address of their '
+             'profile is not proven, so copies leave "via" the group and only rules naming the partner allow it.')
 
     _sql_constraints = [
         ('mail_message_unique', 'UNIQUE(mail_message_id)', 'A message is posted once.'),

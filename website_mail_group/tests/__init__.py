@@ -14,6 +14,7 @@ from . import test_tours
 from . import test_hostile_corpus
 from . import test_attacks_links
 from . import test_attacks_rows
+from . import test_attacks_identity
 from . import test_attacks_posting
 from . import test_attacks_mail
 from . import test_compat
