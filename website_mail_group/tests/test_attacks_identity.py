@@ -168,6 +168,8 @@ class TestAttacksIdentity(RpcAttackCase, WebsiteMailGroupCase):
         self.borrow(self.user_portal.email)
         _response, otto_post = self.web_post(group, 'Otto as Paula')
         self.assertEqual(otto_post.moderation_status, 'pending_moderation', "Paula's whitelist is not Otto's")
+        self.assertFalse(otto_post.with_user(self.user_moderator).author_moderation,
+                         'the moderator is not shown a whitelist that does not apply')
         otto_post.with_user(self.user_moderator).action_moderate_ban()
         self.assertEqual(otto_post.moderation_status, 'rejected')
         self.borrow('otto.new@example.com')
