@@ -108,6 +108,12 @@ class TestAttacksIdentity(RpcAttackCase, WebsiteMailGroupCase):
             {'mail_group_id': group.id, 'partner_id': self.user_portal_other.partner_id.id})
         self.user_portal_other.email = 'known@member.example.com'
         known = self.rows_of(group).filtered(lambda m: not m.partner_id and m.email_normalized == 'known@member.example.com')
+        settings = f'/group/{group.id}/delivery?email=known%40member.example.com&token=' \
+            + group._generate_delivery_token('known@member.example.com')
+        self.open_form(settings, 'o_mg_delivery_form', {'delivery_mode': 'daily'})
+        self.env.invalidate_all()
+        self.assertEqual((known.delivery_mode, borrowed.delivery_mode), ('daily', 'every'),
+                         'an old settings link sets the address-only member only')
         old = f'/group/{group.id}/unsubscribe_oneclick?email=known%40member.example.com&token=' \
               + group._generate_email_access_token('known@member.example.com')
         response = self.url_open(old, data={'List-Unsubscribe': 'One-Click'})
