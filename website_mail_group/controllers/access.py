@@ -48,12 +48,6 @@ def any_group():
     return request.env['mail.group'].sudo()
 
 
-def group_of_record(group_id):
-    """A group named by a member's own signed page (sudo), or an empty
-    recordset; the caller has checked the signature."""
-    return request.env['mail.group'].sudo().browse(to_id(group_id) or []).exists()
-
-
 class GroupAccess:
     """Access to groups and posts shared by the website controllers."""
 

@@ -1,10 +1,9 @@
 """The member's delivery settings page, reached from the footer link."""
-from odoo import _, http, tools
+from odoo import _, http
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from ..models.mail_group_links import same_token
-from .access import link_group
+from .access import link_group, to_id
 from .pages import confirm_page, invalid_link
 
 
@@ -12,32 +11,33 @@ class MailGroupDeliveryController(http.Controller):
 
     @http.route('/group/<int:group_id>/delivery', type='http', auth='public', website=True,
                 methods=['GET', 'POST'], sitemap=False)
-    def group_delivery_settings(self, group_id, email=None, token=None, delivery_mode=None, **post):
+    def group_delivery_settings(self, group_id, member=None, email=None, token=None, delivery_mode=None, **post):
         """Personal page (signed link of the footer) where a member picks
-        every message, a daily or weekly digest, or no mail."""
+        every message, a daily or weekly digest, or no mail: for the member
+        row the link names (``mail.group._link_member``)."""
         group = link_group(group_id)
-        email = tools.email_normalize(email or '')
-        if not (group and email and same_token(group._generate_delivery_token(email), token)):
+        member = group._link_member('settings', to_id(member), email, token) if group else None
+        if member is None:
             return invalid_link()
-        members = group._find_members(email, None)
-        if not members:
+        if not member:
             return confirm_page(group, 'not_subscribed', _('Not subscribed'),
-                                _('%s is not a member of this group.', email))
+                                _('This subscription no longer exists.'))
         Member = request.env['mail.group.member']
         modes = Member._fields['delivery_mode']._description_selection(request.env)
         saved = False
         if request.httprequest.method == 'POST' and delivery_mode in dict(modes):
-            members.write({'delivery_mode': delivery_mode})
-            members._enable_delivery()
+            member.write({'delivery_mode': delivery_mode})
+            member._enable_delivery()
             saved = True
         return request.render('website_mail_group.delivery_settings_page', {
             'group': group,
-            'email': email,
-            'token': token,
+            'email': member.email_normalized,
+            'member': member.id,
+            'token': group._generate_member_token(member.id, 'settings'),
             'modes': modes,
-            'current': members[:1].delivery_mode,
-            'disabled': bool(members[:1].delivery_disabled_date),
+            'current': member.delivery_mode,
+            'disabled': bool(member.delivery_disabled_date),
             'saved': saved,
             'group_url': f'/groups/{slug(group)}',
-            'unsubscribe_url': group._get_email_unsubscribe_url(email),
+            'unsubscribe_url': group._member_url(member, 'unsubscribe'),
         })

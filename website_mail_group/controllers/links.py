@@ -4,8 +4,7 @@ from odoo import _, http, tools
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from ..models.mail_group_links import same_token
-from .access import link_group
+from .access import link_group, to_id
 from .pages import confirm_page, invalid_link
 
 
@@ -56,33 +55,38 @@ class MailGroupLinks(http.Controller):
 
     @http.route('/group/<int:group_id>/unsubscribe_oneclick', type='http', auth='public', website=True,
                 methods=['GET', 'POST'], csrf=False, sitemap=False)
-    def group_unsubscribe_oneclick(self, group_id, email=None, token=None, **post):
-        """Personal unsubscribe URL of the footer.
+    def group_unsubscribe_oneclick(self, group_id, member=None, email=None, token=None, **post):
+        """Personal unsubscribe URL of the footer, for the member row it
+        names (``mail.group._link_member``; Odoo's links name an address).
 
         - POST without ``confirm`` (RFC 8058 one-click, no session): leave
-          and answer an empty 200 whether or not the address was a member;
+          and answer an empty 200 whether or not the row is still a member;
           a forged token gets a 400, so the mail provider knows it failed;
         - GET: a page with a button that POSTs here with ``confirm``;
         - POST with ``confirm`` (that button): leave and show the result."""
         group = link_group(group_id)
-        email = tools.email_normalize(email or '')
-        valid = bool(group and email) and same_token(group._generate_email_access_token(email), token)
+        member = group._link_member('unsubscribe', to_id(member), email, token) if group else None
         method = request.httprequest.method
         if method == 'POST' and not post.get('confirm'):
-            if not valid:
+            if member is None:
                 return request.make_response('', status=400)
-            group._leave_group(email, all_members=True)
+            member.unlink()
             return request.make_response('', status=200)
-        if not valid:
+        if member is None:
             return invalid_link()
+        if not member:
+            return confirm_page(group, 'already_unsubscribed', _('Not subscribed'),
+                                _('This subscription no longer exists.'))
         if method == 'POST':
-            group._leave_group(email, all_members=True)
+            email = member.email_normalized
+            member.unlink()
             return confirm_page(group, 'unsubscribed', _('Unsubscribed'),
-                                      _('%(email)s no longer receives the emails of %(group)s.',
-                                        email=email, group=group.name))
+                                _('%(email)s no longer receives the emails of %(group)s.',
+                                  email=email, group=group.name))
         return request.render('website_mail_group.unsubscribe_oneclick_page', {
             'group': group,
-            'email': email,
-            'token': token,
+            'email': member.email_normalized,
+            'member': member.id,
+            'token': group._generate_member_token(member.id, 'unsubscribe'),
             'group_url': f'/groups/{slug(group)}',
         })

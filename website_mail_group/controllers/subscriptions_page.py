@@ -6,7 +6,7 @@ from odoo import _, http, tools
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
-from .access import any_group, group_of_record
+from .access import any_group, to_id
 from .pages import invalid_link
 
 
@@ -40,7 +40,8 @@ class MailGroupSubscriptionsPage(http.Controller):
                 'group': member.mail_group_id,
                 'group_url': f'/groups/{slug(member.mail_group_id)}',
                 'mode': modes.get(member.delivery_mode, ''),
-                'settings_url': member.mail_group_id._get_delivery_settings_url(member.email_normalized),
+                'member': member,
+                'settings_url': member.mail_group_id._member_url(member, 'settings'),
             } for member in members],
         })
 
@@ -63,16 +64,17 @@ class MailGroupSubscriptionsPage(http.Controller):
 
     @http.route('/groups/subscriptions/leave', type='http', auth='public', website=True, methods=['POST'],
                 sitemap=False)
-    def subscriptions_leave(self, group_id=None, email=None, token=None, **post):
+    def subscriptions_leave(self, group_id=None, member_id=None, email=None, token=None, **post):
+        """Leave with one of the rows the page lists: the logged-in user's
+        partner's, or the signed address's."""
         email, partner, refused = self._owner(email, token)
         if refused or not (email or partner):
             return invalid_link(refused or 'invalid')
-        group = group_of_record(group_id)
-        if not group:
+        member = request.env['mail.group']._subscription_members(email, partner).filtered(
+            lambda row: row.id == to_id(member_id) and row.mail_group_id.id == to_id(group_id))
+        if not member:
             raise NotFound()
-        if partner:
-            group._leave_group(partner.email, partner.id)
-        else:
-            group._leave_group(email, all_members=True)
+        group = member.mail_group_id
+        member.unlink()
         return self._render(email=email, partner=partner, token=token, status='unsubscribed',
                             message=_('You left %s.', group.name))

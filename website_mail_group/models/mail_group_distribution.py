@@ -12,6 +12,7 @@ from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
 
 FANOUT_PAGE = 10000  # members read and copies inserted per query
+MEMBER_LINK_SCOPE = 'mail_group-member-link'  # personal links naming their member row
 URL_SAFE_EMAIL = re.compile(r'[A-Za-z0-9_.\-~@]*\Z')  # nothing for quote_plus() to escape but "@"
 
 
@@ -141,7 +142,7 @@ class MailGroup(models.Model):
                     'email_to': member['email'],
                     'mail_group_member_id': member['id'],
                     'headers': repr(list_headers.personal_headers(
-                        member_links(member['email_normalized'])['unsubscribe'])),
+                        member_links(member['id'], member['email_normalized'])['unsubscribe'])),
                 } for member in members])
             count += len(page)
         if count:
@@ -150,27 +151,33 @@ class MailGroup(models.Model):
 
     def _member_links_builder(self, base_url=None, kinds=footer.LINKS):
         """A function giving a member's signed personal links (``kinds`` of
-        ``unsubscribe``, ``settings``) from their normalized address. The
+        ``unsubscribe``, ``settings``) from their row's id and normalized
+        address. Each link names the member row it is for (``member``
+        signed with its purpose, ``_generate_member_token``); without a row,
+        the address's (which reaches only an address-only member). The
         secret is read once, so building links for a whole list costs no
         query; the tokens are those of ``tools.hmac``."""
         self.ensure_one()
         base_url = base_url or self.get_base_url()
         sign = signer(self.env['ir.config_parameter'].sudo().get_param('database.secret').encode())
         group_id = self.id
-        make = {
-            'unsubscribe': lambda email, quoted: (
-                f'{base_url}/group/{group_id}/unsubscribe_oneclick?email={quoted}&token='
-                f'{sign("mail_group-access-token-portal", (group_id, email))}'),
-            'settings': lambda email, quoted: (
-                f'{base_url}/group/{group_id}/delivery?email={quoted}&token='
-                f'{sign("mail_group-email-subscription", (group_id, email, "delivery"))}'),
+        paths = {'unsubscribe': 'unsubscribe_oneclick', 'settings': 'delivery'}
+        address_tokens = {
+            'unsubscribe': lambda email: sign('mail_group-access-token-portal', (group_id, email)),
+            'settings': lambda email: sign('mail_group-email-subscription', (group_id, email, 'delivery')),
         }
-        makers = [(kind, make[kind]) for kind in kinds]
 
-        def links(email):
-            # as urlencode() writes it
-            quoted = email.replace('@', '%40') if URL_SAFE_EMAIL.match(email) else quote_plus(email)
-            return {kind: maker(email, quoted) for kind, maker in makers}
+        def link(kind, member_id, email):
+            if member_id:
+                query = f'member={member_id}&token={sign(MEMBER_LINK_SCOPE, (group_id, member_id, kind))}'
+            else:
+                # as urlencode() writes it
+                quoted = email.replace('@', '%40') if URL_SAFE_EMAIL.match(email) else quote_plus(email)
+                query = f'email={quoted}&token={address_tokens[kind](email)}'
+            return f'{base_url}/group/{group_id}/{paths[kind]}?{query}'
+
+        def links(member_id, email):
+            return {kind: link(kind, member_id, email) for kind in kinds}
         return links
 
     def _render_footer(self, base_url, placeholders):

@@ -10,6 +10,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from .mail_group_distribution import MEMBER_LINK_SCOPE
+
 
 _logger = logging.getLogger(__name__)
 
@@ -108,19 +110,58 @@ class MailGroup(models.Model):
         return tools.hmac(self.env(su=True), 'mail_group-access-token-group', self.id)
 
     def _generate_delivery_token(self, email):
-        """Token of the member's delivery settings page (footer link)."""
+        """Token of an address's delivery settings page (footer links of
+        mails sent before links named their member row)."""
         self.ensure_one()
         return tools.hmac(self.env(su=True), 'mail_group-email-subscription',
                           (self.id, tools.email_normalize(email), 'delivery'))
 
+    def _generate_member_token(self, member_id, kind):
+        """Token of a member row's personal link of ``kind`` (``unsubscribe``,
+        ``settings``): it acts on that row only."""
+        self.ensure_one()
+        return tools.hmac(self.env(su=True), MEMBER_LINK_SCOPE, (self.id, member_id, kind))
+
+    def _member_url(self, member, kind, base_url=None):
+        """The personal link of ``kind`` of ``member`` (a member row)."""
+        self.ensure_one()
+        return self._member_links_builder(base_url, kinds=(kind,))(member.id, member.email_normalized)[kind]
+
+    def _link_member(self, kind, member_id, email, token):
+        """The member row a personal link of ``kind`` names, as superuser:
+        empty when it is no longer a member, None when the link is forged.
+        Links name their row (``member_id``); older ones, signed for an
+        address (as Odoo's), name only the address-only member of that
+        address: the address may also be a partner's, typed by anyone."""
+        self.ensure_one()
+        Member = self.env['mail.group.member'].sudo()
+        if member_id:
+            if not same_token(self._generate_member_token(member_id, kind), token):
+                return None
+            return Member.search([('id', '=', member_id), ('mail_group_id', '=', self.id)])
+        email_normalized = tools.email_normalize(email) if isinstance(email, str) else False
+        address_token = self._generate_email_access_token if kind == 'unsubscribe' else self._generate_delivery_token
+        if not email_normalized or not same_token(address_token(email_normalized), token):
+            return None
+        return Member.search([('mail_group_id', '=', self.id), ('email_normalized', '=', email_normalized),
+                              ('partner_id', '=', False)])
+
     def _get_delivery_settings_url(self, email, base_url=None):
-        """Personal page where a member picks every message / digests / no mail."""
-        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)['settings']
+        """Personal page where a member picks every message / digests / no
+        mail, for the member of ``email`` (for mails to that address)."""
+        return self._address_member_links(email, base_url)['settings']
 
     def _get_email_unsubscribe_url(self, email, base_url=None):
         """Personal RFC 8058 URL: a POST unsubscribes at once, a GET shows a
-        confirmation page."""
-        return self._member_links_builder(base_url)(tools.email_normalize(email) or email)['unsubscribe']
+        confirmation page; for the member of ``email`` (for mails to that
+        address)."""
+        return self._address_member_links(email, base_url)['unsubscribe']
+
+    def _address_member_links(self, email, base_url=None):
+        self.ensure_one()
+        email_normalized = tools.email_normalize(email) or email
+        member = self._find_member(email_normalized)
+        return self._member_links_builder(base_url)(member.id if member else None, email_normalized)
 
     # ------------------------------------------------------------
     # CONFIRMATION MAILS

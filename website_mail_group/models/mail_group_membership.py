@@ -13,8 +13,9 @@ class MailGroup(models.Model):
     partner, never through an address: Odoo lets users change their address
     without verifying it. Rights (record rules), ``is_member``, Join and Leave
     follow the partner link. The mail gateway knows nothing but the From
-    address, so posting and the signed links of visitors match addresses
-    (``_find_member``)."""
+    address, so mail and the confirmation links mailed to an address match
+    addresses (``_find_member``); a member's personal links name their row
+    (``_link_member``)."""
     _inherit = 'mail.group'
 
     # ------------------------------------------------------------

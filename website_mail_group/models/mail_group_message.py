@@ -46,6 +46,10 @@ class MailGroupMessage(models.Model):
         [('ban', 'Banned'), ('allow', 'Whitelisted')], string='Author Moderation Status',
         compute='_compute_author_moderation')
     is_group_moderated = fields.Boolean('Is Group Moderated', related='mail_group_id.moderation')
+    author_from_account = fields.Boolean(
+        'Posted from an Account', readonly=True, copy=False,
+        help='Posted from the website or from Odoo: the author is a user\'s partner, and the address of their '
+             'profile is not proven, so copies leave "via" the group and only rules naming the partner allow it.')
 
     _sql_constraints = [
         ('mail_message_unique', 'UNIQUE(mail_message_id)', 'A message is posted once.'),
@@ -71,7 +75,7 @@ class MailGroupMessage(models.Model):
         for message in self:
             message.email_from_normalized = tools.email_normalize(message.email_from)
 
-    @api.depends('email_from_normalized', 'mail_group_id')
+    @api.depends('email_from_normalized', 'mail_group_id', 'author_from_account', 'author_id')
     @api.depends_context('uid')
     def _compute_author_moderation(self):
         """The author's rule, shown to the moderators of the group only."""
@@ -82,7 +86,12 @@ class MailGroupMessage(models.Model):
         ], ['email', 'mail_group_id', 'status'])
         status = {(rule.mail_group_id.id, rule.email): rule.status for rule in rules}
         for message in self:
-            message.author_moderation = status.get((message.mail_group_id.id, message.email_from_normalized), False)
+            if message.author_from_account and message.mail_group_id in groups:
+                # the rule that applies to posts written from an account (mail_group_posting)
+                message.author_moderation = message.mail_group_id.sudo()._partner_rule(
+                    message.email_from_normalized, message.author_id.id) or False
+            else:
+                message.author_moderation = status.get((message.mail_group_id.id, message.email_from_normalized), False)
 
     @api.constrains('mail_message_id', 'mail_group_id', 'group_message_parent_id')
     def _check_same_group(self):

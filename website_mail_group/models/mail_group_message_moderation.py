@@ -71,21 +71,29 @@ class MailGroupMessage(models.Model):
         return self.action_moderate_ban()
 
     def _create_moderation_rule(self, status):
-        """One rule per (group, author); settles every pending post of the
-        author in the group (allow: accept, ban: reject)."""
+        """One rule per (group, author address), naming the author partner
+        of a post written from an account (``author_from_account``); settles
+        every pending post of the address in the group (allow: accept, ban:
+        reject)."""
         self._check_can_moderate()
         if any(not message.email_from_normalized for message in self):
             raise UserError(_('The author of this message has no valid email address.'))
-        keys = {(message.mail_group_id.id, message.email_from_normalized) for message in self}
+        keys = {}
+        for message in self.sudo():
+            key = (message.mail_group_id.id, message.email_from_normalized)
+            keys[key] = keys.get(key) or (message.author_from_account and message.author_id.id)
         Rule = self.env['mail.group.moderation'].sudo()
         existing = Rule.search([
             ('mail_group_id', 'in', [group_id for group_id, __ in keys]),
             ('email', 'in', [email for __, email in keys]),
         ])
         existing = existing.filtered(lambda r: (r.mail_group_id.id, r.email) in keys)
-        existing.write({'status': status})
-        missing = keys - {(rule.mail_group_id.id, rule.email) for rule in existing}
-        Rule.create([{'mail_group_id': group_id, 'email': email, 'status': status} for group_id, email in missing])
+        for rule in existing:
+            partner_id = keys[(rule.mail_group_id.id, rule.email)]
+            rule.write({'status': status, **({'partner_id': partner_id} if partner_id else {})})
+        missing = keys.keys() - {(rule.mail_group_id.id, rule.email) for rule in existing}
+        Rule.create([{'mail_group_id': group_id, 'email': email, 'status': status, 'partner_id': keys[group_id, email]}
+                     for group_id, email in missing])
 
         pending = self.sudo().search([
             ('mail_group_id', 'in', [group_id for group_id, __ in keys]),

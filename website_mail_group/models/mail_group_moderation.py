@@ -1,5 +1,6 @@
 """mail.group.moderation: per-address rules of a group (whitelist, ban),
-addresses normalized."""
+addresses normalized, with the partner of the post they were made from
+when its author was proven (web and Odoo posts)."""
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
@@ -16,6 +17,10 @@ class MailGroupModeration(models.Model):
         ('ban', 'Permanent ban'),
     ], string='Status', required=True, default='ban')
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
+    partner_id = fields.Many2one(
+        'res.partner', string='Author', index='btree_not_null', ondelete='set null',
+        help='Set when a moderator whitelists or bans a post written from an account: posts from the website or '
+             'from Odoo are allowed for this partner only, and banned for this partner or this address.')
 
     _sql_constraints = [
         ('mail_group_email_uniq', 'UNIQUE(mail_group_id, email)', 'You can create only one rule for a given email address in a group.'),

@@ -3,6 +3,7 @@ website), which stores it, asks the inbound rules for a decision and ends
 with the action it names (mail_group_actions.py)."""
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 
 from ..inbound import cleaning, rules
 from ..outbound import identity
@@ -49,6 +50,7 @@ class MailGroup(models.Model):
         Returns the ``mail.message`` (empty when the post was discarded)."""
         self.ensure_one()
         facts = gateway_facts(self.env)
+        named_author = bool(author_id)
         if facts is None and not self.env.su:
             self._check_can_post()
             author_id, email_from = self._post_author(author_id, email_from)
@@ -62,6 +64,10 @@ class MailGroup(models.Model):
                 author_id, email_from, raise_on_email=facts is None)
         attachments, pending = self._post_attachments_allowed(kwargs.get('attachment_ids') or [])
         email_normalized = tools.email_normalize(email_from)
+        # web and Odoo posts name their author's partner (the caller's, or one
+        # a moderator or superuser code names), not one found from an address
+        from_account = facts is None and bool(author_id) and (
+            named_author or (not self.env.su and author_id == self.env.user.partner_id.id))
 
         group = self.sudo()
         verdict = group._sender_verdict(facts)
@@ -73,7 +79,7 @@ class MailGroup(models.Model):
             suspicious=facts.suspicious if facts else rules.has_active_content(body if isinstance(body, str) else ''),
             authenticated=group._sender_authenticated(verdict),
         )
-        policy = group._moderation_policy(email_normalized, author_id)
+        policy = group._moderation_policy(email_normalized, author_id, by_address=facts is not None)
         decision = rules.decide(post, policy)
         if decision.action == rules.DISCARD:
             return group._discard_post(decision, email_from, kwargs.get('message_id'))
@@ -114,6 +120,7 @@ class MailGroup(models.Model):
             'moderation_reason': decision.reason if status != 'accepted' else False,
             'moderation_reasons': ','.join(decision.reasons) or False,
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
+            'author_from_account': from_account,
             **self.env['mail.group.message']._authentication_values(verdict),
         })
         attachments |= self._process_attachments(group_message, kwargs.get('attachments') or [], pending)
@@ -186,27 +193,53 @@ class MailGroup(models.Model):
             size += len(content.encode() if isinstance(content, str) else content or b'')
         return size
 
-    def _moderation_policy(self, email_normalized, author_id=None):
+    def _moderation_policy(self, email_normalized, author_id=None, by_address=True):
+        """The group's policy for an author. Mail (``by_address``) proves an
+        address only. A web or Odoo post proves its author partner only:
+        moderator and member through the partner, ``allow`` rules of that
+        partner only, ``ban`` rules of the partner or of the address."""
         self.ensure_one()
-        rule = self.env['mail.group.moderation'].sudo().search(
-            [('mail_group_id', '=', self.id), ('email', '=', email_normalized)], limit=1) if email_normalized else None
         moderators = self.moderator_ids
-        author_is_moderator = bool(
-            (author_id and author_id in moderators.partner_id.ids)
-            or (email_normalized and email_normalized in moderators.mapped('email_normalized')))
+        if by_address:
+            rule = self.env['mail.group.moderation'].sudo().search(
+                [('mail_group_id', '=', self.id), ('email', '=', email_normalized)], limit=1) if email_normalized else None
+            author_rule = rule.status if rule else ''
+            author_is_moderator = bool(
+                (author_id and author_id in moderators.partner_id.ids)
+                or (email_normalized and email_normalized in moderators.mapped('email_normalized')))
+            author_is_member = bool(self._find_member(email_normalized, author_id))
+        else:
+            author_rule = self._partner_rule(email_normalized, author_id)
+            author_is_moderator = bool(author_id and author_id in moderators.partner_id.ids)
+            author_is_member = bool(author_id and self._partner_member(author_id))
         return rules.GroupPolicy(
             list_id=self._list_id(),
             loop_address=self.alias_email or '',
             moderated=self.moderation,
-            author_rule=rule.status if rule else '',
+            author_rule=author_rule,
             author_is_moderator=author_is_moderator,
-            author_is_member=self.nonmember_action == 'accept' or bool(self._find_member(email_normalized, author_id)),
+            author_is_member=self.nonmember_action == 'accept' or author_is_member,
             nonmember_action=self.nonmember_action,
             max_size=(self.max_message_size_kb or 0) * 1024,
             max_recipients=self.max_recipients or 0,
             banned_patterns=tuple(line for line in (self.banned_patterns or '').splitlines() if line.strip()),
             members_only=self.access_mode != 'public' or self.alias_contact == 'followers',
         )
+
+    def _partner_rule(self, email_normalized, author_id):
+        """``ban`` when a ban names the address or the partner, ``allow`` when
+        an allow rule names the partner, else ``''``."""
+        names = [[('email', '=', email_normalized)]] if email_normalized else []
+        names += [[('partner_id', '=', author_id)]] if author_id else []
+        if not names:
+            return ''
+        rules_found = self.env['mail.group.moderation'].sudo().search(
+            [('mail_group_id', '=', self.id), *expression.OR(names)])
+        if 'ban' in rules_found.mapped('status'):
+            return 'ban'
+        if author_id and any(rule.status == 'allow' and rule.partner_id.id == author_id for rule in rules_found):
+            return 'allow'
+        return ''
 
     @api.model
     def _process_attachments(self, group_message, attachments, pending):

@@ -77,9 +77,11 @@ class MailMail(models.Model):
                 continue
             post, footer_html = footer.split(mail.body_html)
             placeholders = footer.placeholders_in(footer_html)
-            email = mail.mail_group_member_id.email_normalized or tools.email_normalize(mail.email_to)
+            member = mail.mail_group_member_id
+            email = member.email_normalized or tools.email_normalize(mail.email_to)
             if not placeholders or not email:
                 continue
             if mail.res_id not in builders:
                 builders[mail.res_id] = self.env['mail.group'].sudo().browse(mail.res_id)._member_links_builder()
-            mail.body_content = post + footer.personalize(footer_html, placeholders, builders[mail.res_id](email))
+            links = builders[mail.res_id](member.id, email)
+            mail.body_content = post + footer.personalize(footer_html, placeholders, links)

@@ -96,12 +96,13 @@ class CopyBuilder:
     def _member_links(self, mail):
         """The member's personal links, by kind."""
         group = _group_of(mail)
-        email = mail.mail_group_member_id.email_normalized or tools.email_normalize(mail.email_to)
+        member = mail.mail_group_member_id
+        email = member.email_normalized or tools.email_normalize(mail.email_to)
         if not group or not email:
             return {}
         if group.id not in self.link_builders:
             self.link_builders[group.id] = group._member_links_builder()
-        return self.link_builders[group.id](email)
+        return self.link_builders[group.id](member.id, email)
 
     def _prepare_post(self, mail):
         values = mail._prepare_outgoing_list()[0]
@@ -118,8 +119,11 @@ class CopyBuilder:
             [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
         if group:
             # Odoo chose the batch's sender for the mail server: not the author
-            # when the server's from_filter refuses the author's address
-            usable = tools.email_normalize(self.smtp_from or '') == tools.email_normalize(author or '')
+            # when the server's from_filter refuses the author's address. The
+            # address of a web or Odoo post is whatever its author typed in
+            # their profile: never a From either.
+            usable = tools.email_normalize(self.smtp_from or '') == tools.email_normalize(author or '') \
+                and not (post and post.author_from_account)
             rewritten = identity.is_rewritten(author, group.alias_email, group.from_policy, usable)
             cc = identity.cc(group.reply_to_policy, author, rewritten)
             build.update(
@@ -176,7 +180,8 @@ class CopyBuilder:
             parent_id = message.parent_id.message_id
             author = message.email_from or ''
             items.append(mime.digest_item({
-                'From': author,
+                'From': identity.from_header(author, group.name, group.alias_email, 'group')
+                if post.author_from_account else author,
                 'To': group.alias_email or '',
                 'Reply-To': identity.reply_to(group.reply_to_policy, group.alias_email, author),
                 'Subject': message.subject or '',

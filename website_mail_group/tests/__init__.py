@@ -14,6 +14,8 @@ from . import test_tours
 from . import test_hostile_corpus
 from . import test_attacks_links
 from . import test_attacks_rows
+from . import test_attacks_message_ids
+from . import test_attacks_borrowed_address
 from . import test_attacks_posting
 from . import test_attacks_mail
 from . import test_compat

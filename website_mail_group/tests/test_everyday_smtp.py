@@ -87,7 +87,8 @@ class TestEverydaySmtp(SmtpListCase):
         personal links: those lines are dropped, in the text and HTML parts,
         for plain replies and for replies with an HTML part."""
         self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'email': 'carol@members.example.com'})
-        links = self.group._member_links_builder()('bob@members.example.com')
+        bob = self.members.filtered(lambda member: member.email == 'bob@members.example.com')
+        links = self.group._member_links_builder()(bob.id, bob.email_normalized)
         tokens = [url.rsplit('token=', 1)[1] for url in links.values()]
         quoted = f'My answer\r\n\r\n> -- \r\n> Unsubscribe: {links["unsubscribe"]}\r\n> [3] {links["settings"]}'
         self.post(**self.alternative(quoted, '<p>My answer</p>'), subject='With HTML')
