@@ -6,10 +6,13 @@
    ``+unsubscribe``) and signed bounces (``outbound/bounces.py``).
 2. ``cleaning.py`` makes header values from strangers safe to keep.
 3. ``models/mail_group_posting.py`` (``message_post``, the one entry of every
-   post: gateway, back office, website) stores the post.
+   post: gateway, back office, website) stores the post; for mail,
+   ``authentication.py`` (DKIM, DMARC, the MTA's ``Authentication-Results``;
+   look-ups in ``dns_lookup.py``) says whether its From is proven.
 4. ``rules.py`` decides one action, the first rule that answers wins:
    loop -> auto-reply -> no sender -> banned -> size -> recipients ->
-   suspicious content -> whitelisted/moderator -> non-member -> moderation.
+   suspicious content -> whitelisted/moderator -> non-member -> moderation;
+   an unproven From gets a stranger's due, held where its privileges mattered.
    ``reasons.py`` names every reason and its label.
 5. ``models/mail_group_actions.py`` ends it: accept (distribute: outbound/),
    hold (alert the moderators), reject (answer a non-member), discard.

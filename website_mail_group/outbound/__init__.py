@@ -12,5 +12,7 @@
    the member's links put into the footer, a signed VERP envelope sender
    (``bounces.py``).
 3. ``outcome.py`` records what became of each copy (``smtp_errors.py``:
-   retry, give up, reconnect); bounces come back through inbound/.
+   retry, give up, reconnect); ``models/mail_group_sent.py`` journals each
+   copy the server took at once, so a killed worker sends none twice;
+   bounces come back through inbound/.
 """
