@@ -35,3 +35,4 @@ from . import mail_group_message_search
 from . import mail_group_language
 from . import mail_group_authentication
 from . import mail_group_sent
+from . import mail_group_complaints

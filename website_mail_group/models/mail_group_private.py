@@ -10,7 +10,7 @@ from .mail_group_access import MANAGER_GROUP
 # stored settings; the counts of held posts and rules are computed per reader
 MODERATOR_FIELDS = frozenset({
     'banned_patterns', 'nonmember_action', 'max_message_size_kb', 'max_recipients', 'moderation_notify_msg',
-    'mail_group_message_moderation_count', 'moderation_rule_count', 'sender_authentication',
+    'mail_group_message_moderation_count', 'moderation_rule_count', 'sender_authentication', 'complaint_count',
 })
 
 

@@ -41,3 +41,6 @@ from . import test_permalinks
 from . import test_thread_list
 from . import test_french
 from . import test_mail_language
+from . import test_sender_authentication
+from . import test_sending_interrupted
+from . import test_complaints
