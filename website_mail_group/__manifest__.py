@@ -28,6 +28,7 @@ has a browsable archive under /groups.
         'views/mail_group_member_views.xml',
         'views/mail_group_moderation_views.xml',
         'views/mail_group_views.xml',
+        'views/mail_alias_domain_views.xml',
         'views/website_mail_group_menus.xml',
         'views/mail_group_traffic_views.xml',
         'wizard/mail_group_archive_import_views.xml',

@@ -36,3 +36,5 @@ from . import mail_group_language
 from . import mail_group_authentication
 from . import mail_group_sent
 from . import mail_group_complaints
+from . import mail_alias_domain_dkim
+from . import ir_mail_server

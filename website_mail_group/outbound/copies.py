@@ -29,15 +29,24 @@ class CopyBuilder:
     links (outbound/footer.py)."""
 
     def __init__(self, server, smtp, smtp_from=None):
-        self.server = server
+        # copies are signed whole as they leave, not by _prepare_email_message
+        self.server = server.with_context(mail_group_unsigned=True)
         self.smtp = smtp
         self.smtp_from = smtp_from  # the batch's sender, as Odoo chose it for the mail server
         self.posts = {}
         self.link_builders = {}
         self.secret = server.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
+        # the list's domain signs what leaves with its bounce address (outbound/signing.py)
+        self.signer = server.env['mail.alias.domain']._dkim_signer(
+            server.env.context.get('domain_bounce_address') or smtp_from or '')
 
     def build(self, mail):
-        """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy."""
+        """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy, signed
+        when the list's domain has a DKIM key."""
+        smtp_from, smtp_to, data = self._build(mail)
+        return smtp_from, smtp_to, self.signer.sign(data) if self.signer else data
+
+    def _build(self, mail):
         # our own repr() of the personal headers: read them without literal_eval
         personal = dict(PERSONAL_HEADERS.findall(mail.headers or ''))
         if 'List-Unsubscribe' not in personal and 'List-Unsubscribe' in (mail.headers or ''):

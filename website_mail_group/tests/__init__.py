@@ -44,3 +44,6 @@ from . import test_mail_language
 from . import test_sender_authentication
 from . import test_sending_interrupted
 from . import test_complaints
+from . import test_sender_authentication
+from . import test_sending_interrupted
+from . import test_dkim_signing

@@ -1,0 +1,107 @@
+"""DKIM signatures (RFC 6376: rsa-sha256, relaxed/relaxed) of the bytes of
+a mail as it leaves, by the list's own domain.
+
+Written here rather than with dkimpy's signer, whose pure-Python RSA takes
+about 7 ms a signature (against 0.6 ms with OpenSSL through cryptography):
+signing every copy would cut the sending rate by four. The tests verify
+every signature with dkimpy. Plain Python, no ORM."""
+import base64
+import hashlib
+import re
+import time
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+# signed when present, in this order; From once more than present, so that
+# no From can be added above it (over-signing)
+SIGNED_HEADERS = (
+    'from', 'to', 'cc', 'subject', 'date', 'message-id', 'reply-to', 'in-reply-to', 'references',
+    'mime-version', 'content-type', 'content-transfer-encoding', 'list-id', 'list-post', 'list-archive',
+    'list-subscribe', 'list-unsubscribe', 'list-unsubscribe-post', 'list-help', 'archived-at', 'precedence',
+)
+WSP = re.compile(rb'[ \t]+')
+KEY_BITS = 2048
+
+
+def generate_key():
+    """``(private key PEM, public key for the DNS record)``."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    return private, public_key(private)
+
+
+def public_key(private_pem):
+    """The ``p=`` value of the DNS record of a private key."""
+    key = serialization.load_pem_private_key(private_pem.encode(), None)
+    return base64.b64encode(key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+
+
+def dns_record(selector, domain, private_pem):
+    """The TXT record to publish, on one line."""
+    return f'{selector}._domainkey.{domain} TXT "v=DKIM1; k=rsa; p={public_key(private_pem)}"'
+
+
+def _split(data):
+    """``(header lines as [(name, raw field)], body)``; CRLF line ends."""
+    head, sep, body = data.partition(b'\r\n\r\n')
+    if not sep:
+        head, body = data, b''
+    fields = []
+    for line in head.split(b'\r\n'):
+        if line[:1] in (b' ', b'\t') and fields:
+            fields[-1][1] += b'\r\n' + line
+        elif b':' in line:
+            fields.append([line.split(b':', 1)[0].strip().lower().decode('ascii', 'replace'), line])
+    return fields, body
+
+
+def relaxed_header(field):
+    name, __, value = field.partition(b':')
+    value = WSP.sub(b' ', value.replace(b'\r\n', b'')).strip()
+    return name.strip().lower() + b':' + value
+
+
+def relaxed_body(body):
+    lines = [WSP.sub(b' ', line).rstrip(b' ') for line in body.split(b'\r\n')]
+    while lines and not lines[-1]:
+        lines.pop()
+    return b''.join(line + b'\r\n' for line in lines)
+
+
+class Signer:
+    """Signs mails for one domain with one key."""
+
+    def __init__(self, domain, selector, private_pem):
+        self.domain = domain
+        self.selector = selector
+        self.key = serialization.load_pem_private_key(private_pem.encode(), None)
+
+    def header(self, data):
+        """The ``DKIM-Signature`` field (folded, no final CRLF) of ``data``."""
+        fields, body = _split(data)
+        body_hash = base64.b64encode(hashlib.sha256(relaxed_body(body)).digest()).decode()
+        present = {name for name, __ in fields}
+        names = [name for name in SIGNED_HEADERS if name in present] + ['from']
+        # each listed name takes the next instance from the bottom (RFC 6376 5.4.2)
+        remaining = {}
+        for name, field in fields:
+            remaining.setdefault(name, []).append(field)
+        signed = b''
+        for name in names:
+            if remaining.get(name):
+                signed += relaxed_header(remaining[name].pop()) + b'\r\n'
+        tags = (f'v=1; a=rsa-sha256; c=relaxed/relaxed; d={self.domain}; s={self.selector}; '
+                f't={int(time.time())}; h={": ".join(names)}; bh={body_hash}; b=')
+        signed += relaxed_header(f'DKIM-Signature: {tags}'.encode())
+        signature = base64.b64encode(self.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())).decode()
+        folded_b = '\r\n\t'.join(signature[i:i + 72] for i in range(0, len(signature), 72))
+        # folded at its spaces only (after "; ", ": " and in b=): the
+        # relaxed canonicalization of the receiver reads the same text
+        return 'DKIM-Signature: ' + tags.replace('; ', ';\r\n\t') + folded_b
+
+    def sign(self, data):
+        """``data`` with its signature on top."""
+        return self.header(data).encode() + b'\r\n' + data

@@ -1,0 +1,121 @@
+"""DKIM signing by the list's domain, end to end: a key generated on the
+alias domain, its record served by a DNS server on 127.0.0.1, every kind of
+mail received over real SMTP verified with dkimpy (an implementation that
+is not ours) against that record."""
+import re
+
+import dkim
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..inbound import dns_lookup
+from .common import SmtpListCase
+from .dns_server import DnsServer
+from .mails import raw_mail
+from .smtp_server import SmtpSink
+
+DOMAIN = 'lists.signed.example.com'
+
+
+@tagged('post_install', '-at_install')
+class TestDkimSigning(SmtpListCase):
+    DOMAIN, LIST = DOMAIN, ('Signed List', 'signed')
+    MEMBERS = ['ann@readers.example.com', 'bob@readers.example.com']
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alias_domain.action_generate_dkim_key()
+        selector, __, record = cls.alias_domain.dkim_dns_record.partition('._domainkey.')
+        cls.dns = DnsServer({
+            f'{selector}._domainkey.{DOMAIN}': [record.split(' TXT ', 1)[1].strip('"')],
+        }).start()
+        cls.addClassCleanup(cls.dns.stop)
+
+    def verify(self, raw):
+        """dkimpy's verdict on received bytes, keys from the test's DNS."""
+        lookup = dns_lookup.Lookup(self.dns.address, 5)
+
+        def dnsfunc(name, timeout=5):
+            records = lookup.txt(name)
+            return records[0] if records else None
+        signer = dkim.DKIM(raw)
+        return signer.verify(dnsfunc=dnsfunc), signer
+
+    def assertSigned(self, item, covers=()):
+        ok, signer = self.verify(item['raw'])
+        self.assertTrue(ok, f"signature of {item['message']['Subject']!r} verifies")
+        self.assertEqual(signer.domain, DOMAIN.encode())
+        signed = set(re.split(r'\s*:\s*', signer.signature_fields[b'h'].decode().strip()))
+        self.assertLessEqual({'from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
+                              *covers}, signed)
+
+    def test_copies_and_digests_are_signed_over_the_one_click_headers(self):
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Author <author@example.com>', self.group.alias_email, 'Signed post', 'Hello signed world'))
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+            self.assertEqual(len(sink.messages), 2)
+            for item in sink.messages:
+                self.assertSigned(item, covers={'list-id', 'list-post', 'list-archive', 'list-subscribe',
+                                                'list-unsubscribe', 'list-unsubscribe-post', 'archived-at'})
+            # what a member receives is what was signed: a change breaks it
+            tampered = sink.messages[0]['raw'].replace(b'Subject: Signed post', b'Subject: Forged post')
+            self.assertNotEqual(tampered, sink.messages[0]['raw'])
+            self.assertFalse(self.verify(tampered)[0])
+
+            self.members[0].delivery_mode = 'daily'
+            self.env['mail.thread'].message_process(None, raw_mail(
+                'Author <author@example.com>', self.group.alias_email, 'For the digest', 'Digest me'))
+            self.env['mail.group'].sudo()._cron_send_digests()
+            self.run_queue()
+        digests = [item for item in sink.messages[2:] if item['message'].get_content_type() == 'multipart/mixed'
+                   or 'digest' in (item['message']['Subject'] or '').lower()]
+        self.assertTrue(digests, 'a digest was sent')
+        for item in sink.messages[2:]:
+            self.assertSigned(item, covers={'list-unsubscribe'})
+
+    def test_every_other_mail_is_signed(self):
+        """Confirmations, welcome mails, notices to authors and alerts to
+        moderators leave through Odoo's own sending: signed too."""
+        moderator = self.env['res.users'].create({
+            'name': 'Mo Moderator', 'login': 'mo-dkim', 'email': 'mo@readers.example.com',
+            'notification_type': 'email', 'groups_id': [(6, 0, self.env.ref('base.group_user').ids)]})
+        self.group.write({'moderation': True, 'moderator_ids': [(4, moderator.id)], 'moderation_notify': True,
+                          'moderation_notify_msg': '<p>Your post waits for a moderator.</p>'})
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            # some leave at once (Odoo sends small notifications right away)
+            self.group._send_subscribe_confirmation_email('new@readers.example.com')
+            self.group._join_group('joined@readers.example.com')
+            with mute_logger('odoo.addons.mail.models.mail_thread'):
+                self.env['mail.thread'].message_process(None, raw_mail(
+                    'Stranger <stranger@example.com>', self.group.alias_email, 'Held post', 'Please hold'))
+            self.run_queue()
+        recipients = sorted(rcpt for item in sink.messages for rcpt in item['rcpt_tos'])
+        self.assertEqual(recipients, sorted([
+            'joined@readers.example.com', 'mo@readers.example.com', 'new@readers.example.com',
+            'stranger@example.com']))
+        for item in sink.messages:
+            self.assertSigned(item)
+
+    def test_no_key_no_signature(self):
+        self.alias_domain.sudo().write({'dkim_private_key': False, 'dkim_selector': False})
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Author <author@example.com>', self.group.alias_email, 'Unsigned post', 'Hello'))
+        self.group._send_subscribe_confirmation_email('new@readers.example.com')
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assertEqual(len(sink.messages), 3)
+        self.assertFalse([item for item in sink.messages if item['message']['DKIM-Signature']])
+        self.assertFalse(self.alias_domain.dkim_dns_record)
+
+    def test_only_administrators_see_and_make_keys(self):
+        employee = self.env['res.users'].create({
+            'name': 'Eve Employee', 'login': 'eve-dkim', 'email': 'eve@example.com',
+            'groups_id': [(6, 0, self.env.ref('base.group_user').ids)]})
+        domain = self.alias_domain.with_user(employee)
+        self.assertNotIn('dkim_private_key', domain.fields_get())
+        with self.assertRaises(AccessError):
+            domain.action_generate_dkim_key()
