@@ -121,17 +121,28 @@ def mta_verdict(message, authserv_id, domain):
 
 def dmarc_record(domain, lookup):
     """``{tag: value}`` of the DMARC record that applies to ``domain`` (its
-    own, else its organizational domain's), or None. Raises DnsError."""
+    own, else its organizational domain's, then marked ``org``), or None.
+    Raises DnsError."""
     names = [domain] + ([org_domain(domain)] if org_domain(domain) != domain else [])
     for name in names:
         records = [record for record in lookup.txt('_dmarc.' + name) if record.startswith(b'v=DMARC1')]
         if len(records) == 1:
-            tags = {}
+            tags = {'org': name != domain}
             for item in records[0].decode('ascii', 'replace').split(';'):
                 key, __, value = item.partition('=')
                 tags[key.strip().lower()] = value.strip().lower()
             return tags
     return None
+
+
+def dmarc_policy(domain, lookup):
+    """The policy receivers apply to mail from ``domain`` failing DMARC
+    (``none``, ``quarantine``, ``reject``), or None without DMARC: the
+    organizational domain's ``sp=`` for its subdomains. Raises DnsError."""
+    tags = dmarc_record(domain.lower().rstrip('.'), lookup)
+    if tags is None:
+        return None
+    return (tags.get('sp') if tags['org'] else None) or tags.get('p') or 'none'
 
 
 def dkim_passes(raw, lookup):

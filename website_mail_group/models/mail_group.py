@@ -57,9 +57,10 @@ class MailGroup(models.Model):
     subject_prefix = fields.Char(
         'Subject prefix', help='Added in front of the subject of every copy sent to members, e.g. [Developers].')
     from_policy = fields.Selection([
+        ('dmarc', "The author's address, or via the group when the author's domain requires it"),
         ('author', "The author's address"),
         ('group', 'The group\'s address ("Author via Group")'),
-    ], string='Send copies from', required=True, default='author',
+    ], string='Send copies from', required=True, default='dmarc',
         help='Sending from the group\'s address keeps copies from being rejected when the author\'s domain '
              'publishes a strict DMARC policy.')
     reply_to_policy = fields.Selection([

@@ -38,17 +38,22 @@ class MailGroup(models.Model):
         if self.sender_authentication == 'off' or facts is None:
             return None
         if facts.verdict is None:
-            params = self.env['ir.config_parameter'].sudo()
-            try:
-                budget = min(float(params.get_param('website_mail_group.dns_timeout') or MAX_DNS_SECONDS),
-                             MAX_DNS_SECONDS)
-            except ValueError:
-                budget = MAX_DNS_SECONDS
-            lookup = dns_lookup.Lookup(params.get_param('website_mail_group.dns_nameservers') or '', budget)
-            facts.verdict = authentication.verdict(
-                facts.raw, (params.get_param('website_mail_group.authserv_id') or '').strip(), lookup)
+            authserv_id = self.env['ir.config_parameter'].sudo().get_param('website_mail_group.authserv_id') or ''
+            facts.verdict = authentication.verdict(facts.raw, authserv_id.strip(), self._dns_lookup())
             _logger.info('Mail group: sender authentication %s (%s)', facts.verdict.status, facts.verdict.details)
         return facts.verdict
+
+    @api.model
+    def _dns_lookup(self):
+        """The look-ups of one mail, with the site's name servers and time
+        budget (at most 5 s in all), read anew each time."""
+        params = self.env['ir.config_parameter'].sudo()
+        try:
+            budget = min(float(params.get_param('website_mail_group.dns_timeout') or MAX_DNS_SECONDS),
+                         MAX_DNS_SECONDS)
+        except ValueError:
+            budget = MAX_DNS_SECONDS
+        return dns_lookup.Lookup(params.get_param('website_mail_group.dns_nameservers') or '', budget)
 
     def _sender_authenticated(self, verdict):
         """Whether the privileges of the post's address apply."""

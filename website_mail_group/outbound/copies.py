@@ -132,7 +132,8 @@ class CopyBuilder:
             # address of a web or Odoo post is whatever its author typed in
             # their profile: never a From either.
             usable = tools.email_normalize(self.smtp_from or '') == tools.email_normalize(author or '') \
-                and not (post and post.author_from_account)
+                and not (post and post.author_from_account) \
+                and not (group.from_policy == 'dmarc' and group._author_requires_via(author))
             rewritten = identity.is_rewritten(author, group.alias_email, group.from_policy, usable)
             cc = identity.cc(group.reply_to_policy, author, rewritten)
             build.update(

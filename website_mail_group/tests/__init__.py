@@ -47,3 +47,4 @@ from . import test_complaints
 from . import test_sender_authentication
 from . import test_sending_interrupted
 from . import test_dkim_signing
+from . import test_dmarc_from
