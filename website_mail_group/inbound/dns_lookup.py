@@ -74,9 +74,16 @@ class Lookup:
     def txt(self, name):
         """The TXT records of ``name`` (each record's strings joined), as
         bytes; an empty list when the name or its records do not exist."""
+        return self._records(name, dns.rdatatype.TXT)
+
+    def mx(self, name):
+        """The mail exchangers of ``name``, as ``[(preference, host)]``."""
+        return self._records(name, dns.rdatatype.MX)
+
+    def _records(self, name, rdtype):
         name = name.decode('ascii', 'replace') if isinstance(name, bytes) else name
         name = name.rstrip('.').lower() + '.'
-        key = (self.nameservers, name)
+        key = (self.nameservers, name, rdtype)
         now = time.monotonic()
         with _lock:
             cached = _cache.get(key)
@@ -85,20 +92,20 @@ class Lookup:
                 raise cached[1]
             return list(cached[1])
         try:
-            records = self._query(name, now)
+            records = self._query(name, rdtype, now)
         except DnsError as error:
             self._store(key, now + FAILURE_SECONDS, error)
             raise
         self._store(key, now + CACHE_SECONDS, tuple(records))
         return records
 
-    def _query(self, name, now):
+    def _query(self, name, rdtype, now):
         remaining = self.deadline - now
         if remaining <= 0:
             raise DnsError('time for look-ups spent before %s' % name)
         try:
             answer = self._get_resolver().resolve(
-                name, dns.rdatatype.TXT, lifetime=remaining, raise_on_no_answer=False, search=False)
+                name, rdtype, lifetime=remaining, raise_on_no_answer=False, search=False)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             return []
         except dns.exception.Timeout as error:
@@ -107,6 +114,8 @@ class Lookup:
             raise DnsError('%s asking %s' % (type(error).__name__, name)) from error
         if answer.rrset is None:
             return []
+        if rdtype == dns.rdatatype.MX:
+            return sorted((record.preference, record.exchange.to_text().rstrip('.').lower()) for record in answer.rrset)
         return [b''.join(record.strings) for record in answer.rrset]
 
     @staticmethod

@@ -38,3 +38,4 @@ from . import mail_group_sent
 from . import mail_group_complaints
 from . import mail_alias_domain_dkim
 from . import ir_mail_server
+from . import mail_alias_domain_check

@@ -1,5 +1,6 @@
-"""A DNS server for the tests, on 127.0.0.1 (UDP): TXT records from a dict,
-NXDOMAIN for every other name, or no answer at all (``silent``).
+"""A DNS server for the tests, on 127.0.0.1 (UDP): TXT records from a dict
+(and MX records: values ``(preference, host)``), NXDOMAIN for every other
+name, or no answer at all (``silent``).
 
 ``python3 dns_server.py`` serves no record on a free port and prints its
 ``127.0.0.1:<port>`` (scripts/test.sh starts one for the whole run, so no
@@ -67,10 +68,18 @@ class DnsServer:
             if name not in self.records:
                 response.set_rcode(dns.rcode.NXDOMAIN)
                 continue
-            if question.rdtype != dns.rdatatype.TXT:
+            values = self.records[name]
+            if question.rdtype == dns.rdatatype.MX:
+                values = [value for value in values if isinstance(value, tuple)]
+                if values:
+                    response.answer.append(dns.rrset.from_text_list(
+                        question.name, 60, 'IN', 'MX', [f'{preference} {host}.' for preference, host in values]))
+                continue
+            values = [value for value in values if not isinstance(value, tuple)]
+            if question.rdtype != dns.rdatatype.TXT or not values:
                 continue
             rrset = dns.rrset.RRset(question.name, dns.rdataclass.IN, dns.rdatatype.TXT)
-            for value in self.records[name]:
+            for value in values:
                 value = value.encode() if isinstance(value, str) else value
                 chunks = [value[i:i + 255] for i in range(0, len(value), 255)] or [b'']
                 rrset.add(dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, chunks), 60)

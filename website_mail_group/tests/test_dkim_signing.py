@@ -119,3 +119,50 @@ class TestDkimSigning(SmtpListCase):
         self.assertNotIn('dkim_private_key', domain.fields_get())
         with self.assertRaises(AccessError):
             domain.action_generate_dkim_key()
+
+
+@tagged('post_install', '-at_install')
+class TestDeliverabilityCheck(SmtpListCase):
+    """The alias domain's check reads DNS as receivers do and says what to
+    publish; a DNS server that never answers makes it say so."""
+    DOMAIN, LIST, MEMBERS = 'lists.check.example.com', ('Checked List', 'checked'), []
+
+    def report(self):
+        self.alias_domain.action_check_deliverability()
+        rows = {}
+        for row in re.findall(r'<tr>(.*?)</tr>', str(self.alias_domain.deliverability_report))[1:]:
+            cells = re.findall(r'<td[^>]*>(.*?)</td>', row)
+            rows[cells[0]] = cells[1:]
+        return rows
+
+    def test_check_says_what_is_missing_and_what_to_publish(self):
+        self.alias_domain.action_generate_dkim_key()
+        record = self.alias_domain.dkim_dns_record
+        selector = record.split('._domainkey.')[0]
+        with DnsServer({}) as empty:
+            self.env['ir.config_parameter'].sudo().set_param('website_mail_group.dns_nameservers', empty.address)
+            rows = self.report()
+        self.assertEqual({name: cells[0] for name, cells in rows.items()},
+                         {'DKIM': 'missing', 'SPF': 'missing', 'DMARC': 'missing', 'MX': 'missing'})
+        self.assertIn(selector, rows['DKIM'][2])
+        self.assertIn('v=DMARC1', rows['DMARC'][2])
+        dns_lookup.clear_cache()
+        with DnsServer({
+            f'{selector}._domainkey.lists.check.example.com': [record.split(' TXT ', 1)[1].strip('"')],
+            'lists.check.example.com': ['v=spf1 ip4:192.0.2.1 -all', (10, 'mx.check.example.com')],
+            '_dmarc.example.com': ['v=DMARC1; p=quarantine'],
+        }) as full:
+            self.env['ir.config_parameter'].sudo().set_param('website_mail_group.dns_nameservers', full.address)
+            rows = self.report()
+        self.assertEqual({name: cells[0] for name, cells in rows.items()},
+                         {'DKIM': 'ok', 'SPF': 'ok', 'DMARC': 'ok', 'MX': 'ok'})
+        self.assertIn('mx.check.example.com', rows['MX'][1])
+        self.assertIn('organizational domain', rows['DMARC'][1])
+
+    def test_silent_dns_is_unknown_not_missing(self):
+        with DnsServer(silent=True) as silent:
+            params = self.env['ir.config_parameter'].sudo()
+            params.set_param('website_mail_group.dns_nameservers', silent.address)
+            params.set_param('website_mail_group.dns_timeout', '1')
+            rows = self.report()
+        self.assertEqual({cells[0] for name, cells in rows.items() if name != 'DKIM'}, {'could not be checked'})
