@@ -1,0 +1,82 @@
+import secrets
+
+from odoo.tests import tagged
+
+from .common import SmtpListCase
+from .mails import raw_mail
+from .smtp_server import SmtpSink
+
+MEMBERS = [f'reader{index}@members.example.com' for index in range(3)]
+
+
+def html_post(kbytes):
+    """An HTML post of about ``kbytes`` KB that PostgreSQL cannot compress
+    much (random words), starting and ending with a marker."""
+    words = []
+    while sum(len(word) + 1 for word in words) < kbytes * 1024:
+        words.append(secrets.token_urlsafe(9))
+    return f'<p>START-OF-POST {" ".join(words)} END-OF-POST</p>'
+
+
+@tagged('post_install', '-at_install')
+class TestSmtpStoredOnce(SmtpListCase):
+    """A post is stored once, not once per member: each queued copy holds
+    only what is its own, and members still receive the whole post with
+    their own footer."""
+
+    DOMAIN, LIST = 'lists.once.example.com', ('Once List', 'once')
+    MEMBERS = MEMBERS
+
+    def post(self, body, subject='Stored once'):
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Author <author@example.com>', self.group.alias_email, subject, body,
+            content_type='text/html; charset=utf-8'))
+        post = self.env['mail.group.message'].search([('subject', '=', subject)])
+        self.assertEqual(post.moderation_status, 'accepted')
+        return post
+
+    def copies(self, post):
+        return self.env['mail.mail'].sudo().search([('mail_message_id', '=', post.mail_message_id.id)])
+
+    def copy_row_bytes(self, post):
+        """The largest row stored in mail_mail for one copy of ``post``."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT max(pg_column_size(m.*)) FROM mail_mail m WHERE m.mail_message_id = %s",
+                            [post.mail_message_id.id])
+        return self.env.cr.fetchone()[0]
+
+    def test_copy_row_does_not_grow_with_the_post(self):
+        small = self.post(html_post(5), 'Small post')
+        large = self.post(html_post(50), 'Large post')
+        self.assertEqual(len(self.copies(large)), len(MEMBERS))
+        small_bytes, large_bytes = self.copy_row_bytes(small), self.copy_row_bytes(large)
+        self.assertLess(large_bytes, 2000, 'a copy of a 50 KB post stores no body of its own')
+        self.assertLess(abs(large_bytes - small_bytes), 64, 'a copy is as large for a 50 KB post as for a 5 KB one')
+
+    def test_members_receive_the_whole_post_with_their_footer(self):
+        body = html_post(50)
+        self.post(body)
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assertEqual(sink.recipients(), MEMBERS)
+        for item in sink.messages:
+            html = item['message'].get_body(('html',)).get_content()
+            text = item['message'].get_body(('plain',)).get_content()
+            self.assertIn(body[3:-4], html, 'the whole post, as written')
+            self.assertIn('END-OF-POST', text)
+            unsubscribe_url = self.group._get_email_unsubscribe_url(item['rcpt_tos'][0])
+            self.assertIn(unsubscribe_url.replace('&', '&amp;'), html, "the member's own link in the footer")
+            self.assertIn(unsubscribe_url, text)
+
+    def test_queued_copy_shows_its_body(self):
+        """The back office (and code reading ``body_html``) sees a queued
+        copy's whole body: the post, then the footer."""
+        post = self.post(html_post(5))
+        copy = self.copies(post).filtered(lambda mail: mail.email_to == MEMBERS[1])
+        values = copy.read(['body_html', 'body_content'])[0]
+        self.assertIn('START-OF-POST', values['body_html'])
+        self.assertIn('o_mg_message_footer', values['body_html'])
+        self.assertIn(self.group._get_email_unsubscribe_url(MEMBERS[1]).replace('&', '&amp;'),
+                      values['body_content'], 'shown with its member\'s links')
+        found = self.env['mail.mail'].sudo().search([('body_content', 'ilike', 'START-OF-POST')])
+        self.assertEqual(found, self.copies(post), 'searching the contents finds the copies')
