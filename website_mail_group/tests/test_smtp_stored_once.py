@@ -80,3 +80,37 @@ class TestSmtpStoredOnce(SmtpListCase):
                       values['body_content'], 'shown with its member\'s links')
         found = self.env['mail.mail'].sudo().search([('body_content', 'ilike', 'START-OF-POST')])
         self.assertEqual(found, self.copies(post), 'searching the contents finds the copies')
+
+    def test_copy_queued_with_its_own_body_is_sent_with_it(self):
+        """A copy queued before the body was shared (or one given a body of
+        its own) keeps its body and is sent with it, with its footer."""
+        post = self.post(html_post(5))
+        copies = self.copies(post)
+        self.env.flush_all()
+        self.env.cr.execute("""
+            UPDATE mail_mail m SET body_html = b.body_html, mail_group_body_id = NULL
+              FROM mail_group_copy_body b WHERE b.id = m.mail_group_body_id AND m.id IN %s
+        """, [tuple(copies.ids)])
+        self.env.cr.execute("DELETE FROM mail_group_copy_body WHERE mail_message_id = %s", [post.mail_message_id.id])
+        self.env.invalidate_all()
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assertEqual(sink.recipients(), MEMBERS)
+        for item in sink.messages:
+            html = item['message'].get_body(('html',)).get_content()
+            self.assertIn('END-OF-POST', html)
+            self.assertIn(self.group._get_email_unsubscribe_url(item['rcpt_tos'][0]).replace('&', '&amp;'), html)
+
+    def test_shared_body_is_deleted_with_its_last_copy(self):
+        post = self.post(html_post(5))
+        Body = self.env['mail.group.copy.body']
+        body = Body.search([('mail_message_id', '=', post.mail_message_id.id)])
+        self.assertEqual(len(body), 1, 'one body for the copies of a post in one language')
+        self.assertEqual(self.copies(post).mail_group_body_id, body)
+        Body._gc_copy_bodies()
+        self.assertTrue(body.exists(), 'kept while copies are queued')
+        with SmtpSink(self.mail_server.smtp_port):
+            self.run_queue()
+        self.assertFalse(self.copies(post), 'sent copies are deleted')
+        Body._gc_copy_bodies()
+        self.assertFalse(body.exists())
