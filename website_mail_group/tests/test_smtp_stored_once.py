@@ -1,6 +1,10 @@
+import importlib.util
 import secrets
+from unittest.mock import patch
 
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from .common import SmtpListCase
 from .mails import raw_mail
@@ -68,6 +72,22 @@ class TestSmtpStoredOnce(SmtpListCase):
             self.assertIn(unsubscribe_url.replace('&', '&amp;'), html, "the member's own link in the footer")
             self.assertIn(unsubscribe_url, text)
 
+    def test_sending_reads_the_shared_body_once(self):
+        self.post(html_post(50))
+        statements = []
+        execute = Cursor.execute
+
+        def recording(cursor, query, params=None, log_exceptions=True):
+            statements.append(str(getattr(query, 'code', query)))
+            return execute(cursor, query, params, log_exceptions)
+
+        self.env.invalidate_all()
+        with SmtpSink(self.mail_server.smtp_port) as sink, patch.object(Cursor, 'execute', recording):
+            self.run_queue()
+        self.assertEqual(len(sink.messages), len(MEMBERS))
+        reads = [statement for statement in statements if 'mail_group_copy_body' in statement]
+        self.assertEqual(len(reads), 1, 'one read of the body for all the copies of the post')
+
     def test_queued_copy_shows_its_body(self):
         """The back office (and code reading ``body_html``) sees a queued
         copy's whole body: the post, then the footer."""
@@ -81,25 +101,49 @@ class TestSmtpStoredOnce(SmtpListCase):
         found = self.env['mail.mail'].sudo().search([('body_content', 'ilike', 'START-OF-POST')])
         self.assertEqual(found, self.copies(post), 'searching the contents finds the copies')
 
-    def test_copy_queued_with_its_own_body_is_sent_with_it(self):
-        """A copy queued before the body was shared (or one given a body of
-        its own) keeps its body and is sent with it, with its footer."""
-        post = self.post(html_post(5))
-        copies = self.copies(post)
+    def queued_before_upgrade(self, post):
+        """Make the copies of ``post`` as the previous version queued them:
+        each with the body in its own row."""
         self.env.flush_all()
         self.env.cr.execute("""
             UPDATE mail_mail m SET body_html = b.body_html, mail_group_body_id = NULL
-              FROM mail_group_copy_body b WHERE b.id = m.mail_group_body_id AND m.id IN %s
-        """, [tuple(copies.ids)])
+              FROM mail_group_copy_body b WHERE b.id = m.mail_group_body_id AND m.mail_message_id = %s
+        """, [post.mail_message_id.id])
         self.env.cr.execute("DELETE FROM mail_group_copy_body WHERE mail_message_id = %s", [post.mail_message_id.id])
         self.env.invalidate_all()
-        with SmtpSink(self.mail_server.smtp_port) as sink:
-            self.run_queue()
+        self.assertGreater(self.copy_row_bytes(post), 50 * 1024)
+
+    def assert_sent_whole(self, sink):
         self.assertEqual(sink.recipients(), MEMBERS)
         for item in sink.messages:
             html = item['message'].get_body(('html',)).get_content()
             self.assertIn('END-OF-POST', html)
             self.assertIn(self.group._get_email_unsubscribe_url(item['rcpt_tos'][0]).replace('&', '&amp;'), html)
+
+    def test_copy_queued_with_its_own_body_is_sent_with_it(self):
+        """A copy queued before the body was shared (or one given a body of
+        its own) keeps its body and is sent with it, with its footer."""
+        self.queued_before_upgrade(self.post(html_post(50)))
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assert_sent_whole(sink)
+
+    def test_upgrade_moves_queued_bodies_to_one_shared_body(self):
+        post = self.post(html_post(50))
+        self.queued_before_upgrade(post)
+        spec = importlib.util.spec_from_file_location(
+            'wmg_post_migrate_17_0_1_2_0', file_path('website_mail_group/migrations/17.0.1.2.0/post-migrate.py'))
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, '17.0.1.1.0')
+        self.env.invalidate_all()
+        self.assertLess(self.copy_row_bytes(post), 2000)
+        body = self.env['mail.group.copy.body'].search([('mail_message_id', '=', post.mail_message_id.id)])
+        self.assertEqual(self.copies(post).mail_group_body_id, body)
+        self.assertEqual(len(body), 1)
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assert_sent_whole(sink)
 
     def test_shared_body_is_deleted_with_its_last_copy(self):
         post = self.post(html_post(5))
