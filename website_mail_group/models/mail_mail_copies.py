@@ -9,6 +9,7 @@ when a copy is sent (mail_mail.py), or when an administrator reads it
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
+from odoo.osv.expression import NEGATIVE_TERM_OPERATORS, TERM_OPERATORS_NEGATION
 
 from ..outbound import footer
 
@@ -57,9 +58,10 @@ class MailMail(models.Model):
     def _search_body_content(self, operator, value):
         """The contents of copies are searched in the body they share too."""
         domain = super()._search_body_content(operator, value)
-        if operator in ('like', 'ilike', '=like', '=ilike', '='):
-            domain = ['|', *domain, ('mail_group_body_id.body_html', operator, value)]
-        return domain
+        if operator in NEGATIVE_TERM_OPERATORS:
+            shared = [('body_html', TERM_OPERATORS_NEGATION[operator], value)]
+            return ['&', *domain, ('mail_group_body_id', 'not any', shared)]
+        return ['|', *domain, ('mail_group_body_id', 'any', [('body_html', operator, value)])]
 
     def _mail_group_copies(self):
         """Shared values of the copies being created, when _queue_copies

@@ -100,6 +100,8 @@ class TestSmtpStoredOnce(SmtpListCase):
                       values['body_content'], 'shown with its member\'s links')
         found = self.env['mail.mail'].sudo().search([('body_content', 'ilike', 'START-OF-POST')])
         self.assertEqual(found, self.copies(post), 'searching the contents finds the copies')
+        others = self.env['mail.mail'].sudo().search([('body_content', 'not ilike', 'START-OF-POST')])
+        self.assertFalse(others & self.copies(post))
 
     def queued_before_upgrade(self, post):
         """Make the copies of ``post`` as the previous version queued them:
