@@ -110,6 +110,10 @@ class MailMail(models.Model):
         for data, record in zip(data_list, records):
             data['record'] = record
         records.modified([*columns, *COPY_FIELDS], create=True)
+        # the rows did not go through the cache: lists of copies (a shared body's) are read again
+        for name in (*columns, *COPY_FIELDS):
+            for inverse in self.pool.field_inverses[self._fields[name]]:
+                self.env[inverse.model_name].invalidate_model([inverse.name])
         return records
 
     def _compute_body_content(self):

@@ -153,6 +153,7 @@ class TestSmtpStoredOnce(SmtpListCase):
         body = Body.search([('mail_message_id', '=', post.mail_message_id.id)])
         self.assertEqual(len(body), 1, 'one body for the copies of a post in one language')
         self.assertEqual(self.copies(post).mail_group_body_id, body)
+        self.assertEqual(body.mail_ids, self.copies(post))
         Body._gc_copy_bodies()
         self.assertTrue(body.exists(), 'kept while copies are queued')
         with SmtpSink(self.mail_server.smtp_port):
