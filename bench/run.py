@@ -18,7 +18,11 @@ Odoo sends no SMTP mail in test mode):
      memory of the Python objects the fan-out holds at once. Side by side at
      --members (default 10,000); ours alone also at each --growth size
      (1,000 -> 10,000 -> 100,000: how time, queries and memory grow).
-  2. sending: a post to a group of --send members (default 10,000) is queued and committed,
+  2. storage: one post of --post-kb KB (default 50; random words, which
+     PostgreSQL compresses little) queued for --members members: the bytes
+     of its copies' mail_mail rows (pg_column_size, TOAST included) and of
+     the body they share (ours); rolled back. Not timed.
+  3. sending: a post to a group of --send members (default 10,000) is queued and committed,
      then mail.mail.process_email_queue() sends it to a local aiosmtpd sink
      on 127.0.0.1 (first free port in 2600-2610); messages per second.
 Each measurement runs --repeat times after a warm-up; min and median shown.
@@ -223,6 +227,14 @@ def fmt_ratio(value):
     return f'{value:.1f}x' if value >= 10 else f'{value:.2f}x'
 
 
+def mb(size):
+    return f'{size / 2 ** 20:,.2f} MB'
+
+
+def storage_total(result):
+    return result['storage']['mail_mail_bytes'] + result['storage']['shared_body_bytes']
+
+
 def report(results, args, port):
     rows = []  # (metric, ours, odoo, advantage)
     keys = [k for k in ('ours', 'odoo') if k in results]
@@ -257,6 +269,16 @@ def report(results, args, port):
         rows.append((f'Fan-out to {size:,} members: ms per member',
                      *(cell(k, lambda r: f"{1000 * r[tag]['seconds']['median'] / size:.3f}") for k in ('ours', 'odoo')),
                      adv(lambda o, d: d[tag]['seconds']['median'] / o[tag]['seconds']['median'])))
+    if args.post_kb and all('storage' in results[k] for k in keys):
+        label = f"One {args.post_kb} KB post to {args.members:,} members"
+        rows.append((f'{label}: bytes per copy in mail_mail (largest)',
+                     *(cell(k, lambda r: f"{r['storage']['mail_mail_bytes'] / max(r['storage']['copies'], 1):,.0f}"
+                                         f" ({r['storage']['largest_copy_bytes']:,})") for k in ('ours', 'odoo')),
+                     adv(lambda o, d: d['storage']['mail_mail_bytes'] / o['storage']['mail_mail_bytes'])))
+        rows.append((f'{label}: stored in mail_mail + shared body',
+                     *(cell(k, lambda r: f"{mb(r['storage']['mail_mail_bytes'])} + {mb(r['storage']['shared_body_bytes'])}")
+                       for k in ('ours', 'odoo')),
+                     adv(lambda o, d: storage_total(d) / storage_total(o))))
     if args.send and all('send' in results[k] for k in keys):
         rows.append((f'Sending {args.send:,} queued mails: msg/s, median (best)',
                      *(cell(k, lambda r: f"{r['send']['rate']['median']:.0f} ({r['send']['rate']['max']:.0f})") for k in ('ours', 'odoo')),
@@ -332,6 +354,8 @@ def main():
                         help='fan-out sizes measured for ours alone, to see how figures grow (default 1000,10000,100000;'
                              ' Odoo is measured at the sizes up to --members)')
     parser.add_argument('--send', type=int, default=10000, help='queued mails for the sending test (default 10000; 0: skip)')
+    parser.add_argument('--post-kb', type=int, default=50,
+                        help='size of the post whose storage is measured at --members (default 50; 0: skip)')
     parser.add_argument('--repeat', type=int, default=3, help='runs of each measurement up to --members (default 3)')
     parser.add_argument('--repeat-large', type=int, default=1,
                         help='runs of the fan-outs larger than --members, and of the sending test (default 1)')
@@ -341,11 +365,15 @@ def main():
     parser.add_argument('--profile', action='store_true',
                         help='also cProfile one fan-out of each module (bench/results/profile_*.txt)')
     parser.add_argument('--rev', help='benchmark this git revision of website_mail_group (default: the working tree)')
+    parser.add_argument('--db-suffix', default='',
+                        help='added to both database names (e.g. _mine), so parallel checkouts do not share them')
     parser.add_argument('--json', default=os.path.join(HERE, 'results', 'latest.json'), help='where to write raw results')
     args = parser.parse_args()
     growth = sorted({int(size) for size in args.growth.split(',') if size.strip() and int(size) > 0})
     args.sizes = sorted({*growth, args.members})
     keys = [args.only] if args.only else ['ours', 'odoo']
+    for target in TARGETS.values():
+        target['db'] += args.db_suffix
     targets = {k: TARGETS[k] for k in keys}
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     os.makedirs(os.path.join(HERE, 'results'), exist_ok=True)
@@ -386,6 +414,11 @@ def main():
             if 'breakdown' in res:
                 results[key]['breakdown'] = {'size': size, 'statements': res['breakdown']}
 
+    if args.post_kb:
+        for key, target in targets.items():
+            log(f"[bench] storage of a {args.post_kb} KB post to {args.members} members, {target['db']}")
+            results[key]['storage'] = worker(target, 'storage', '--size', args.members, '--post-kb', args.post_kb)
+
     if args.send:
         controller, handler, port = start_sink()
         log(f'[bench] SMTP sink on 127.0.0.1:{port}')
@@ -418,7 +451,7 @@ def main():
         'cpus': os.cpu_count(), 'load_before': os.getloadavg(),
         'postgres': psql('SHOW server_version'), 'elapsed_s': round(time.time() - started),
         'source': source, 'sizes': args.sizes, 'send': args.send, 'repeat': args.repeat,
-        'repeat_large': args.repeat_large,
+        'repeat_large': args.repeat_large, 'post_kb': args.post_kb,
     }
     with open(args.json, 'w') as f:
         json.dump({'meta': meta, 'results': results}, f, indent=1)

@@ -4,6 +4,7 @@
     python3 bench/worker.py --addons-path P --db DB setup --sizes 10,1000,10000
     python3 bench/worker.py --addons-path P --db DB fanout --size 10000 --repeat 3 [--breakdown] [--profile F]
     python3 bench/worker.py --addons-path P --db DB send --size 10000 --repeat 1 --port 2600
+    python3 bench/worker.py --addons-path P --db DB storage --size 10000 --post-kb 50
 
 The last stdout line is ``BENCH_RESULT <json>``.  The same code runs against
 both modules: it only uses the public interface both share (``mail.group``,
@@ -16,6 +17,7 @@ import io
 import json
 import pstats
 import re
+import secrets
 import sys
 import time
 import traceback
@@ -32,13 +34,14 @@ def group_alias(size):
     return f'bench-{size}'
 
 
-def raw_message(size, tag):
-    """One RFC 822 post to the group alias, as the mailgate script would feed it."""
+def raw_message(size, tag, padding=''):
+    """One RFC 822 post to the group alias, as the mailgate script would feed it;
+    ``padding`` is added to both parts."""
     boundary = f'=-bench-{uuid.uuid4().hex}'
     message_id = f'<bench-{tag}-{uuid.uuid4().hex}@bench-author.example.org>'
-    text = 'Hello everyone,\r\n\r\nThis is a benchmark post to the list.\r\n\r\n-- \r\nPoster\r\n'
+    text = f'Hello everyone,\r\n\r\nThis is a benchmark post to the list.\r\n{padding}\r\n-- \r\nPoster\r\n'
     html = ('<div><p>Hello everyone,</p><p>This is a <b>benchmark</b> post to the list.</p>'
-            '<p>-- <br>Poster</p></div>')
+            f'<p>{padding}</p><p>-- <br>Poster</p></div>')
     raw = (
         f'From: {AUTHOR}\r\n'
         f'To: {group_alias(size)}@{ALIAS_DOMAIN}\r\n'
@@ -181,10 +184,10 @@ def ensure_group(env, size, domain):
     return group
 
 
-def process(env, size, tag):
+def process(env, size, tag, padding=''):
     """Feed one post through the gateway and flush (as the commit that ends
     the gateway's transaction would: pending writes + precommit hooks)."""
-    raw, message_id = raw_message(size, tag)
+    raw, message_id = raw_message(size, tag, padding)
     env['mail.thread'].message_process(False, raw)
     env.cr.flush()
     return message_id
@@ -338,6 +341,31 @@ def phase_send(registry, args):
     return {'runs': runs}
 
 
+def phase_storage(registry, args):
+    """Bytes one post of about ``--post-kb`` KB (random words: PostgreSQL
+    compresses them little) stores for its copies: the mail_mail rows
+    (pg_column_size of each whole row, TOAST included, compressed as
+    stored) and, for ours, the body the copies share. Rolled back."""
+    words = []
+    while sum(len(word) + 1 for word in words) < args.post_kb * 1024:
+        words.append(secrets.token_urlsafe(9))
+    with registry.cursor() as cr:
+        env = new_env(cr)
+        message = find_message(env, process(env, args.size, 'storage', ' '.join(words)))
+        cr.execute("SELECT count(*), coalesce(sum(pg_column_size(m.*)), 0), coalesce(max(pg_column_size(m.*)), 0)"
+                   "  FROM mail_mail m WHERE m.mail_message_id = %s", [message.id])
+        copies, mail_bytes, largest = cr.fetchone()
+        shared_bytes = 0
+        cr.execute("SELECT to_regclass('mail_group_copy_body') IS NOT NULL")
+        if cr.fetchone()[0]:
+            cr.execute("SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM mail_group_copy_body b"
+                       " WHERE b.mail_message_id = %s", [message.id])
+            shared_bytes = cr.fetchone()[0]
+        cr.rollback()
+    return {'copies': copies, 'mail_mail_bytes': int(mail_bytes), 'largest_copy_bytes': largest,
+            'shared_body_bytes': int(shared_bytes), 'post_kb': args.post_kb}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--addons-path', required=True)
@@ -355,10 +383,14 @@ def main():
     p.add_argument('--size', type=int, required=True)
     p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--port', type=int, required=True)
+    p = sub.add_parser('storage')
+    p.add_argument('--size', type=int, required=True)
+    p.add_argument('--post-kb', type=int, default=50)
     args = parser.parse_args()
 
     registry = open_registry(args.addons_path, args.db)
-    result = {'setup': phase_setup, 'fanout': phase_fanout, 'send': phase_send}[args.phase](registry, args)
+    result = {'setup': phase_setup, 'fanout': phase_fanout, 'send': phase_send,
+              'storage': phase_storage}[args.phase](registry, args)
     sys.stdout.write('BENCH_RESULT ' + json.dumps(result) + '\n')
     sys.stdout.flush()
 

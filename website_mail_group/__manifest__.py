@@ -1,6 +1,6 @@
 {
     'name': 'Website Mail Group',
-    'version': '17.0.1.1.0',
+    'version': '17.0.1.2.0',
     'category': 'Website/Website',
     'summary': 'Mailing lists with moderation and a web archive',
     'description': """

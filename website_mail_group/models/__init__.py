@@ -21,6 +21,7 @@ from . import mail_group_subscriptions
 from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_group_welcome
+from . import mail_group_copy_body
 from . import mail_mail
 from . import mail_mail_copies
 from . import mail_message

@@ -93,9 +93,10 @@ class MailGroup(models.Model):
         """One ``mail.mail`` per member of ``pages`` (lists of member dicts)
         sharing ``mail_message``. A copy stores only what is its own: the
         recipient, the member and the personal headers; the body (``body``
-        then the footer, with placeholders for the personal links) is the
-        same for every copy of a language, and the links go into the footer
-        when the copy is sent (models/mail_mail.py). ``mail_message`` and
+        then the footer, with placeholders for the personal links) is
+        stored once for every copy of a language (``mail.group.copy.body``),
+        and the links go into the footer when the copy is sent
+        (models/mail_mail.py). ``mail_message`` and
         ``body`` (HTML) may be functions giving them in a language: each
         language present among the members (a member's ``lang``, else the
         group's) is rendered once. ``values`` are added to every copy.
@@ -104,6 +105,7 @@ class MailGroup(models.Model):
         base_url = self.get_base_url()
         member_links = self._member_links_builder(base_url, kinds=('unsubscribe',))
         Mail = self.env['mail.mail'].sudo()
+        Body = self.env['mail.group.copy.body'].sudo()
         default_lang = None
         shared_by_lang = {}
 
@@ -112,9 +114,14 @@ class MailGroup(models.Model):
             if lang not in shared_by_lang:
                 group = self.with_context(lang=lang)
                 message = mail_message(lang) if callable(mail_message) else mail_message
-                shared = {
+                # the body is stored once for the copies in this language, not in each copy
+                shared_body = Body.create({
+                    'mail_message_id': message.id,
                     'body_html': footer.append_footer(body(lang) if callable(body) else body,
                                                       group._render_footer(base_url, footer.placeholders())),
+                })
+                shared = {
+                    'mail_group_body_id': shared_body.id,
                     'auto_delete': True,
                     'is_notification': True,
                     'state': 'outgoing',

@@ -1,10 +1,15 @@
 """How the copies of a group post are queued: one ``mail.mail`` per member
-carrying only what is its own (recipient, member, personal headers); the
-body and every other value are the same for all copies of a post and are
-written once per page of members (mail_group_distribution._queue_copies).
-The member's links go into the footer when a copy is sent (mail_mail.py),
-or when an administrator reads it (body_content)."""
-from odoo import api, models, tools
+carrying only what is its own (recipient, member, personal headers); every
+other value is the same for all copies of a post and is written once per
+page of members (mail_group_distribution._queue_copies). The body is not
+stored with the copy but once for them all (mail_group_copy_body.py): a
+copy reads it as its ``body_html``. The member's links go into the footer
+when a copy is sent (mail_mail.py), or when an administrator reads it
+(body_content)."""
+from collections import defaultdict
+
+from odoo import api, fields, models, tools
+from odoo.osv.expression import NEGATIVE_TERM_OPERATORS, TERM_OPERATORS_NEGATION
 
 from ..outbound import footer
 
@@ -17,6 +22,46 @@ LOG_ACCESS = {'create_uid', 'create_date', 'write_uid', 'write_date'}  # written
 
 class MailMail(models.Model):
     _inherit = 'mail.mail'
+
+    mail_group_body_id = fields.Many2one(
+        'mail.group.copy.body', 'Shared Body', index='btree_not_null', ondelete='cascade',
+        help='The body this copy shares with the other copies of its message; its own body stays empty.')
+
+    def _fetch_query(self, query, fields):
+        """A copy without a body of its own reads the body it shares with
+        the other copies, each shared body read once per fetch."""
+        body_field, shared_field = self._fields['body_html'], self._fields['mail_group_body_id']
+        if body_field in fields and shared_field not in fields:
+            fields = [*fields, shared_field]
+        fetched = super()._fetch_query(query, fields)
+        if body_field in fields and fetched:
+            fetched._mail_group_read_shared_bodies()
+        return fetched
+
+    def _mail_group_read_shared_bodies(self):
+        cache = self.env.cache
+        body_field, shared_field = self._fields['body_html'], self._fields['mail_group_body_id']
+        dirty = set(cache.get_dirty_records(self, body_field)._ids)
+        by_body = defaultdict(list)
+        for mail in self:
+            body_id = cache.get(mail, shared_field, None)
+            if body_id and mail.id not in dirty and not cache.get(mail, body_field, None):
+                by_body[body_id].append(mail.id)
+        if not by_body:
+            return
+        bodies = self.env['mail.group.copy.body'].sudo().browse(by_body)
+        for body in bodies:
+            mails = self.browse(by_body[body.id])
+            cache.update(mails, body_field, [body.body_html] * len(mails))
+
+    @api.model
+    def _search_body_content(self, operator, value):
+        """The contents of copies are searched in the body they share too."""
+        domain = super()._search_body_content(operator, value)
+        if operator in NEGATIVE_TERM_OPERATORS:
+            shared = [('body_html', TERM_OPERATORS_NEGATION[operator], value)]
+            return ['&', *domain, ('mail_group_body_id', 'not any', shared)]
+        return ['|', *domain, ('mail_group_body_id', 'any', [('body_html', operator, value)])]
 
     def _mail_group_copies(self):
         """Shared values of the copies being created, when _queue_copies
@@ -65,6 +110,10 @@ class MailMail(models.Model):
         for data, record in zip(data_list, records):
             data['record'] = record
         records.modified([*columns, *COPY_FIELDS], create=True)
+        # the rows did not go through the cache: lists of copies (a shared body's) are read again
+        for name in (*columns, *COPY_FIELDS):
+            for inverse in self.pool.field_inverses[self._fields[name]]:
+                self.env[inverse.model_name].invalidate_model([inverse.name])
         return records
 
     def _compute_body_content(self):

@@ -4,7 +4,8 @@
    (``delivery.py``: once per address, not the author) and queues one
    ``mail.mail`` per member through ``models/mail_mail_copies.py``: a copy
    stores its recipient, member and personal headers (``headers.py``);
-   the body, with the footer's placeholders (``footer.py``), is the post's.
+   the body, with the footer's placeholders (``footer.py``), is stored
+   once for all the copies (``models/mail_group_copy_body.py``).
 2. Odoo's mail queue cron sends; ``models/mail_mail.py`` opens one SMTP
    session per batch and ``copies.py`` builds each member's bytes: Odoo's
    MIME message made once per post (``mime.py``, ``text.py``), From and

@@ -3,8 +3,9 @@
 Odoo builds and serializes a post's message once, as a template with
 tokens (outbound/mime.py); the list headers and the plain text of the post
 and of the footer are made once per post too. A queued copy stores the
-post's body with the footer's placeholders (outbound/footer.py) and the
-member's own headers; only the footer gets the member's links."""
+member's own headers; the post's body with the footer's placeholders
+(outbound/footer.py) is stored once for all its copies
+(models/mail_group_copy_body.py); only the footer gets the member's links."""
 import ast
 import datetime
 import logging
@@ -73,8 +74,8 @@ class CopyBuilder:
                 message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
 
     def _bodies(self, post, mail):
-        """The copy's HTML and plain text: the stored body (the same for
-        every copy of a post, worked out once) with the member's links put
+        """The copy's HTML and plain text: the body its post's copies share
+        (read once per batch, worked out once) with the member's links put
         into its footer, the footer alone."""
         stored = mail.body_html or ''
         if post['stored'] != stored:
