@@ -5,6 +5,7 @@ name, or no answer at all (``silent``).
 ``python3 dns_server.py`` serves no record on a free port and prints its
 ``127.0.0.1:<port>`` (scripts/test.sh starts one for the whole run, so no
 test asks the machine's resolver)."""
+import contextlib
 import socket
 import sys
 import threading
@@ -85,6 +86,17 @@ class DnsServer:
                 rrset.add(dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, chunks), 60)
             response.answer.append(rrset)
         return response
+
+
+@contextlib.contextmanager
+def dead_dns(env, timeout=1):
+    """A DNS server that never answers, asked by ``env``'s look-ups, which
+    may take ``timeout`` seconds a mail."""
+    with DnsServer(silent=True) as silent:
+        params = env['ir.config_parameter'].sudo()
+        params.set_param('website_mail_group.dns_nameservers', silent.address)
+        params.set_param('website_mail_group.dns_timeout', str(timeout))
+        yield silent
 
 
 if __name__ == '__main__':
