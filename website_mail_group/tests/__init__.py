@@ -44,7 +44,5 @@ from . import test_mail_language
 from . import test_sender_authentication
 from . import test_sending_interrupted
 from . import test_complaints
-from . import test_sender_authentication
-from . import test_sending_interrupted
 from . import test_dkim_signing
 from . import test_dmarc_from
