@@ -46,3 +46,4 @@ from . import test_sending_interrupted
 from . import test_complaints
 from . import test_dkim_signing
 from . import test_dmarc_from
+from . import test_smtp_stored_once
