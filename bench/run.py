@@ -215,6 +215,17 @@ def worker(target, *args, timeout=1800):
     raise SystemExit(f"[bench] worker {' '.join(map(str, args))} failed on {target['db']}")
 
 
+def send_result(runs, received):
+    return {
+        'seconds': summary([r['seconds'] for r in runs]),
+        'rate': summary([r['sent'] / r['seconds'] for r in runs]),
+        'failed': sum(r['failed'] + r['unsent'] for r in runs),
+        # the warm-up sends 10 mails first
+        'sink_received': received - 10,
+        'sent': sum(r['sent'] for r in runs),
+    }
+
+
 def summary(values):
     return {'min': min(values), 'median': statistics.median(values), 'max': max(values)}
 
@@ -286,6 +297,11 @@ def report(results, args, port):
         rows.append((f'Sending {args.send:,} queued mails: time, median',
                      *(cell(k, lambda r: f"{r['send']['seconds']['median']:.1f} s") for k in ('ours', 'odoo')),
                      adv(lambda o, d: d['send']['seconds']['median'] / o['send']['seconds']['median'])))
+        if 'send_signed' in results['ours']:
+            signed, unsigned = results['ours']['send_signed'], results['ours']['send']
+            rows.append((f'Sending {args.send:,} DKIM-signed mails (ours): msg/s, median; signed/unsigned',
+                         f"{signed['rate']['median']:.0f}", '-',
+                         f"{signed['rate']['median'] / unsigned['rate']['median']:.2f} of unsigned"))
         rows.append(('Sending: delivered to the sink / failed',
                      *(cell(k, lambda r: f"{r['send']['sink_received']:,} / {r['send']['failed']:,}") for k in ('ours', 'odoo')),
                      '-'))
@@ -354,6 +370,7 @@ def main():
                         help='fan-out sizes measured for ours alone, to see how figures grow (default 1000,10000,100000;'
                              ' Odoo is measured at the sizes up to --members)')
     parser.add_argument('--send', type=int, default=10000, help='queued mails for the sending test (default 10000; 0: skip)')
+    parser.add_argument('--dkim', action='store_true', help='also send the same post DKIM-signed (ours), side by side')
     parser.add_argument('--post-kb', type=int, default=50,
                         help='size of the post whose storage is measured at --members (default 50; 0: skip)')
     parser.add_argument('--repeat', type=int, default=3, help='runs of each measurement up to --members (default 3)')
@@ -432,14 +449,13 @@ def main():
                 for run in runs:
                     if run['failed'] or run['unsent']:
                         log(f"[bench] WARNING {key}: {run['failed']} failed, {run['unsent']} unsent: {run['failure_reasons']}")
-                results[key]['send'] = {
-                    'seconds': summary([r['seconds'] for r in runs]),
-                    'rate': summary([r['sent'] / r['seconds'] for r in runs]),
-                    'failed': sum(r['failed'] + r['unsent'] for r in runs),
-                    # the warm-up sends 10 mails first
-                    'sink_received': handler.count - before - 10,
-                    'sent': sum(r['sent'] for r in runs),
-                }
+                results[key]['send'] = send_result(runs, handler.count - before)
+                if key == 'ours' and args.dkim:
+                    log(f"[bench] sending {args.send} DKIM-signed mails, {target['db']}, {args.repeat_large} runs")
+                    before = handler.count
+                    res = worker(target, 'send', '--size', args.send, '--repeat', args.repeat_large, '--port', port,
+                                 '--dkim', timeout=3600)
+                    results[key]['send_signed'] = send_result(res['runs'], handler.count - before)
         finally:
             controller.stop()
     else:

@@ -305,6 +305,13 @@ def phase_send(registry, args):
             server = env['ir.mail_server'].create(values)
         (env['ir.mail_server'].search([]) - server).active = False
         env['mail.mail'].search([('state', 'in', ('outgoing', 'exception'))]).unlink()
+        if 'dkim_private_key' in env['mail.alias.domain']._fields:
+            # signed (--dkim) or not, by the alias domain of the bench groups
+            domain = env['mail.alias.domain'].search([])
+            if args.dkim:
+                domain.filtered(lambda d: not d.dkim_private_key).action_generate_dkim_key()
+            else:
+                domain.write({'dkim_private_key': False, 'dkim_selector': False})
         cr.commit()
 
         def one(size, tag):
@@ -383,6 +390,7 @@ def main():
     p.add_argument('--size', type=int, required=True)
     p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--port', type=int, required=True)
+    p.add_argument('--dkim', action='store_true', help='ours: DKIM-sign every copy')
     p = sub.add_parser('storage')
     p.add_argument('--size', type=int, required=True)
     p.add_argument('--post-kb', type=int, default=50)
