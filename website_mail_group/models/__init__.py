@@ -21,7 +21,9 @@ from . import mail_group_subscriptions
 from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_group_welcome
+from . import ir_mail_server
 from . import mail_mail
+from . import mail_mail_sending
 from . import mail_mail_copies
 from . import mail_message
 from . import mail_thread
