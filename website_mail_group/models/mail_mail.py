@@ -28,8 +28,8 @@ class MailMail(models.Model):
     mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
     mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
     mail_group_probe = fields.Boolean('Bounce Probe', help='Sent to check an address before its delivery stops.')
-    mail_group_claim = fields.Char('Claimed By', copy=False, readonly=True,
-                                   help='The worker sending this copy now (outbound/claims.py).')
+    # the worker sending the copy now, until when (outbound/claims.py)
+    mail_group_claim = fields.Char('Claimed By', copy=False, readonly=True)
     mail_group_claim_until = fields.Datetime('Claimed Until', copy=False, readonly=True)
 
     def init(self):
@@ -98,7 +98,7 @@ class MailMail(models.Model):
         # a journal survives a worker killed before its commit (mail_group_sent.py)
         journal = SentJournal(self.env) if auto_commit and not self.env.registry.in_test_mode() else None
         run = SendRun(self.env, auto_commit, self._mail_group_deadline(), journal, claim,
-                      SessionSlots(journal.cr if journal else self.env.cr))
+                      SessionSlots(self.env, journal.cr if journal else None))
         seen, waiting = [], False
         try:
             while not run.past_deadline():

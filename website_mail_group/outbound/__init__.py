@@ -10,11 +10,10 @@
    (``claims.py``, ``models/mail_mail.py``); ``models/mail_mail_sending.py``
    sends each batch through one SMTP session, within the mail server's cap
    of concurrent sessions (``sessions.py``), and ``copies.py`` builds each
-   member's bytes: Odoo's
-   MIME message made once per post (``mime.py``, ``text.py``), From and
-   Reply-To by the group's settings (``identity.py``), the list headers,
-   the member's links put into the footer, a signed VERP envelope sender
-   (``bounces.py``).
+   member's bytes: Odoo's MIME message made once per post (``mime.py``,
+   ``text.py``), From and Reply-To by the group's settings
+   (``identity.py``), the list headers, the member's links put into the
+   footer, a signed VERP envelope sender (``bounces.py``).
 3. ``outcome.py`` records what became of each copy (``smtp_errors.py``:
    retry, give up, reconnect); ``models/mail_group_sent.py`` journals each
    copy the server took at once, so a killed worker sends none twice;
