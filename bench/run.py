@@ -453,8 +453,9 @@ def main():
     print(f"\nwebsite_mail_group vs Odoo 17 mail_group — {meta['date']}, {meta['cpus']} CPUs, "
           f"PostgreSQL {meta['postgres']}, {args.repeat} runs each (after a warm-up)")
     print(f"website_mail_group source: {source}; command: {meta['command']}\n")
-    print(report(results, args, port))
-    print(growth_text(results, args))
+    if not args.parallel_only:
+        print(report(results, args, port))
+        print(growth_text(results, args))
     if args.parallel_send:
         print(f'\nParallel sending of {args.parallel_send:,} copies, sink latency {args.latency_ms:g} ms per message:\n')
         print(parallel.report({key: results[key]['parallel_send'] for key in keys},
