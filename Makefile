@@ -46,6 +46,10 @@ BENCH_ARGS ?=
 bench: ## Benchmark fan-out (to 100,000 members) and sending vs Odoo's mail_group (BENCH_ARGS='--growth 1000,10000 --send 2000')
 	@$(PYTHON) bench/run.py $(BENCH_ARGS)
 
+.PHONY: bench-parallel
+bench-parallel: ## Benchmark sending with 1 worker, 2 workers and 2 servers vs Odoo's mail_group (BENCH_PARALLEL_ARGS='--parallel-send 2000')
+	@$(PYTHON) bench/run.py --parallel-only $(BENCH_PARALLEL_ARGS)
+
 .PHONY: bench-archive
 BENCH_ARCHIVE_ARGS ?=
 bench-archive: ## Benchmark the web archive (100,000 posts) vs Odoo's website_mail_group (BENCH_ARCHIVE_ARGS='--requests 10')

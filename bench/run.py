@@ -25,6 +25,10 @@ Odoo sends no SMTP mail in test mode):
   3. sending: a post to a group of --send members (default 10,000) is queued and committed,
      then mail.mail.process_email_queue() sends it to a local aiosmtpd sink
      on 127.0.0.1 (first free port in 2600-2610); messages per second.
+  3. parallel sending (--parallel-send N, bench/parallel.py): a post to N
+     members sent by Odoo's cron machinery with 1 worker, 2 workers and 2
+     servers (--layouts) to a sink answering each message after
+     --latency-ms; --parallel-only measures this alone.
 Each measurement runs --repeat times after a warm-up; min and median shown.
 The two modules run alternately, phase by phase, to share the machine's noise.
 """
@@ -39,6 +43,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import parallel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -92,7 +98,7 @@ class CountingHandler:
         return '250 OK'
 
 
-def start_sink():
+def start_sink(handler=None):
     from aiosmtpd.controller import Controller
     for port in PORTS:
         with socket.socket() as sock:
@@ -100,7 +106,7 @@ def start_sink():
                 sock.bind(('127.0.0.1', port))
             except OSError:
                 continue
-        handler = CountingHandler()
+        handler = handler or CountingHandler()
         controller = Controller(handler, hostname='127.0.0.1', port=port)
         try:
             controller.start()
@@ -385,12 +391,21 @@ def main():
     parser.add_argument('--db-suffix', default='',
                         help='added to both database names (e.g. _mine), so parallel checkouts do not share them')
     parser.add_argument('--json', default=os.path.join(HERE, 'results', 'latest.json'), help='where to write raw results')
+    parser.add_argument('--parallel-send', type=int, default=0,
+                        help='copies for the parallel sending test (bench/parallel.py; default 0: skip)')
+    parser.add_argument('--layouts', default='1x1,1x2,2x1',
+                        help='parallel sending: servers x cron workers each (default 1x1,1x2,2x1)')
+    parser.add_argument('--latency-ms', type=float, default=2, help="parallel sending: the sink's latency per message")
+    parser.add_argument('--parallel-only', action='store_true', help='measure the parallel sending only')
     args = parser.parse_args()
+    for target in TARGETS.values():
+        target['db'] += args.db_suffix
+    if args.parallel_only:
+        args.growth, args.send, args.no_breakdown, args.post_kb = '', 0, True, 0
+        args.parallel_send = args.parallel_send or 10000
     growth = sorted({int(size) for size in args.growth.split(',') if size.strip() and int(size) > 0})
     args.sizes = sorted({*growth, args.members})
     keys = [args.only] if args.only else ['ours', 'odoo']
-    for target in TARGETS.values():
-        target['db'] += args.db_suffix
     targets = {k: TARGETS[k] for k in keys}
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     os.makedirs(os.path.join(HERE, 'results'), exist_ok=True)
@@ -401,7 +416,10 @@ def main():
     for target in targets.values():
         ensure_database(target, args.reset)
 
-    sizes = sorted({10, *args.sizes, *([args.send] if args.send else [])})
+    if args.parallel_only:
+        args.sizes = []
+    sizes = sorted({10, *args.sizes, *([args.send] if args.send else []),
+                    *([args.parallel_send] if args.parallel_send else [])})
     for key, target in targets.items():
         log(f"[bench] {target['db']}: groups with {', '.join(map(str, sizes))} members")
         worker(target, 'setup', '--sizes', ','.join(map(str, sizes)))
@@ -461,13 +479,19 @@ def main():
     else:
         port = None
 
+    if args.parallel_send:
+        parallel_results = parallel.measure(targets, args, worker, start_sink, log)
+        for key in keys:
+            results[key]['parallel_send'] = parallel_results[key]
+
     meta = {
         'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
         'command': ' '.join(['python3', 'bench/run.py', *sys.argv[1:]]),
         'cpus': os.cpu_count(), 'load_before': os.getloadavg(),
         'postgres': psql('SHOW server_version'), 'elapsed_s': round(time.time() - started),
         'source': source, 'sizes': args.sizes, 'send': args.send, 'repeat': args.repeat,
-        'repeat_large': args.repeat_large, 'post_kb': args.post_kb,
+        'repeat_large': args.repeat_large, 'post_kb': args.post_kb, 'parallel_send': args.parallel_send,
+        'layouts': args.layouts, 'latency_ms': args.latency_ms,
     }
     with open(args.json, 'w') as f:
         json.dump({'meta': meta, 'results': results}, f, indent=1)
@@ -475,8 +499,13 @@ def main():
     print(f"\nwebsite_mail_group vs Odoo 17 mail_group — {meta['date']}, {meta['cpus']} CPUs, "
           f"PostgreSQL {meta['postgres']}, {args.repeat} runs each (after a warm-up)")
     print(f"website_mail_group source: {source}; command: {meta['command']}\n")
-    print(report(results, args, port))
-    print(growth_text(results, args))
+    if not args.parallel_only:
+        print(report(results, args, port))
+        print(growth_text(results, args))
+    if args.parallel_send:
+        print(f'\nParallel sending of {args.parallel_send:,} copies, sink latency {args.latency_ms:g} ms per message:\n')
+        print(parallel.report({key: results[key]['parallel_send'] for key in keys},
+                              {key: TARGETS[key]['label'] for key in keys}))
     if not args.no_breakdown:
         print(breakdown_text(results))
     print(f"\nRaw figures: {os.path.relpath(args.json, REPO)}; total {meta['elapsed_s']} s")

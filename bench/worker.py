@@ -5,6 +5,8 @@
     python3 bench/worker.py --addons-path P --db DB fanout --size 10000 --repeat 3 [--breakdown] [--profile F]
     python3 bench/worker.py --addons-path P --db DB send --size 10000 --repeat 1 --port 2600
     python3 bench/worker.py --addons-path P --db DB storage --size 10000 --post-kb 50
+    python3 bench/worker.py --addons-path P --db DB queue --size 10000 --port 2600
+    python3 bench/worker.py --addons-path P --db DB sent --message 42
 
 The last stdout line is ``BENCH_RESULT <json>``.  The same code runs against
 both modules: it only uses the public interface both share (``mail.group``,
@@ -291,20 +293,52 @@ def phase_fanout(registry, args):
     return result
 
 
+def use_sink(env, port):
+    """Send through the sink only, with an empty queue."""
+    server = env['ir.mail_server'].with_context(active_test=False).search([('name', '=', SERVER_NAME)], limit=1)
+    values = {'name': SERVER_NAME, 'smtp_host': '127.0.0.1', 'smtp_port': port,
+              'smtp_encryption': 'none', 'smtp_authentication': 'login', 'smtp_user': False,
+              'smtp_pass': False, 'sequence': 1, 'active': True, 'from_filter': False}
+    if server:
+        server.write(values)
+    else:
+        server = env['ir.mail_server'].create(values)
+    (env['ir.mail_server'].search([]) - server).active = False
+    env['mail.mail'].search([('state', 'in', ('outgoing', 'exception'))]).unlink()
+    env.cr.commit()
+
+
+def phase_queue(registry, args):
+    """Queue a post for ``--size`` members and wake the mail queue, for the
+    cron workers of bench/cron_sender.py (Odoo's module does not wake it)."""
+    with registry.cursor() as cr:
+        env = new_env(cr)
+        use_sink(env, args.port)
+        message = find_message(env, process(env, args.size, 'parallel'))
+        env.ref('mail.ir_cron_mail_scheduler_action')._trigger()
+        cr.commit()
+        return {'message': message.id, 'queued': count_mails(env, message)}
+
+
+def phase_sent(registry, args):
+    """What became of the copies of ``--message``; they are removed."""
+    with registry.cursor() as cr:
+        env = new_env(cr)
+        message = env['mail.message'].browse(args.message)
+        mails = env['mail.mail'].search([('mail_message_id', '=', message.id)])
+        result = {'unsent': len(mails.filtered(lambda m: m.state == 'outgoing')),
+                  'failed': len(mails.filtered(lambda m: m.state == 'exception'))}
+        mails.unlink()
+        message.unlink()
+        cr.commit()
+    return result
+
+
 def phase_send(registry, args):
     runs = []
     with registry.cursor() as cr:
         env = new_env(cr)
-        server = env['ir.mail_server'].with_context(active_test=False).search([('name', '=', SERVER_NAME)], limit=1)
-        values = {'name': SERVER_NAME, 'smtp_host': '127.0.0.1', 'smtp_port': args.port,
-                  'smtp_encryption': 'none', 'smtp_authentication': 'login', 'smtp_user': False,
-                  'smtp_pass': False, 'sequence': 1, 'active': True, 'from_filter': False}
-        if server:
-            server.write(values)
-        else:
-            server = env['ir.mail_server'].create(values)
-        (env['ir.mail_server'].search([]) - server).active = False
-        env['mail.mail'].search([('state', 'in', ('outgoing', 'exception'))]).unlink()
+        use_sink(env, args.port)
         if 'dkim_private_key' in env['mail.alias.domain']._fields:
             # signed (--dkim) or not, by the alias domain of the bench groups
             domain = env['mail.alias.domain'].search([])
@@ -312,7 +346,7 @@ def phase_send(registry, args):
                 domain.filtered(lambda d: not d.dkim_private_key).action_generate_dkim_key()
             else:
                 domain.write({'dkim_private_key': False, 'dkim_selector': False})
-        cr.commit()
+            cr.commit()
 
         def one(size, tag):
             env = new_env(cr)
@@ -394,11 +428,17 @@ def main():
     p = sub.add_parser('storage')
     p.add_argument('--size', type=int, required=True)
     p.add_argument('--post-kb', type=int, default=50)
+    p = sub.add_parser('queue')
+    p.add_argument('--size', type=int, required=True)
+    p.add_argument('--port', type=int, required=True)
+    p = sub.add_parser('sent')
+    p.add_argument('--message', type=int, required=True)
     args = parser.parse_args()
 
     registry = open_registry(args.addons_path, args.db)
-    result = {'setup': phase_setup, 'fanout': phase_fanout, 'send': phase_send,
-              'storage': phase_storage}[args.phase](registry, args)
+    phases = {'setup': phase_setup, 'fanout': phase_fanout, 'send': phase_send, 'storage': phase_storage,
+              'queue': phase_queue, 'sent': phase_sent}
+    result = phases[args.phase](registry, args)
     sys.stdout.write('BENCH_RESULT ' + json.dumps(result) + '\n')
     sys.stdout.flush()
 

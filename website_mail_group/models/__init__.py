@@ -22,7 +22,9 @@ from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_group_welcome
 from . import mail_group_copy_body
+from . import ir_mail_server
 from . import mail_mail
+from . import mail_mail_sending
 from . import mail_mail_copies
 from . import mail_message
 from . import mail_thread
@@ -38,5 +40,4 @@ from . import mail_group_authentication
 from . import mail_group_sent
 from . import mail_group_complaints
 from . import mail_alias_domain_dkim
-from . import ir_mail_server
 from . import mail_alias_domain_check

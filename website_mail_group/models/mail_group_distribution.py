@@ -153,7 +153,7 @@ class MailGroup(models.Model):
                 } for member in members])
             count += len(page)
         if count:
-            self.env['mail.mail']._mail_group_wake_queue()
+            self.env['mail.mail']._mail_group_wake_senders()
         return count
 
     def _member_links_builder(self, base_url=None, kinds=footer.LINKS):

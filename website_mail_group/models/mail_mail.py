@@ -1,19 +1,23 @@
-"""Sending of the copies of group posts: one SMTP session per batch, each
-member's bytes from outbound/copies.py, every outcome recorded
-(outbound/outcome.py). How copies are queued: mail_mail_copies.py."""
-import logging
+"""Sending of the copies of group posts: every worker on the database (the
+"Mail List: Send copies" jobs, Odoo's mail queue, on any Odoo server)
+claims batches of copies (outbound/claims.py) and sends each through one
+SMTP session (mail_mail_sending.py). How copies are queued:
+mail_mail_copies.py."""
+import datetime
 import threading
 import time
 
 from odoo import api, fields, models
 from odoo.tools import config
+from odoo.tools.sql import create_index
 
-from ..outbound import smtp_errors
-from ..outbound.copies import CopyBuilder
-from ..outbound.outcome import Outcome
+from ..outbound import claims
+from ..outbound.claims import Claim
+from ..outbound.sessions import SessionSlots
 from .mail_group_sent import SentJournal
 
-_logger = logging.getLogger(__name__)
+SEND_JOB_CODE = 'model._cron_send_copies()'
+SESSION_WAIT = 10  # seconds a worker waits for a free SMTP session before leaving its batch to others
 
 
 class MailMail(models.Model):
@@ -24,6 +28,15 @@ class MailMail(models.Model):
     mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
     mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
     mail_group_probe = fields.Boolean('Bounce Probe', help='Sent to check an address before its delivery stops.')
+    # the worker sending the copy now, until when (outbound/claims.py)
+    mail_group_claim = fields.Char('Claimed By', copy=False, readonly=True)
+    mail_group_claim_until = fields.Datetime('Claimed Until', copy=False, readonly=True)
+
+    def init(self):
+        super().init()
+        # what the workers' claims look through: the queued copies only
+        create_index(self.env.cr, 'mail_mail_group_queued_index', self._table, ['id'],
+                     where="mail_group_post AND state = 'outgoing'")
 
     @api.model
     def _mail_group_wake_queue(self, at=None):
@@ -32,8 +45,26 @@ class MailMail(models.Model):
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger(at=at)
 
     @api.model
+    def _mail_group_wake_senders(self, at=None):
+        """Have every "Mail List: Send copies" job run now (or ``at``):
+        each is one more worker sending copies; Odoo's mail queue if none
+        is active."""
+        jobs = self.env['ir.cron'].sudo().search([('code', '=', SEND_JOB_CODE)])
+        if not jobs:
+            return self._mail_group_wake_queue(at=at)
+        for job in jobs:
+            job._trigger(at=at)
+
+    @api.model
     def process_email_queue(self, ids=None):
         return super(MailMail, self.with_context(mail_group_send_started=time.time())).process_email_queue(ids=ids)
+
+    @api.model
+    def _cron_send_copies(self):
+        """A "Mail List: Send copies" job: claim batches of due copies and
+        send them until none is left (or half the cron time limit)."""
+        auto_commit = not getattr(threading.current_thread(), 'testing', False)
+        self.with_context(mail_group_send_started=time.time())._mail_group_send_claimed(auto_commit)
 
     def _mail_group_deadline(self):
         """When a run must stop taking copies: half the cron time limit
@@ -49,104 +80,65 @@ class MailMail(models.Model):
 
     def send(self, auto_commit=False, raise_exception=False):
         posts = self.filtered('mail_group_post')
-        if posts:
-            posts._send_group_posts(auto_commit=auto_commit)
         others = self - posts
+        result = True
         if others:
-            return super(MailMail, others).send(auto_commit=auto_commit, raise_exception=raise_exception)
-        return True
+            result = super(MailMail, others).send(auto_commit=auto_commit, raise_exception=raise_exception)
+        if posts:
+            posts._mail_group_send_claimed(auto_commit, ids=posts.ids)
+        return result
 
-    def _send_group_posts(self, auto_commit=False):
-        """Send copies of group posts: Odoo builds each post's MIME message
-        once, every member gets a personalized copy, one SMTP session per
-        batch. Temporary failures stay queued with back-off, permanent
-        ones are recorded against the member, a dropped connection is
-        reopened; a mail is marked sent right after the server took it."""
-        IrMailServer = self.env['ir.mail_server']
-        test_mode = IrMailServer._is_test_mode()
-        deadline = self._mail_group_deadline()
+    def _mail_group_send_claimed(self, auto_commit, ids=None):
+        """Claim batches of copies (among ``ids``, else every due one) that
+        no other worker holds, send each batch, release it; until none is
+        left or the deadline passes. Each copy is claimed once per run."""
+        params = self.env['ir.config_parameter'].sudo()
+        claim = Claim(self.env, int(params.get_param('mail_group.claim_timeout', claims.DEFAULT_TIMEOUT)), auto_commit)
+        size = max(int(params.get_param('mail_group.claim_batch_size', claims.DEFAULT_BATCH)), 1)
         # a journal survives a worker killed before its commit (mail_group_sent.py)
         journal = SentJournal(self.env) if auto_commit and not self.env.registry.in_test_mode() else None
+        run = SendRun(self.env, auto_commit, self._mail_group_deadline(), journal, claim,
+                      SessionSlots(self.env, journal.cr if journal else None))
+        seen, waiting = [], False
         try:
-            taken = self.env['mail.group.sent']._taken(self.ids) if journal else set()
-            self._send_group_batches(IrMailServer, test_mode, auto_commit, deadline, journal, taken)
+            while not run.past_deadline():
+                batch = claim.take(size, ids=ids, exclude=seen, due=ids is None)
+                if not batch:
+                    break
+                seen += batch
+                taken = self.env['mail.group.sent']._taken(batch) if journal else set()
+                waiting |= self.browse(batch)._send_group_batches(run, taken)
+                claim.release(batch)
         finally:
+            run.slots.close()
             if journal:
                 journal.close()
+        if run.past_deadline():
+            # what is left stays queued for a new run, woken now
+            self._mail_group_wake_senders()
+        elif waiting:
+            # every session to the server was busy: those workers go on, a new run checks
+            self._mail_group_wake_senders(at=fields.Datetime.now() + datetime.timedelta(minutes=1))
+        elif ids is None:
+            expiry = claim.next_expiry()
+            if expiry:
+                # copies held by others: taken over here if their worker died
+                self._mail_group_wake_senders(at=expiry + datetime.timedelta(seconds=1))
         return True
 
-    def _send_group_batches(self, IrMailServer, test_mode, auto_commit, deadline, journal, taken):
-        for mail_server_id, alias_domain_id, smtp_from, batch_ids in self._split_by_mail_configuration():
-            if deadline and time.time() > deadline:
-                break
-            batch = self.browse(batch_ids).filtered(lambda mail: mail.state == 'outgoing')
-            outcome = Outcome(self.env, auto_commit)
-            done = batch.filtered(lambda mail: mail.id in taken)
-            if done:
-                _logger.info('Mail group: %s copies taken by the server before a worker died, not sent again', len(done))
-                for mail in done:
-                    outcome.sent(mail)
-                outcome.flush()
-                batch -= done
-            if not batch:
-                continue
-            Server = IrMailServer
-            if alias_domain_id:
-                alias_domain = self.env['mail.alias.domain'].sudo().browse(alias_domain_id)
-                Server = Server.with_context(
-                    domain_notifications_email=alias_domain.default_from_email,
-                    domain_bounce_address=alias_domain.bounce_email)
-            smtp = None
-            try:
-                if not test_mode:
-                    smtp = Server.connect(mail_server_id=mail_server_id, smtp_from=smtp_from)
-            except Exception as exc:  # noqa: BLE001 - server down: retry the batch later
-                _logger.info('Mail group: SMTP server unreachable, %s mails stay queued: %s', len(batch), exc)
-                outcome.retry(batch, exc)
-                outcome.flush()
-                continue
-            builder = CopyBuilder(Server, smtp, smtp_from)
-            remaining = list(batch)
-            while remaining:
-                if deadline and time.time() > deadline:
-                    break
-                mail = remaining.pop(0)
-                try:
-                    smtp_from_addr, smtp_to, data = builder.build(mail)
-                    if not test_mode:
-                        smtp.sendmail(smtp_from_addr, smtp_to, data, [])
-                except Exception as exc:  # noqa: BLE001 - classified below
-                    kind = smtp_errors.classify(exc)
-                    if kind == smtp_errors.CONNECTION:
-                        try:
-                            smtp = Server.connect(mail_server_id=mail_server_id, smtp_from=smtp_from)
-                        except Exception as reconnect_exc:  # noqa: BLE001
-                            _logger.info('Mail group: SMTP connection lost, %s mails stay queued: %s',
-                                         len(remaining) + 1, reconnect_exc)
-                            outcome.retry(self.browse([mail.id] + [m.id for m in remaining]), reconnect_exc)
-                            smtp = None
-                            break
-                        if mail.id not in outcome.reconnected:
-                            outcome.reconnected.add(mail.id)
-                            remaining.insert(0, mail)
-                        else:
-                            outcome.retry(mail, exc)
-                    elif kind == smtp_errors.TEMPORARY:
-                        outcome.retry(mail, exc)
-                    else:
-                        outcome.fail(mail, exc, counts=kind == smtp_errors.RECIPIENT)
-                else:
-                    if journal and not test_mode:
-                        journal.record(mail.id)
-                    outcome.sent(mail)
-                outcome.maybe_flush()
-            outcome.flush()
-            if smtp:
-                try:
-                    smtp.quit()
-                except Exception:  # noqa: BLE001 - the server may already be gone
-                    pass
-        if deadline and time.time() > deadline:
-            # what is left stays queued for a new run, woken now
-            _logger.info('Mail group: half the cron time limit spent, the queue continues in a new run')
-            self._mail_group_wake_queue()
+
+class SendRun:
+    """What one worker's run shares between its batches."""
+
+    def __init__(self, env, auto_commit, deadline, journal, claim, slots):
+        self.server = env['ir.mail_server']
+        self.test_mode = self.server._is_test_mode()
+        self.auto_commit = auto_commit
+        self.deadline = deadline
+        self.journal = journal
+        self.claim = claim
+        self.slots = slots
+        self.session_wait = SESSION_WAIT
+
+    def past_deadline(self):
+        return bool(self.deadline and time.time() > self.deadline)

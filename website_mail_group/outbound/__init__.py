@@ -6,12 +6,16 @@
    stores its recipient, member and personal headers (``headers.py``);
    the body, with the footer's placeholders (``footer.py``), is stored
    once for all the copies (``models/mail_group_copy_body.py``).
-2. Odoo's mail queue cron sends; ``models/mail_mail.py`` opens one SMTP
-   session per batch and ``copies.py`` builds each member's bytes: Odoo's
-   MIME message made once per post (``mime.py``, ``text.py``), From and
-   Reply-To by the group's settings (``identity.py``), the list headers,
-   the member's links put into the footer, a signed VERP envelope sender
-   (``bounces.py``).
+2. Every worker on the database (the "Mail List: Send copies" jobs, woken
+   when a post is queued, and Odoo's mail queue) claims batches of copies
+   (``claims.py``, ``models/mail_mail.py``); ``models/mail_mail_sending.py``
+   sends each batch through one SMTP session, within the mail server's cap
+   of concurrent sessions (``sessions.py``), and ``copies.py`` builds each
+   member's bytes: Odoo's MIME message made once per post (``mime.py``,
+   ``text.py``), From and Reply-To by the group's settings
+   (``identity.py``), the list headers, the member's links put into the
+   footer, a signed VERP envelope sender (``bounces.py``), a DKIM signature
+   by the list's domain (``signing.py``).
 3. ``outcome.py`` records what became of each copy (``smtp_errors.py``:
    retry, give up, reconnect); ``models/mail_group_sent.py`` journals each
    copy the server took at once, so a killed worker sends none twice;

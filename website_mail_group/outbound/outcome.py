@@ -61,7 +61,7 @@ class Outcome:
                                         attempt=attempts, reason=self.retries[mail.id]),
                 })
             next_try = min(Mail.browse(list(self.retries)).mapped('scheduled_date') or [now])
-            self.env['mail.mail']._mail_group_wake_queue(at=next_try)
+            self.env['mail.mail']._mail_group_wake_senders(at=next_try)
         if self.failures:
             failed = Mail.browse(list(self.failures))
             for mail in failed:

@@ -122,5 +122,5 @@ class SmtpListCase(TransactionCase):
         cls.startClassPatcher(patch.object(IrMailServer, '_is_test_mode', lambda self: False))
 
     def run_queue(self):
-        with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail'):
+        with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail_sending'):
             self.env['mail.mail'].sudo().process_email_queue()

@@ -1,12 +1,13 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for end-to-end tests, able
 to fail on purpose: refuse recipients (4xx/5xx), drop the connection, or
-answer slowly."""
+answer slowly; it counts the sessions open at once."""
 import asyncio
 import email
 import email.policy
 import socket
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class _Handler:
@@ -15,6 +16,8 @@ class _Handler:
         self.refuse = {}         # address -> SMTP reply for RCPT TO, e.g. '550 no such user'
         self.drop_after = None   # close the connection after accepting this many messages
         self.delay = 0           # seconds before answering each message, as a slow relay
+        self.sessions = 0        # SMTP sessions open now
+        self.max_sessions = 0    # the most ever open at once
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.refuse.get(address.lower())
@@ -35,6 +38,34 @@ class _Handler:
                               'raw': envelope.original_content or envelope.content})
         return '250 Message accepted for delivery'
 
+    async def handle_QUIT(self, server, session, envelope):
+        # the session ends here for its client, before the server sees it closed
+        server.end_session()
+        return '221 Bye'
+
+
+class _CountingSMTP(SMTP):
+    def connection_made(self, transport):
+        handler = self.event_handler
+        handler.sessions += 1
+        handler.max_sessions = max(handler.max_sessions, handler.sessions)
+        self.counted = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error):
+        super().connection_lost(error)
+        self.end_session()
+
+    def end_session(self):
+        if self.counted:
+            self.counted = False
+            self.event_handler.sessions -= 1
+
+
+class _Controller(Controller):
+    def factory(self):
+        return _CountingSMTP(self.handler, **self.SMTP_kwargs)
+
 
 def free_port():
     with socket.socket() as sock:
@@ -49,7 +80,7 @@ class SmtpSink:
     def __init__(self, port=None):
         self.port = port or free_port()
         self.handler = _Handler()
-        self.controller = Controller(self.handler, hostname='127.0.0.1', port=self.port)
+        self.controller = _Controller(self.handler, hostname='127.0.0.1', port=self.port)
 
     @property
     def messages(self):

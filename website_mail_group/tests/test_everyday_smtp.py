@@ -43,7 +43,7 @@ class TestEverydaySmtp(SmtpListCase):
 
     def deliver(self):
         with SmtpSink(self.mail_server.smtp_port) as sink, \
-                mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail'):
+                mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail_sending'):
             self.env['mail.mail'].sudo().process_email_queue()
         return sink
 
