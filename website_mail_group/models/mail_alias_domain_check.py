@@ -15,11 +15,18 @@ class MailAliasDomain(models.Model):
     deliverability_date = fields.Datetime('Checked On', readonly=True, copy=False)
 
     def action_check_deliverability(self):
+        # the report is written on the domain: for those who may write it
+        self.check_access_rights('write')
+        self.check_access_rule('write')
         labels = {deliverability.OK: _('ok'), deliverability.MISSING: _('missing'),
                   deliverability.UNKNOWN: _('could not be checked')}
+        notes = {'no_record': _('no record'), 'other_key': _('a different key'), 'several': _('several records'),
+                 'no_key': _('no key: generate one, or sign in your mail server (OpenDKIM)'),
+                 'org_domain': _('organizational domain')}
         lookup = self.env['mail.group']._dns_lookup()
         for domain in self:
-            checks = deliverability.check(domain.name, lookup, domain.dkim_selector, domain.sudo().dkim_private_key)
+            checks = deliverability.check(
+                domain.name, lookup, notes, domain.dkim_selector, domain.sudo().dkim_private_key)
             rows = Markup('').join(
                 Markup('<tr><td>%s</td><td class="%s">%s</td><td>%s</td><td><code>%s</code></td></tr>') % (
                     item.name, 'text-success' if item.status == deliverability.OK else 'text-danger',

@@ -23,8 +23,10 @@ def _txt(lookup, name, prefix):
     return [record.decode('ascii', 'replace') for record in lookup.txt(name) if record.startswith(prefix)]
 
 
-def check(domain, lookup, selector=None, private_pem=None):
-    """The ``Check`` of DKIM, SPF, DMARC and MX for ``domain``."""
+def check(domain, lookup, notes, selector=None, private_pem=None):
+    """The ``Check`` of DKIM, SPF, DMARC and MX for ``domain``. ``notes``:
+    the caller's (translated) words for ``no_record``, ``other_key``,
+    ``several``, ``no_key`` and ``org_domain``."""
     checks = []
 
     def run(name, probe, publish):
@@ -41,25 +43,25 @@ def check(domain, lookup, selector=None, private_pem=None):
             records = _txt(lookup, f'{selector}._domainkey.{domain}', b'v=DKIM1')
             matches = [record for record in records if key in record.replace(' ', '')]
             return (OK, f'{selector}._domainkey.{domain}') if matches else (
-                MISSING, 'a different key' if records else 'no record')
+                MISSING, notes['other_key'] if records else notes['no_record'])
         run('DKIM', dkim, signing.dns_record(selector, domain, private_pem))
     else:
-        checks.append(Check('DKIM', MISSING, 'no key: generate one, or sign in your mail server (OpenDKIM)', ''))
+        checks.append(Check('DKIM', MISSING, notes['no_key'], ''))
 
     def spf():
         records = _txt(lookup, domain, b'v=spf1')
-        return (OK, records[0]) if len(records) == 1 else (MISSING, 'several records' if records else 'no record')
+        return (OK, records[0]) if len(records) == 1 else (MISSING, notes['several'] if records else notes['no_record'])
     run('SPF', spf, f'{domain} TXT "v=spf1 mx -all"')
 
     def dmarc():
         tags = authentication.dmarc_record(domain, lookup)
         if tags is None:
-            return MISSING, 'no record'
-        return OK, 'p=%s%s' % (tags.get('p', '?'), ' (organizational domain)' if tags['org'] else '')
+            return MISSING, notes['no_record']
+        return OK, 'p=%s%s' % (tags.get('p', '?'), ' (%s)' % notes['org_domain'] if tags['org'] else '')
     run('DMARC', dmarc, f'_dmarc.{domain} TXT "v=DMARC1; p=none; rua=mailto:postmaster@{domain}"')
 
     def mx():
         hosts = lookup.mx(domain)
-        return (OK, ', '.join(host for __, host in hosts)) if hosts else (MISSING, 'no record')
+        return (OK, ', '.join(host for __, host in hosts)) if hosts else (MISSING, notes['no_record'])
     run('MX', mx, f'{domain} MX 10 <your mail server>')
     return checks
