@@ -30,9 +30,8 @@ class IrMailServer(models.Model):
         signer = self.env['mail.alias.domain']._dkim_signer(smtp_from)
         if signer:
             data = message.as_bytes(policy=message.policy.clone(linesep='\r\n'))
-            field = signer.header(data)
             del message['DKIM-Signature']
-            # one line: the policy folds it again at its spaces, which the
-            # relaxed canonicalization ignores
-            message['DKIM-Signature'] = ' '.join(field.split(':', 1)[1].split())
+            # one line: the policy folds it at its spaces, which the relaxed
+            # canonicalization ignores
+            message['DKIM-Signature'] = signer.header(data, folded=False)
         return smtp_from, smtp_to_list, message

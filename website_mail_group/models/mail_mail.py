@@ -93,8 +93,9 @@ class MailMail(models.Model):
         no other worker holds, send each batch, release it; until none is
         left or the deadline passes. Each copy is claimed once per run."""
         params = self.env['ir.config_parameter'].sudo()
-        claim = Claim(self.env, int(params.get_param('mail_group.claim_timeout', claims.DEFAULT_TIMEOUT)), auto_commit)
-        size = max(int(params.get_param('mail_group.claim_batch_size', claims.DEFAULT_BATCH)), 1)
+        timeout = _int_param(params, 'website_mail_group.claim_timeout', claims.DEFAULT_TIMEOUT)
+        claim = Claim(self.env, timeout, auto_commit)
+        size = max(_int_param(params, 'website_mail_group.claim_batch_size', claims.DEFAULT_BATCH), 1)
         # a journal survives a worker killed before its commit (mail_group_sent.py)
         journal = SentJournal(self.env) if auto_commit and not self.env.registry.in_test_mode() else None
         run = SendRun(self.env, auto_commit, self._mail_group_deadline(), journal, claim,
@@ -125,6 +126,14 @@ class MailMail(models.Model):
                 # copies held by others: taken over here if their worker died
                 self._mail_group_wake_senders(at=expiry + datetime.timedelta(seconds=1))
         return True
+
+
+def _int_param(params, key, default):
+    """A system parameter as a number; its default when it is not one."""
+    try:
+        return int(params.get_param(key, default))
+    except (TypeError, ValueError):
+        return default
 
 
 class SendRun:

@@ -18,8 +18,8 @@ commits (a cron run), in the caller's transaction otherwise (tests, a
 import time
 import uuid
 
-DEFAULT_TIMEOUT = 300  # seconds a claim lives without renewal (mail_group.claim_timeout)
-DEFAULT_BATCH = 200    # copies per claim (mail_group.claim_batch_size)
+DEFAULT_TIMEOUT = 300  # seconds a claim lives without renewal (website_mail_group.claim_timeout)
+DEFAULT_BATCH = 200    # copies per claim (website_mail_group.claim_batch_size)
 CLAIM_FIELDS = ['mail_group_claim', 'mail_group_claim_until']
 FREE = "(m.mail_group_claim_until IS NULL OR m.mail_group_claim_until < clock_timestamp() AT TIME ZONE 'UTC')"
 
@@ -81,7 +81,7 @@ class Claim:
         worker took over meanwhile (this one was too slow) are dropped."""
         if self.held:
             self._begin()
-            self.cr.execute(f"""
+            self.cr.execute("""
                 UPDATE mail_mail m
                    SET mail_group_claim_until = clock_timestamp() AT TIME ZONE 'UTC' + make_interval(secs => %s)
                  WHERE m.id = ANY(%s) AND m.mail_group_claim = %s

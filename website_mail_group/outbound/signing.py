@@ -79,8 +79,9 @@ class Signer:
         self.selector = selector
         self.key = serialization.load_pem_private_key(private_pem.encode(), None)
 
-    def header(self, data):
-        """The ``DKIM-Signature`` field (folded, no final CRLF) of ``data``."""
+    def header(self, data, folded=True):
+        """The ``DKIM-Signature`` field of ``data`` (no final CRLF), folded
+        at its spaces, or its value on one line."""
         fields, body = _split(data)
         body_hash = base64.b64encode(hashlib.sha256(relaxed_body(body)).digest()).decode()
         present = {name for name, __ in fields}
@@ -97,6 +98,8 @@ class Signer:
                 f't={int(time.time())}; h={": ".join(names)}; bh={body_hash}; b=')
         signed += relaxed_header(f'DKIM-Signature: {tags}'.encode())
         signature = base64.b64encode(self.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())).decode()
+        if not folded:
+            return tags + signature
         folded_b = '\r\n\t'.join(signature[i:i + 72] for i in range(0, len(signature), 72))
         # folded at its spaces only (after "; ", ": " and in b=): the
         # relaxed canonicalization of the receiver reads the same text

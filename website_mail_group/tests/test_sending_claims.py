@@ -21,7 +21,7 @@ CLAIM_TIMEOUT = 5
 
 @tagged('post_install', '-at_install')
 class TestTwoWorkers(SendingProcessesCase):
-    PARAMS = {'mail_group.claim_batch_size': '5'}
+    PARAMS = {'website_mail_group.claim_batch_size': '5'}
 
     def test_two_processes_send_each_copy_once(self):
         with SmtpSink(self.port) as sink:
@@ -37,7 +37,7 @@ class TestTwoWorkers(SendingProcessesCase):
 
 @tagged('post_install', '-at_install')
 class TestClaimTakenOver(SendingProcessesCase):
-    PARAMS = {'mail_group.claim_timeout': str(CLAIM_TIMEOUT)}
+    PARAMS = {'website_mail_group.claim_timeout': str(CLAIM_TIMEOUT)}
 
     def test_claim_of_a_killed_process_is_taken_over_after_the_timeout(self):
         with SmtpSink(self.port) as sink:
@@ -68,7 +68,7 @@ class TestClaimTakenOver(SendingProcessesCase):
 
 @tagged('post_install', '-at_install')
 class TestSessionCap(SendingProcessesCase):
-    PARAMS = {'mail_group.claim_batch_size': '5'}
+    PARAMS = {'website_mail_group.claim_batch_size': '5'}
     SERVER = {'mail_group_max_sessions': 2}
 
     def test_processes_share_the_sessions_of_the_server(self):
