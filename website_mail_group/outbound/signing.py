@@ -98,12 +98,13 @@ class Signer:
                 f't={int(time.time())}; h={": ".join(names)}; bh={body_hash}; b=')
         signed += relaxed_header(f'DKIM-Signature: {tags}'.encode())
         signature = base64.b64encode(self.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())).decode()
+        # spaces only after "; " and ": " and in b= (where any space is
+        # ignored): a line break at them leaves the relaxed canonicalization
+        # of the receiver the same text; no word is too long to fold
+        chunks = [signature[i:i + 72] for i in range(0, len(signature), 72)]
         if not folded:
-            return tags + signature
-        folded_b = '\r\n\t'.join(signature[i:i + 72] for i in range(0, len(signature), 72))
-        # folded at its spaces only (after "; ", ": " and in b=): the
-        # relaxed canonicalization of the receiver reads the same text
-        return 'DKIM-Signature: ' + tags.replace('; ', ';\r\n\t') + folded_b
+            return tags + ' '.join(chunks)
+        return 'DKIM-Signature: ' + tags.replace('; ', ';\r\n\t') + '\r\n\t'.join(chunks)
 
     def sign(self, data):
         """``data`` with its signature on top."""
