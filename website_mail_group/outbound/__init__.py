@@ -3,7 +3,8 @@
 1. ``models/mail_group_distribution.py`` reads the members page by page
    (``delivery.py``: once per address, not the author) and queues one
    ``mail.mail`` per member through ``models/mail_mail_copies.py``: a copy
-   stores its recipient, member and personal headers (``headers.py``);
+   stores its recipient and member (its one-click headers, ``headers.py``,
+   are made from the member when read);
    the body, with the footer's placeholders (``footer.py``), is stored
    once for all the copies (``models/mail_group_copy_body.py``).
 2. Every worker on the database (the "Mail List: Send copies" jobs, woken
