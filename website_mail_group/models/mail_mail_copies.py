@@ -73,15 +73,17 @@ class MailMail(models.Model):
         members = self.env['mail.group.member'].sudo().browse(by_member)
         members.fetch(['mail_group_id', 'email_normalized'])
         builders = {}
+        mail_ids, values = [], []
         # the member rows exist: deleting one empties its copies' member (ondelete)
         for member in members:
             group = member.mail_group_id
-            if group not in builders:
-                builders[group] = group._member_links_builder(kinds=('unsubscribe',))
-            url = builders[group](member.id, member.email_normalized or '')['unsubscribe']
-            mails = self.browse(by_member[member.id])
-            self.env.cache.update(mails, self._fields['headers'],
-                                  [repr(list_headers.personal_headers(url))] * len(mails))
+            if group.id not in builders:
+                builders[group.id] = group._member_links_builder(kinds=('unsubscribe',))
+            headers = repr(list_headers.personal_headers(
+                builders[group.id](member.id, member.email_normalized or '')['unsubscribe']))
+            mail_ids += by_member[member.id]
+            values += [headers] * len(by_member[member.id])
+        self.env.cache.update(self.browse(mail_ids), self._fields['headers'], values)
 
     @api.model
     def _search_body_content(self, operator, value):
