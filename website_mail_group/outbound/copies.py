@@ -14,7 +14,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from odoo import fields, tools
 
-from . import bounces, footer, identity, mime
+from . import bounces, footer, identity, mime, wrap
 from . import text as post_text
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class CopyBuilder:
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy, signed
         when the list's domain has a DKIM key."""
         smtp_from, smtp_to, data = self._build(mail)
+        data = wrap.attach(data, self.posts[mail.mail_message_id.id]['original'])
         return smtp_from, smtp_to, self.signer.sign(data) if self.signer else data
 
     def _build(self, mail):
@@ -127,6 +128,9 @@ class CopyBuilder:
         from_override = None
         post = self.server.env['mail.group.message'].sudo().search(
             [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
+        original = post._wrap_original() if post else None
+        if original:
+            build['attachments'] = []  # the post's files are in the attached original
         if group:
             # Odoo chose the batch's sender for the mail server: not the author
             # when the server's from_filter refuses the author's address. The
@@ -177,6 +181,7 @@ class CopyBuilder:
             'template': template,
             'smtp_from': smtp_from,
             'from_override': from_override,
+            'original': original,
             'author_text': post.body_text if post else None,
             'stored': None, 'parts': None,
         }
