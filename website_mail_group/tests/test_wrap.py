@@ -220,5 +220,5 @@ class TestWrapAccess(RpcAttackCase):
         self.assertRpcDenied(self.moderator, 'mail.group.message', 'write', [self.posts[self.public].id],
                              {'raw_message': forged})
         self.assertRpcDenied(self.moderator, 'ir.attachment', 'write', [self.attachment(self.public).id],
-                             {'raw': forged})
+                             {'datas': forged})
         self.assertEqual(base64.b64decode(self.posts[self.public].sudo().raw_message), self.raw[self.public])
