@@ -41,4 +41,5 @@ from . import mail_group_authentication
 from . import mail_group_sent
 from . import mail_group_complaints
 from . import mail_alias_domain_dkim
+from . import mail_alias_domain_arc
 from . import mail_alias_domain_check

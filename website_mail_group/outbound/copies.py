@@ -40,13 +40,18 @@ class CopyBuilder:
         # the list's domain signs what leaves with its bounce address (outbound/signing.py)
         self.signer = server.env['mail.alias.domain']._dkim_signer(
             server.env.context.get('domain_bounce_address') or smtp_from or '')
+        # and seals copies of posts that came by mail when it is set to (outbound/arc.py)
+        self.sealer = server.env['mail.alias.domain']._arc_sealer(
+            server.env.context.get('domain_bounce_address') or smtp_from or '')
 
     def build(self, mail):
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy, signed
-        when the list's domain has a DKIM key."""
+        when the list's domain has a DKIM key (and sealed, outbound/arc.py)."""
         smtp_from, smtp_to, data = self._build(mail)
-        data = wrap.attach(data, self.posts[mail.mail_message_id.id]['original'])
-        return smtp_from, smtp_to, self.signer.sign(data) if self.signer else data
+        post = self.posts[mail.mail_message_id.id]
+        data = wrap.attach(data, post['original'])
+        data = self.signer.sign(data) if self.signer else data
+        return smtp_from, smtp_to, self.sealer.seal(data, post['arc']) if post['arc'] else data
 
     def _build(self, mail):
         # our own repr() of the personal headers: read them without literal_eval
@@ -182,6 +187,7 @@ class CopyBuilder:
             'smtp_from': smtp_from,
             'from_override': from_override,
             'original': original,
+            'arc': post._arc_results() if post and self.sealer else None,
             'author_text': post.body_text if post else None,
             'stored': None, 'parts': None,
         }
