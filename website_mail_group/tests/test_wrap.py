@@ -85,6 +85,9 @@ class TestWrap(SmtpListCase):
         with mute_logger('odoo.addons.mail.models.mail_thread'):
             self.env['mail.thread'].message_process(None, raw)
 
+    def post_of(self, message_id):
+        return self.env['mail.group.message'].search([('mail_message_id.message_id', '=', message_id)])
+
     def sent(self):
         with SmtpSink(self.mail_server.smtp_port) as sink:
             self.run_queue()
@@ -124,7 +127,7 @@ class TestWrap(SmtpListCase):
         self.group.write({'moderation': True, 'moderator_ids': [(4, moderator.id)]})
         raw = author_mail(self.author_key, self.group.alias_email, message_id='<held@wrap-author.example.net>')
         self.receive(raw)
-        post = self.env['mail.group.message'].search([('mail_message_id.message_id', '=', '<held@wrap-author.example.net>')])
+        post = self.post_of('<held@wrap-author.example.net>')
         self.assertEqual(post.moderation_status, 'pending_moderation')
         self.assertFalse([item for item in self.sent() if item['rcpt_tos'][0] in self.MEMBERS])
         post.with_user(moderator).action_moderate_accept()
@@ -138,7 +141,7 @@ class TestWrap(SmtpListCase):
         not wrap keep no mail."""
         self.group.from_policy = 'group'
         self.receive(author_mail(self.author_key, self.group.alias_email, message_id='<before@wrap-author.example.net>'))
-        before = self.env['mail.group.message'].search([('mail_message_id.message_id', '=', '<before@wrap-author.example.net>')])
+        before = self.post_of('<before@wrap-author.example.net>')
         self.assertEqual(before.moderation_status, 'accepted')
         self.assertFalse(before.raw_message, 'a group that does not wrap keeps no mail')
         self.group.from_policy = 'wrap'  # before its copies leave
