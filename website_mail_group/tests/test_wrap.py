@@ -122,6 +122,19 @@ class TestWrap(SmtpListCase):
             self.assertNotEqual(tampered, item['raw'])
             self.assertFalse(self.dkim_verifies(tampered), "the list's signature covers the attached original")
 
+    def test_mail_piped_by_the_mta_is_attached_as_smtp_carries_it(self):
+        """An MTA pipes mail with Unix line ends, some with an mbox From_
+        line on top: the attached mail has CRLF line ends and no From_ line,
+        and the author's signature verifies."""
+        raw = author_mail(self.author_key, self.group.alias_email)
+        mbox_line = b'From ann@' + AUTHOR_DOMAIN.encode() + b' Sat Dec  5 10:00:00 2026\n'
+        self.receive(mbox_line + raw.replace(b'\r\n', b'\n'))
+        copies = self.sent()
+        self.assertEqual(len(copies), 2)
+        for item in copies:
+            self.assertEqual(attached_original(item['raw']), raw)
+            self.assertTrue(self.dkim_verifies(attached_original(item['raw'])))
+
     def test_held_post_keeps_its_original_until_accepted(self):
         moderator = mail_new_test_user(self.env, login='wrap-mod', groups='base.group_user', email='mod@example.com')
         self.group.write({'moderation': True, 'moderator_ids': [(4, moderator.id)]})
@@ -140,7 +153,8 @@ class TestWrap(SmtpListCase):
         wrap, leave "via" the group without an attachment; groups that do
         not wrap keep no mail."""
         self.group.from_policy = 'group'
-        self.receive(author_mail(self.author_key, self.group.alias_email, message_id='<before@wrap-author.example.net>'))
+        self.receive(author_mail(self.author_key, self.group.alias_email,
+                                 message_id='<before@wrap-author.example.net>'))
         before = self.post_of('<before@wrap-author.example.net>')
         self.assertEqual(before.moderation_status, 'accepted')
         self.assertFalse(before.raw_message, 'a group that does not wrap keeps no mail')
