@@ -30,7 +30,7 @@ def results(status, details, from_domain):
     for the From domain, what was found as the reason; None without one."""
     if status not in RESULTS or not DOMAIN.fullmatch(from_domain or ''):
         return None
-    reason = ' '.join(UNSAFE.sub(' ', details or '').split())
+    reason = ' '.join(UNSAFE.sub('', details or '').split())
     return f'dmarc={status} reason="{reason}" header.from={from_domain}' if reason \
         else f'dmarc={status} header.from={from_domain}'
 

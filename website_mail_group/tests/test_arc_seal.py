@@ -83,7 +83,8 @@ class TestArcSeal(SmtpListCase):
         for item in self.copies_of('Signed news'):
             self.assertEqual(item['message']['From'], f'Ann Author <ann@{AUTHOR_DOMAIN}>')
             self.assertSealed(item['raw'], 'pass')
-            self.assertIn(b'reason="', item['raw'], 'what was found, for the receiver to read')
+            self.assertIn(f'reason="{AUTHOR_DOMAIN}: dkim=pass {AUTHOR_DOMAIN}, DMARC p=reject"'.encode(),
+                          item['raw'], 'what was found, for the receiver to read')
             tampered = item['raw'].replace(b'Subject: Signed news', b'Subject: Forged news')
             self.assertNotEqual(tampered, item['raw'])
             self.assertEqual(dkim.arc_verify(tampered, dnsfunc=self.dnsfunc)[0], dkim.CV_Fail)
