@@ -55,15 +55,23 @@ class MailGroupMessage(models.Model):
 
 
 class IrAttachment(models.Model):
+    """The attachment holding a post's mail as received is written by the
+    mail gateway only (a moderator may write the post)."""
     _inherit = 'ir.attachment'
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # check('create') is not given the res_field
+        if not self.env.su and any((vals.get('res_model'), vals.get('res_field')) == RAW_FIELD for vals in vals_list):
+            raise AccessError(_('Only the mail gateway stores a mail as received.'))
+        return super().create(vals_list)
+
     def check(self, mode, values=None):
-        """The attachment holding a post's mail as received is written by
-        the mail gateway only (a moderator may write the post)."""
         super().check(mode, values)
-        if mode == 'read' or self.env.su:
+        if mode in ('read', 'create') or self.env.su:
             return
         values = values or {}
-        for model, field in [(record.res_model, record.res_field) for record in self.sudo()] or [(None, None)]:
+        for record in self.sudo():
+            model, field = record.res_model, record.res_field
             if RAW_FIELD in ((model, field), (values.get('res_model', model), values.get('res_field', field))):
                 raise AccessError(_('Only the mail gateway stores a mail as received.'))

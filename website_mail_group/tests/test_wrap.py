@@ -238,4 +238,8 @@ class TestWrapAccess(RpcAttackCase):
                              {'raw_message': forged})
         self.assertRpcDenied(self.moderator, 'ir.attachment', 'write', [self.attachment(self.public).id],
                              {'datas': forged})
+        self.assertRpcDenied(self.moderator, 'ir.attachment', 'create', {
+            'name': 'original.eml', 'datas': forged, 'res_model': 'mail.group.message',
+            'res_field': 'raw_message', 'res_id': self.posts[self.public].id})
+        self.assertEqual(len(self.attachment(self.public)), 1)
         self.assertEqual(base64.b64decode(self.posts[self.public].sudo().raw_message), self.raw[self.public])
