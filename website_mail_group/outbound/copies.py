@@ -14,7 +14,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from odoo import fields, tools
 
-from . import bounces, footer, identity, mime
+from . import bounces, footer, identity, mime, wrap
 from . import headers as list_headers
 from . import text as post_text
 from .smtp_send import PLAIN_ADDRESS
@@ -43,12 +43,18 @@ class CopyBuilder:
         # the list's domain signs what leaves with its bounce address (outbound/signing.py)
         self.signer = server.env['mail.alias.domain']._dkim_signer(
             server.env.context.get('domain_bounce_address') or smtp_from or '')
+        # and seals copies of posts that came by mail when it is set to (outbound/arc.py)
+        self.sealer = server.env['mail.alias.domain']._arc_sealer(
+            server.env.context.get('domain_bounce_address') or smtp_from or '')
 
     def build(self, mail):
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy, signed
-        when the list's domain has a DKIM key."""
+        when the list's domain has a DKIM key (and sealed, outbound/arc.py)."""
         smtp_from, smtp_to, data = self._build(mail)
-        return smtp_from, smtp_to, self.signer.sign(data) if self.signer else data
+        post = self.posts[mail.mail_message_id.id]
+        data = wrap.attach(data, post['original'])
+        data = self.signer.sign(data) if self.signer else data
+        return smtp_from, smtp_to, self.sealer.seal(data, post['arc']) if post['arc'] else data
 
     def _build(self, mail):
         key = mail.mail_message_id.id
@@ -139,6 +145,9 @@ class CopyBuilder:
         from_override = None
         post = self.server.env['mail.group.message'].sudo().search(
             [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
+        original = post._wrap_original() if post else None
+        if original:
+            build['attachments'] = []  # the post's files are in the attached original
         if group:
             # Odoo chose the batch's sender for the mail server: not the author
             # when the server's from_filter refuses the author's address. The
@@ -189,6 +198,8 @@ class CopyBuilder:
             'template': template,
             'smtp_from': smtp_from,
             'from_override': from_override,
+            'original': original,
+            'arc': post._arc_results() if post and self.sealer else None,
             'author_text': post.body_text if post else None,
             'stored': None, 'parts': None,
         }
