@@ -45,6 +45,7 @@ import threading
 import time
 
 import parallel
+import wire
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -297,6 +298,13 @@ def report(results, args, port):
                        for k in ('ours', 'odoo')),
                      adv(lambda o, d: storage_total(d) / storage_total(o))))
     if args.send and all('send' in results[k] for k in keys):
+        if 'wire' in results:
+            wire_rate = results['wire']['rate']['median']
+            rows.append((f"The wire's limit: smtplib pushing prebuilt {results['wire']['bytes']:,}-byte copies, "
+                         "one session (msg/s)", f'{wire_rate:.0f}', f'{wire_rate:.0f}', '-'))
+            rows.append(("Sending, one worker: share of the wire's limit",
+                         *(cell(k, lambda r: f"{r['send']['rate']['median'] / wire_rate:.0%}") for k in ('ours', 'odoo')),
+                         '-'))
         rows.append((f'Sending {args.send:,} queued mails: msg/s, median (best)',
                      *(cell(k, lambda r: f"{r['send']['rate']['median']:.0f} ({r['send']['rate']['max']:.0f})") for k in ('ours', 'odoo')),
                      adv(lambda o, d: o['send']['rate']['median'] / d['send']['rate']['median'])))
@@ -375,8 +383,12 @@ def main():
     parser.add_argument('--growth', default='1000,10000,100000',
                         help='fan-out sizes measured for ours alone, to see how figures grow (default 1000,10000,100000;'
                              ' Odoo is measured at the sizes up to --members)')
-    parser.add_argument('--send', type=int, default=10000, help='queued mails for the sending test (default 10000; 0: skip)')
-    parser.add_argument('--dkim', action='store_true', help='also send the same post DKIM-signed (ours), side by side')
+    parser.add_argument('--send', type=int, default=5000,
+                        help="queued mails for the sending test, to Postfix's smtp-sink (default 5000; 0: skip)")
+    parser.add_argument('--no-dkim', dest='dkim', action='store_false',
+                        help='do not also send the same post DKIM-signed (ours)')
+    parser.add_argument('--wire-size', type=int, default=5120,
+                        help="bytes of each prebuilt copy of the wire's limit (default 5120)")
     parser.add_argument('--post-kb', type=int, default=50,
                         help='size of the post whose storage is measured at --members (default 50; 0: skip)')
     parser.add_argument('--repeat', type=int, default=3, help='runs of each measurement up to --members (default 3)')
@@ -391,8 +403,10 @@ def main():
     parser.add_argument('--db-suffix', default='',
                         help='added to both database names (e.g. _mine), so parallel checkouts do not share them')
     parser.add_argument('--json', default=os.path.join(HERE, 'results', 'latest.json'), help='where to write raw results')
-    parser.add_argument('--parallel-send', type=int, default=0,
-                        help='copies for the parallel sending test (bench/parallel.py; default 0: skip)')
+    parser.add_argument('--parallel-send', type=int, default=2000,
+                        help='copies for the parallel sending test (bench/parallel.py; default 2000; 0: skip)')
+    parser.add_argument('--archive-posts', type=int, default=20000,
+                        help='posts in the group of the archive pages test (bench/archive.py; default 20000; 0: skip)')
     parser.add_argument('--layouts', default='1x1,1x2,2x1',
                         help='parallel sending: servers x cron workers each (default 1x1,1x2,2x1)')
     parser.add_argument('--latency-ms', type=float, default=2, help="parallel sending: the sink's latency per message")
@@ -401,7 +415,7 @@ def main():
     for target in TARGETS.values():
         target['db'] += args.db_suffix
     if args.parallel_only:
-        args.growth, args.send, args.no_breakdown, args.post_kb = '', 0, True, 0
+        args.growth, args.send, args.no_breakdown, args.post_kb, args.archive_posts = '', 0, True, 0, 0
         args.parallel_send = args.parallel_send or 10000
     growth = sorted({int(size) for size in args.growth.split(',') if size.strip() and int(size) > 0})
     args.sizes = sorted({*growth, args.members})
@@ -454,30 +468,34 @@ def main():
             log(f"[bench] storage of a {args.post_kb} KB post to {args.members} members, {target['db']}")
             results[key]['storage'] = worker(target, 'storage', '--size', args.members, '--post-kb', args.post_kb)
 
+    port = None
     if args.send:
-        controller, handler, port = start_sink()
-        log(f'[bench] SMTP sink on 127.0.0.1:{port}')
+        sink = wire.CSink()
+        port = sink.port
+        log(f"[bench] Postfix's smtp-sink on 127.0.0.1:{port}")
+        wires = []
         try:
+            wires.append(wire.wire_limit(port, args.send, args.wire_size))
             for key, target in targets.items():
                 log(f"[bench] sending {args.send} mails, {target['db']}, {args.repeat_large} runs")
-                before = handler.count
+                before = sink.count()
                 res = worker(target, 'send', '--size', args.send, '--repeat', args.repeat_large, '--port', port,
                              timeout=3600)
                 runs = res['runs']
                 for run in runs:
                     if run['failed'] or run['unsent']:
                         log(f"[bench] WARNING {key}: {run['failed']} failed, {run['unsent']} unsent: {run['failure_reasons']}")
-                results[key]['send'] = send_result(runs, handler.count - before)
+                results[key]['send'] = send_result(runs, sink.count() - before)
                 if key == 'ours' and args.dkim:
                     log(f"[bench] sending {args.send} DKIM-signed mails, {target['db']}, {args.repeat_large} runs")
-                    before = handler.count
+                    before = sink.count()
                     res = worker(target, 'send', '--size', args.send, '--repeat', args.repeat_large, '--port', port,
                                  '--dkim', timeout=3600)
-                    results[key]['send_signed'] = send_result(res['runs'], handler.count - before)
+                    results[key]['send_signed'] = send_result(res['runs'], sink.count() - before)
+            wires.append(wire.wire_limit(port, args.send, args.wire_size))
         finally:
-            controller.stop()
-    else:
-        port = None
+            sink.stop()
+        results['wire'] = {'rate': summary([w['rate'] for w in wires]), 'bytes': wires[0]['bytes']}
 
     if args.parallel_send:
         parallel_results = parallel.measure(targets, args, worker, start_sink, log)
@@ -508,6 +526,16 @@ def main():
                               {key: TARGETS[key]['label'] for key in keys}))
     if not args.no_breakdown:
         print(breakdown_text(results))
+    sys.stdout.flush()
+    if args.archive_posts:
+        # the web archive, through real HTTP servers (bench/archive.py prints its own table)
+        command = [sys.executable, os.path.join(HERE, 'archive.py'), '--messages', str(args.archive_posts),
+                   '--threads', str(max(args.archive_posts // 5, 1)), '--deep-page', '50', '--flat-page', '50',
+                   '--requests', '10', '--no-steps', '--no-stream']
+        if args.only:
+            command += ['--only', args.only]
+        print(f"\nArchive pages ({' '.join(['python3', 'bench/archive.py', *command[2:]])}):\n", flush=True)
+        subprocess.run(command, check=True)
     print(f"\nRaw figures: {os.path.relpath(args.json, REPO)}; total {meta['elapsed_s']} s")
 
 

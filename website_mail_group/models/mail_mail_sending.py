@@ -88,6 +88,8 @@ class MailMail(models.Model):
             mail = remaining.pop(0)
             try:
                 smtp_from_addr, smtp_to, data = builder.build(mail)
+                if remaining:
+                    builder.build_ahead(remaining[0])
                 if not run.test_mode:
                     smtp_send.sendmail(smtp, smtp_from_addr, smtp_to, data)
             except Exception as exc:  # noqa: BLE001 - classified below
@@ -116,6 +118,7 @@ class MailMail(models.Model):
                 outcome.sent(mail)
             outcome.maybe_flush()
         outcome.flush()
+        builder.close()
         if smtp:
             try:
                 smtp.quit()
