@@ -43,7 +43,7 @@ pot: ## Refresh i18n/website_mail_group.pot with Odoo's exporter, merge it into 
 
 .PHONY: bench
 BENCH_ARGS ?=
-bench: ## Benchmark fan-out (to 100,000 members) and sending vs Odoo's mail_group (BENCH_ARGS='--growth 1000,10000 --send 2000')
+bench: ## Benchmark vs Odoo's mail_group in one run: fan-out, storage, the wire's limit, sending (signed too), parallel sending, archive pages
 	@$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 .PHONY: bench-parallel

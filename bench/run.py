@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark: our website_mail_group vs Odoo 17's own mail_group.
 
-    python3 bench/run.py [--members N] [--growth 1000,10000,100000] [--send N] [--reset] [--repeat 3]
+    python3 bench/run.py            (make bench: everything below, in one run)
+    python3 bench/run.py [--members N] [--growth 1000,10000,100000] [--send N] [--parallel-send N]
+                         [--archive-posts N] [--no-dkim] [--reset] [--repeat 3] [--only ours|odoo]
 
 Two databases on the same PostgreSQL, each with one module:
   wmg_bench_ours  -i website_mail_group  (addons path: this repo + Odoo's addons)
@@ -22,15 +24,21 @@ Odoo sends no SMTP mail in test mode):
      PostgreSQL compresses little) queued for --members members: the bytes
      of its copies' mail_mail rows (pg_column_size, TOAST included) and of
      the body they share (ours); rolled back. Not timed.
-  3. sending: a post to a group of --send members (default 10,000) is queued and committed,
-     then mail.mail.process_email_queue() sends it to a local aiosmtpd sink
-     on 127.0.0.1 (first free port in 2600-2610); messages per second.
-  3. parallel sending (--parallel-send N, bench/parallel.py): a post to N
-     members sent by Odoo's cron machinery with 1 worker, 2 workers and 2
-     servers (--layouts) to a sink answering each message after
-     --latency-ms; --parallel-only measures this alone.
+  3. sending to a fast sink: a post to a group of --send members (default
+     5,000) is queued and committed, then mail.mail.process_email_queue()
+     sends it, one worker, to Postfix's smtp-sink (C, bench/wire.py) on
+     127.0.0.1; messages per second; ours also DKIM-signed (--no-dkim: not).
+     Next to it, the wire's limit: smtplib pushing prebuilt copies of
+     --wire-size bytes over one session to the same sink (before and after).
+  4. parallel sending (--parallel-send N, default 2,000, bench/parallel.py):
+     a post to N members sent by Odoo's cron machinery with 1 worker, 2
+     workers and 2 servers (--layouts) to a sink answering each message
+     after --latency-ms.
+  5. archive pages (--archive-posts N, default 20,000, bench/archive.py):
+     /groups, a group's pages, a thread, through real HTTP servers.
 Each measurement runs --repeat times after a warm-up; min and median shown.
 The two modules run alternately, phase by phase, to share the machine's noise.
+Run it on an idle machine: nothing else should use the CPUs meanwhile.
 """
 import argparse
 import hashlib
