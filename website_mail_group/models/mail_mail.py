@@ -79,7 +79,8 @@ class MailMail(models.Model):
         return (min(starts) if starts else time.time()) + limit / 2
 
     def send(self, auto_commit=False, raise_exception=False):
-        posts = self.filtered('mail_group_post')
+        # the flag alone: the queue passes every queued mail, their other fields are read batch by batch
+        posts = self.browse([mail.id for mail in self.with_context(prefetch_fields=False) if mail.mail_group_post])
         others = self - posts
         result = True
         if others:

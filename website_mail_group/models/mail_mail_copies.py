@@ -30,7 +30,8 @@ class MailMail(models.Model):
     def _fetch_query(self, query, fields):
         """A copy without a body of its own reads the body it shares with
         the other copies, each shared body read once per fetch; without
-        headers of its own, its member's personal headers."""
+        headers of its own, its member's personal headers (but when it is
+        being sent: the sender makes them)."""
         body_field, shared_field = self._fields['body_html'], self._fields['mail_group_body_id']
         headers_field, member_field = self._fields['headers'], self._fields['mail_group_member_id']
         needed = [field for needs, field in ((body_field, shared_field), (headers_field, member_field))
@@ -38,7 +39,7 @@ class MailMail(models.Model):
         fetched = super()._fetch_query(query, [*fields, *needed])
         if fetched and body_field in fields:
             fetched._mail_group_read_shared_bodies()
-        if fetched and headers_field in fields:
+        if fetched and headers_field in fields and not self.env.context.get('mail_group_sending'):
             fetched._mail_group_read_personal_headers()
         return fetched
 

@@ -6,7 +6,9 @@ from odoo import _, fields
 
 from . import smtp_errors
 
-COMMIT_EVERY = 100  # sent mails per commit when the mail queue cron sends
+# sent mails per commit when the mail queue cron sends: a claimed batch (claims.DEFAULT_BATCH);
+# the journal (models/mail_group_sent.py), not the commit, keeps a dead worker's copies from leaving twice
+COMMIT_EVERY = 200
 
 
 class Outcome:
@@ -45,8 +47,9 @@ class Outcome:
         Mail = self.env['mail.mail'].sudo()
         if self.sent_ids:
             sent = Mail.browse(self.sent_ids)
-            sent.write({'state': 'sent', 'failure_reason': False})
-            sent.filtered('auto_delete').unlink()
+            deleted = sent.filtered('auto_delete')
+            (sent - deleted).write({'state': 'sent', 'failure_reason': False})
+            deleted.unlink()
         if self.retries:
             now = fields.Datetime.now()
             for mail in Mail.browse(list(self.retries)):
