@@ -14,7 +14,8 @@ Postfix pipe alias (see README.md):
 
 Exit status: 0 delivered; 1 Odoo refused the message because no alias or
 group takes it (printed on stderr: the MTA bounces it); 75 (EX_TEMPFAIL) for
-anything else: Odoo unreachable, a login refused, a server error (Postfix
+anything else: Odoo unreachable, a login refused (said so, with the user
+and the database), a server error (Postfix
 keeps the message queued and retries later). Errors are one line on stderr,
 never a traceback (the MTA may quote it to the sender).
 """
@@ -24,6 +25,7 @@ import xmlrpc.client
 
 EX_REFUSED = 1
 EX_TEMPFAIL = 75
+FAULT_ACCESS_DENIED = 3  # Odoo's fault code for a refused login (odoo/addons/base/controllers/rpc.py)
 # how Odoo's mail gateway says that no alias or group takes the message
 ROUTING_REFUSALS = (
     'No possible route found for incoming message',
@@ -65,6 +67,10 @@ def main(argv=None):
         if is_routing_refusal(e):
             print(f'refused: {fault_line(e)}', file=sys.stderr)
             sys.exit(EX_REFUSED)
+        if e.faultCode == FAULT_ACCESS_DENIED:
+            print(f'error: Odoo refused the login of user id {args.userid} on database {args.database}: '
+                  'wrong password or API key (-p), or wrong user id (-u); retry later', file=sys.stderr)
+            sys.exit(EX_TEMPFAIL)
         print(f'error: Odoo failed, retry later: {fault_line(e)}', file=sys.stderr)
         sys.exit(EX_TEMPFAIL)
     except (OSError, xmlrpc.client.ProtocolError) as e:

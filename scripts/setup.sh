@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent machine set-up shared by `make run` and `make test`:
-# Odoo 17 (from ODOO_SRC when not importable) and its `odoo` command, Python
-# packages, PostgreSQL, Chromium, Postfix.
+# Odoo 17 (from ODOO_SRC when not importable), a pkg_resources gevent can load
+# its plugins with, Python packages, PostgreSQL, Chromium, Postfix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -22,18 +22,13 @@ apt_install() {
         || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
 
-# An editable install pip makes itself: its `odoo` command imports Odoo and
-# nothing else. The one of `setup.py develop` calls pkg_resources.require('odoo'),
-# and Python 3.11's pkg_resources (setuptools 65) cannot match a requirement
-# (gevent's on zope.interface) to a normalized name (zope_interface-8.7.dist-info):
-# the command dies at once, and so does the long-polling process Odoo's workers
-# start with it (`python3 -m odoo` fails that process too: Odoo re-runs its own
-# argv[0], odoo/__main__.py, as a script).
+# An editable install made by pip: its `odoo` command imports Odoo, nothing
+# else (the one of `setup.py develop` first checks all of Odoo's requirements
+# with pkg_resources).
 odoo_editable() {
     "$PY" -m pip install -q --no-deps --no-build-isolation --use-pep517 \
         --config-settings editable_mode=compat -e "$1"
 }
-odoo_command() { (cd / && "$PY" -c 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "odoo"))'); }
 
 # 1. Odoo 17
 if [ "$(odoo_version)" != "17" ]; then
@@ -53,13 +48,17 @@ if [ "$(odoo_version)" != "17" ]; then
     [ "$(odoo_version)" = "17" ] || { echo "error: Odoo still not importable after installing $ODOO_SRC" >&2; exit 2; }
 fi
 
-# 1b. The `odoo` command (run by deploy/ and Odoo's workers for long-polling)
-if ! "$(odoo_command)" --version >/dev/null 2>&1; then
-    src=$(cd / && "$PY" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))')
-    [ -f "$src/setup.py" ] || { echo "error: $(odoo_command) does not run and Odoo at $src is no source tree to reinstall it from" >&2; exit 2; }
-    log "reinstalling Odoo from $src: its odoo command does not run"
-    odoo_editable "$src"
-    "$(odoo_command)" --version >/dev/null 2>&1 || { echo "error: $(odoo_command) still does not run" >&2; exit 2; }
+# 1b. A pkg_resources that finds distributions by their normalized names. With
+# workers, Odoo's long-polling process runs gevent, whose plugins load through
+# pkg_resources, which checks gevent's requirements: the pkg_resources of Python
+# 3.11's setuptools 65 does not match zope.interface to zope_interface-8.7.dist-info,
+# and that process died at start, respawned every few seconds. Odoo 17 still
+# imports pkg_resources (setuptools 81 drops it).
+gevent_loads() { (cd / && "$PY" -W ignore -c 'import pkg_resources; pkg_resources.require("gevent")') >/dev/null 2>&1; }
+if ! gevent_loads; then
+    log "pip install 'setuptools>=70,<81': its pkg_resources cannot find gevent's requirements"
+    "$PY" -m pip install -q 'setuptools>=70,<81'
+    gevent_loads || { echo "error: pkg_resources still cannot resolve gevent's requirements" >&2; exit 2; }
 fi
 
 # 2. Our Python packages
