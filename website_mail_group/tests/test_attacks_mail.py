@@ -245,3 +245,5 @@ class TestAttacksMailRpc(HttpCase):
             self.assertNotIn('Traceback', stderr)
             self.assertEqual(len(stderr.strip().splitlines()), 1, f'one line for the MTA: {stderr}')
         self.assertIn('No possible route', refused.stderr.decode())
+        self.assertIn(f'Odoo refused the login of user id {self.manager.id} on database {self.env.cr.dbname}: '
+                      'wrong password or API key', bad_login.stderr.decode())
