@@ -8,9 +8,7 @@ XML-RPC, which routes the message to the group whose alias it is addressed to.
 
     python3 scripts/mailgate.py -d wmg_demo -u 2 -p admin --host 127.0.0.1 --port 8069 < post.eml
 
-Postfix pipe alias (see README.md):
-
-    developers: "|/usr/bin/python3 /opt/wmg/scripts/mailgate.py -d DB -u UID -p PASSWORD --host HOST --port PORT"
+Postfix runs it as the `odoo` pipe of deploy/postfix/master.cf.
 
 Exit status: 0 delivered; 1 Odoo refused the message because no alias or
 group takes it (printed on stderr: the MTA bounces it); 75 (EX_TEMPFAIL) for
