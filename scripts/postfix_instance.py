@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """A Postfix instance built from deploy/postfix, for the deployment test and
 `make run MTA=postfix`: the files as an administrator installs them, rewritten
-only for this machine's ports and directories, plus a stand-in for the
-members' mail servers (their domain delivered into local Maildirs).
+only for this machine's ports, directories, alias domain and Odoo, plus a
+stand-in for the members' servers: their mail relayed to a local SMTP sink
+(--relayhost), or, for the domain members.test, delivered into Maildirs here.
 
-    python3 scripts/postfix_instance.py start DIR --smtp-port 2525 --db wmg_demo --http-port 8069 \\
-        --password admin --mailboxes alice,bob
-    python3 scripts/postfix_instance.py stop DIR
+    python3 scripts/postfix_instance.py start var/postfix/demo --smtp-port 2525 --db wmg_demo \\
+        --http-port 8069 --uid 2 --password admin --domain groups.localhost --relayhost 127.0.0.1:1025
+    python3 scripts/postfix_instance.py stop var/postfix/demo
 
-DIR must be listed in alternate_config_directories of /etc/postfix/main.cf
-(scripts/setup.sh lists var/postfix/test and var/postfix/demo).
+The directory must be listed in alternate_config_directories of
+/etc/postfix/main.cf (scripts/setup.sh lists var/postfix/test and var/postfix/demo).
 """
 import argparse
 import os
@@ -20,6 +21,7 @@ import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / 'deploy' / 'postfix'
+DOMAIN = 'lists.example.com'  # deploy/'s example alias domain
 MEMBERS_DOMAIN = 'members.test'
 NOBODY = 65534
 
@@ -39,15 +41,16 @@ class Postfix:
     def postconf(self, *settings):
         self._run('postconf', '-c', str(self.dir), '-e', *settings)
 
-    def write(self, smtp_port, db, http_port, password, mailboxes=()):
-        """main.cf, master.cf and maps from deploy/postfix, and the members'
-        mailboxes ``<name>@members.test`` (other addresses there bounce)."""
+    def write(self, smtp_port, db, http_port, password, uid=2, domain=DOMAIN, mailboxes=(), relayhost=None):
+        """main.cf, master.cf and maps from deploy/postfix; the members'
+        mailboxes ``<name>@members.test`` (other addresses there bounce), and
+        the rest of the world at ``relayhost`` if given."""
         if self.dir.exists():
             self.stop()
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
-        shutil.copy(DEPLOY / 'main.cf', self.dir / 'main.cf')
-        shutil.copy(DEPLOY / 'odoo_transport', self.dir / 'odoo_transport')
+        for name in ('main.cf', 'odoo_transport'):
+            (self.dir / name).write_text((DEPLOY / name).read_text().replace(DOMAIN, domain))
         # the system's services (not chrooted: this queue is no prepared jail),
         # smtpd on this instance's port, then deploy's pipe to this Odoo
         services = re.sub(r'^(\S+\s+\S+\s+\S+\s+\S+\s+)y(\s)', r'\1n\2',
@@ -55,12 +58,14 @@ class Postfix:
         services = re.sub(r'^smtp(\s+inet\s)', rf'127.0.0.1:{smtp_port}\1', services, count=1, flags=re.M)
         pipe = (DEPLOY / 'master.cf').read_text()
         pipe = pipe.replace('/opt/wmg/', f'{ROOT}/').replace('-d PRODDB', f'-d {db}') \
-            .replace('-p PASSWORD', f'-p {password}').replace('--port 8069', f'--port {http_port}')
+            .replace('-u 2 ', f'-u {uid} ').replace('-p PASSWORD', f'-p {password}') \
+            .replace('--port 8069', f'--port {http_port}')
         (self.dir / 'master.cf').write_text(services + '\n' + pipe)
         self.postconf(
             f'queue_directory = {self.dir}/queue', f'data_directory = {self.dir}/data',
-            f'maillog_file_prefixes = {self.dir}', f'maillog_file = {self.maillog}', 'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
-            f'transport_maps = hash:{self.dir}/odoo_transport', 'alias_maps =', 'alias_database =',
+            f'maillog_file_prefixes = {self.dir}', f'maillog_file = {self.maillog}',
+            'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
+            f'transport_maps = hash:{self.dir}/odoo_transport',
             # the members' servers: Maildirs here, no DNS asked
             f'virtual_mailbox_domains = {MEMBERS_DOMAIN}', f'virtual_mailbox_base = {self.mailboxes}',
             f'virtual_mailbox_maps = hash:{self.dir}/members',
@@ -69,6 +74,7 @@ class Postfix:
             # the unknown ones afterwards, as a remote server's refusal is
             'smtpd_reject_unlisted_recipient = no',
             'smtp_dns_support_level = disabled', 'smtp_host_lookup = native',
+            f'relayhost = [{relayhost.replace(":", "]:")}' if relayhost else 'relayhost =',
         )
         (self.dir / 'members').write_text(''.join(f'{name}@{MEMBERS_DOMAIN} {name}/\n' for name in mailboxes))
         (self.dir / 'queue').mkdir()
@@ -107,15 +113,18 @@ def main():
     parser.add_argument('--smtp-port', type=int, default=2525)
     parser.add_argument('--db', default='wmg_demo')
     parser.add_argument('--http-port', type=int, default=8069)
+    parser.add_argument('--uid', type=int, default=2)
     parser.add_argument('--password', default='admin')
+    parser.add_argument('--domain', default=DOMAIN, help='the alias domain (default: %(default)s)')
     parser.add_argument('--mailboxes', default='', help='comma-separated names of mailboxes @members.test')
+    parser.add_argument('--relayhost', help='host:port where the rest of the mail goes (an SMTP sink)')
     args = parser.parse_args()
     postfix = Postfix(args.dir)
     if args.action == 'stop':
         postfix.stop()
         return
-    postfix.write(args.smtp_port, args.db, args.http_port, args.password,
-                  [name for name in args.mailboxes.split(',') if name])
+    postfix.write(args.smtp_port, args.db, args.http_port, args.password, uid=args.uid, domain=args.domain,
+                  mailboxes=[name for name in args.mailboxes.split(',') if name], relayhost=args.relayhost)
     postfix.start()
 
 

@@ -22,14 +22,14 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import dkim
+import dns.resolver
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / 'scripts'), str(ROOT / 'website_mail_group' / 'tests')]
 from dns_server import DnsServer  # noqa: E402
-from postfix_instance import MEMBERS_DOMAIN, Postfix  # noqa: E402
+from postfix_instance import DOMAIN, MEMBERS_DOMAIN, Postfix  # noqa: E402
 
-DOMAIN = 'lists.example.com'  # deploy/'s example alias domain: Postfix here receives it
 GROUP = f'developers@{DOMAIN}'
 DB = os.environ.get('DEPLOY_DB', 'wmg_deploy')
 HTTP_PORT = int(os.environ.get('DEPLOY_HTTP_PORT', 8079))
@@ -211,7 +211,6 @@ def test_1_post_through_postfix_reaches_every_member_signed(stack):
     lookup_host, lookup_port = facts['dns'].address.split(':')
 
     def dnsfunc(name, timeout=5):
-        import dns.resolver
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers, resolver.port = [lookup_host], int(lookup_port)
         answer = resolver.resolve(name.decode().rstrip('.'), 'TXT', lifetime=timeout)
@@ -274,7 +273,8 @@ def test_5_wrong_password_defers_and_says_why(stack):
     master.write_text(right.replace(' -p admin ', ' -p not-the-password '))
     postfix.reload()
     post('Behind a wrong password')
-    line = wait_for('the pipe deferred', lambda: log_lines(postfix, rf'to=<{GROUP}>, relay=odoo, .*status=deferred .*login'))
+    line = wait_for('the pipe deferred', lambda: log_lines(
+        postfix, rf'to=<{GROUP}>, relay=odoo, .*status=deferred .*login'))
     assert f'Odoo refused the login of user id 2 on database {DB}: wrong password or API key' in line[-1]
     master.write_text(right)
     postfix.reload()
