@@ -13,7 +13,7 @@ Postfix runs it as the `odoo` pipe of deploy/postfix/master.cf.
 Exit status: 0 delivered; 1 Odoo refused the message because no alias or
 group takes it (printed on stderr: the MTA bounces it); 75 (EX_TEMPFAIL) for
 anything else: Odoo unreachable, a login refused (said so, with the user
-and the database), a server error (Postfix
+and the database), a wrong option, a server error (Postfix
 keeps the message queued and retries later). Errors are one line on stderr,
 never a traceback (the MTA may quote it to the sender).
 """
@@ -43,8 +43,14 @@ def is_routing_refusal(fault):
     return fault.faultCode == 1 and any(text in fault_line(fault) for text in ROUTING_REFUSALS)
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # a mistake in the MTA's command line: the mail stays queued until it is fixed
+        self.exit(EX_TEMPFAIL, f'error: {self.prog}: {message}; retry later\n')
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Deliver an email read from stdin to Odoo.')
+    parser = Parser(description='Deliver an email read from stdin to Odoo.')
     parser.add_argument('-d', '--database', default='odoo', help='Odoo database (default: %(default)s)')
     parser.add_argument('-u', '--userid', type=int, default=2,
                         help='Odoo user id (default: %(default)s, the admin of a new database)')

@@ -65,7 +65,7 @@ class Postfix:
             f'queue_directory = {self.dir}/queue', f'data_directory = {self.dir}/data',
             f'maillog_file_prefixes = {self.dir}', f'maillog_file = {self.maillog}',
             'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
-            f'transport_maps = hash:{self.dir}/odoo_transport',
+            f'transport_maps = hash:{self.dir}/odoo_transport', 'alias_maps =',  # no /etc/aliases.db here
             # the members' servers: Maildirs here, no DNS asked
             f'virtual_mailbox_domains = {MEMBERS_DOMAIN}', f'virtual_mailbox_base = {self.mailboxes}',
             f'virtual_mailbox_maps = hash:{self.dir}/members',

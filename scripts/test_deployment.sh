@@ -31,4 +31,4 @@ dropdb --if-exists "$DEPLOY_DB" 2>/dev/null || true
 command -v postfix >/dev/null || { echo "error: Postfix is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
 log "Postfix $(postconf -h mail_version) and Odoo with --workers=2 --max-cron-threads=1 into $DEPLOY_DB"
 (cd "$DEPLOY_WORK" && PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$PY" -m pytest "$ROOT/scripts/e2e" -p no:cacheprovider \
-    --rootdir="$ROOT/scripts/e2e" -q -rfE --color=no -W ignore::DeprecationWarning --durations=0)
+    --rootdir="$ROOT/scripts/e2e" -q -x -rfE --color=no -W ignore::DeprecationWarning --durations=0)

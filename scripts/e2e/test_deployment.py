@@ -117,7 +117,7 @@ def stack():
     try:
         odoo.install()
         odoo.start()
-        postfix.write(SMTP_PORT, DB, HTTP_PORT, 'admin', ['alice', 'bob', 'carol'])
+        postfix.write(SMTP_PORT, DB, HTTP_PORT, 'admin', mailboxes=['alice', 'bob', 'carol'])
         postfix.start()
         yield configure(odoo, dns), odoo, postfix
     finally:
