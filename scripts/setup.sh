@@ -52,8 +52,8 @@ fi
 # workers, Odoo's long-polling process runs gevent, whose plugins load through
 # pkg_resources, which checks gevent's requirements: the pkg_resources of Python
 # 3.11's setuptools 65 does not match zope.interface to zope_interface-8.7.dist-info,
-# and that process died at start, respawned every few seconds. Odoo 17 still
-# imports pkg_resources (setuptools 81 drops it).
+# and that process died at start, respawned every few seconds. Below 81: Odoo 17
+# still imports pkg_resources, which setuptools drops from then on (84 has none).
 gevent_loads() { (cd / && "$PY" -W ignore -c 'import pkg_resources; pkg_resources.require("gevent")') >/dev/null 2>&1; }
 if ! gevent_loads; then
     log "pip install 'setuptools>=70,<81': its pkg_resources cannot find gevent's requirements"
