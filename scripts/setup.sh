@@ -104,7 +104,7 @@ fi
 [ -f /etc/postfix/main.cf ] || printf 'compatibility_level = 3.6\nmaillog_file = /var/log/postfix.log\n' > /etc/postfix/main.cf
 dirs=$(postconf -h alternate_config_directories)
 for name in test demo; do
-    dir=$PWD/var/postfix/$name
+    dir=$(pwd -P)/var/postfix/$name
     case " ${dirs//,/ } " in *" $dir "*) ;; *) dirs="${dirs:+$dirs, }$dir" ;; esac
 done
 [ "$dirs" = "$(postconf -h alternate_config_directories)" ] || postconf -e "alternate_config_directories = $dirs"
