@@ -101,7 +101,7 @@ if ! command -v postfix >/dev/null 2>&1; then
     echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
     apt_install postfix
 fi
-[ -f /etc/postfix/main.cf ] || printf 'compatibility_level = 3.6\nmaillog_file = /var/log/postfix.log\n' > /etc/postfix/main.cf
+[ -f /etc/postfix/main.cf ] || echo 'compatibility_level = 3.6' > /etc/postfix/main.cf
 dirs=$(postconf -h alternate_config_directories)
 for name in test demo; do
     dir=$(pwd -P)/var/postfix/$name
