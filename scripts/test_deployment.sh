@@ -17,6 +17,9 @@ export DEPLOY_WORK
 DEPLOY_WORK=$(mktemp -d "${TMPDIR:-/tmp}/wmg-deploy.XXXXXX")
 cleanup() {
     local rc=$?
+    # what the test's own clean-up leaves when it is killed: Odoo (its process group), Postfix
+    [ ! -s "$DEPLOY_WORK/odoo.pid" ] || kill -TERM -- "-$(cat "$DEPLOY_WORK/odoo.pid")" 2>/dev/null || true
+    postfix -c "$ROOT/var/postfix/test" stop >/dev/null 2>&1 || true
     if [ "${KEEP_DB:-0}" = 1 ]; then
         log "KEEP_DB=1: kept database $DEPLOY_DB, $DEPLOY_WORK and $ROOT/var/postfix/test"
     else
@@ -26,6 +29,8 @@ cleanup() {
     exit $rc
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 dropdb --if-exists "$DEPLOY_DB" 2>/dev/null || true
 
 command -v postfix >/dev/null || { echo "error: Postfix is not installed (scripts/setup.sh installs it)" >&2; exit 1; }

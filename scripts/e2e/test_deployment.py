@@ -84,6 +84,7 @@ class Odoo:
         self.process = subprocess.Popen([str(ODOO), '-c', str(self.conf), '--workers=2', '--max-cron-threads=1',
                                          f'--logfile={self.log}'], cwd='/', start_new_session=True,
                                         stderr=self.stderr.open('a'))
+        (WORK / 'odoo.pid').write_text(str(self.process.pid))  # for scripts/test_deployment.sh if killed
         wait_for('Odoo answers', self.ready, timeout=120)
 
     def ready(self):
@@ -102,6 +103,7 @@ class Odoo:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+            (WORK / 'odoo.pid').unlink()
 
     def call(self, model, method, *args, **kwargs):
         proxy = xmlrpc.client.ServerProxy(f'http://127.0.0.1:{HTTP_PORT}/xmlrpc/2/object', allow_none=True)
