@@ -289,6 +289,7 @@ def test_6_odoo_ran_clean_with_workers(stack):
     facts, odoo, postfix = stack
     log = odoo.log.read_text() + odoo.stderr.read_text()
     assert 'Traceback' not in log and not re.search(r'^\S+ \S+ \d+ (ERROR|CRITICAL) ', log, re.M), log[-3000:]
+    assert re.search(r'Worker WorkerHTTP \(\d+\) alive', log) and re.search(r'Worker WorkerCron \(\d+\) alive', log)
     assert len(re.findall(r'Evented Service \(longpolling\) running on', log)) == 2, \
         'one long-polling process per start of Odoo (no crash loop)'
     assert not postfix.queue()
