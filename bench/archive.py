@@ -249,6 +249,7 @@ def cases(key, fx, deep_page, flat_page):
                else f"/groups/{g}/{fx['root_slug']}/get_replies")
     replies_params = {} if key == 'ours' else {'last_displayed_id': 0}
     return [
+        ('groups list (/groups)', 'GET', '/groups', None),
         ('archive, first page', 'GET', f'/groups/{g}', None),
         (f'archive, page {deep_page}', 'GET', f'/groups/{g}/page/{deep_page}', None),
         (f'flat (by date), page {flat_page}', 'GET', f'/groups/{g}/page/{flat_page}?mode=date', None),

@@ -5,15 +5,16 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from werkzeug.exceptions import BadRequest
 
-from odoo import _, fields, http, tools
+from odoo import _, fields, http
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.misc import get_lang
 
-from ..models.mail_group_message_review import text_excerpt
+from . import labels
 from .access import page_number
-from .pages import GroupPages, sanitize_body
+from .pages import GroupPages
 
 # threads (or messages in flat mode) per archive page
 ARCHIVE_STEP = 20
@@ -77,14 +78,15 @@ class MailGroupArchive(GroupPages, http.Controller):
         if mode == 'thread' and messages:
             thread_counts = self._thread_counts(messages)
 
-        month_label = begin and tools.format_date(request.env, begin, date_format='MMMM yyyy')
+        lang_code = get_lang(request.env).code
+        month_label = begin and labels.month_label(lang_code, begin)
         months = Message._read_group(self._accepted_domain(group), ['date:month'], ['__count'],
                                      order='date:month DESC')
         archive_months = []
         for month_start, count in months:
             month_start = month_start.date() if isinstance(month_start, datetime) else month_start
             archive_months.append({
-                'label': tools.format_date(request.env, month_start, date_format='MMMM yyyy'),
+                'label': labels.month_label(lang_code, month_start),
                 'date_begin': month_start.isoformat(),
                 'date_end': (month_start + relativedelta(months=1)).isoformat(),
                 'count': count,
@@ -108,7 +110,6 @@ class MailGroupArchive(GroupPages, http.Controller):
             'month_args': {'date_begin': begin and begin.isoformat(), 'date_end': end and end.isoformat()},
             'is_member': self._is_member(group),
             'is_public_user': request.env.user._is_public(),
-            'excerpt': self._excerpt,
             'main_object': group,
             **self._page_helpers(group_access_token),
         })
@@ -125,6 +126,3 @@ class MailGroupArchive(GroupPages, http.Controller):
                         SELECT id FROM mail_group_message WHERE moderation_status IN ('pending_moderation', 'rejected')))
                  FROM %s WHERE %s""", query.from_clause, query.where_clause))
         return request.env.cr.fetchone()
-
-    def _excerpt(self, message, length=200):
-        return text_excerpt(sanitize_body(message.body), length)

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 
 from ..models.mail_group_message_review import author_label
 from ..outbound import text as post_text
+from . import labels
 from .access import GroupAccess
 # leading "Re:", "AW:", "[Group]" ... of a subject, repeated ("Fwd:" is kept: it says something)
 SUBJECT_PREFIXES = re.compile(r'^(?:\s*(?:(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:|\[[^\]]{1,60}\]))+\s*', re.IGNORECASE)
@@ -90,6 +91,7 @@ class GroupPages(GroupAccess):
             'subject': display_subject,
             'url': self._url,
             'slug': slug,
+            'time_label': labels.time_labeller(request.env),
         }
 
     def _thread_counts(self, roots):
@@ -97,18 +99,18 @@ class GroupPages(GroupAccess):
         authors of the thread, root included)}, one recursive query for a
         page of threads (a CTE: the ORM has none)."""
         request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status', 'email_from_normalized'])
+        # the authors are carried along the tree: joined afterwards, the
+        # planner hashed every post of the database (14 ms with 20,000 posts)
         request.env.cr.execute(SQL("""
-            WITH RECURSIVE tree(root_id, id) AS (
-                SELECT id, id FROM mail_group_message WHERE id = ANY(%(ids)s)
+            WITH RECURSIVE tree(root_id, id, author) AS (
+                SELECT id, id, email_from_normalized FROM mail_group_message WHERE id = ANY(%(ids)s)
                  UNION
-                SELECT tree.root_id, child.id
+                SELECT tree.root_id, child.id, child.email_from_normalized
                   FROM mail_group_message child
                   JOIN tree ON child.group_message_parent_id = tree.id
                  WHERE child.moderation_status = 'accepted'
             )
-            SELECT tree.root_id, COUNT(*) - 1, COUNT(DISTINCT post.email_from_normalized)
-              FROM tree JOIN mail_group_message post ON post.id = tree.id
-             GROUP BY tree.root_id
+            SELECT root_id, COUNT(*) - 1, COUNT(DISTINCT author) FROM tree GROUP BY root_id
         """, ids=roots.ids))
         return {root_id: (replies, participants) for root_id, replies, participants in request.env.cr.fetchall()}
 

@@ -10,6 +10,7 @@ from . import mail_group_member
 from . import mail_group_membership
 from . import mail_group_message
 from . import mail_group_message_mail
+from . import mail_group_message_wrap
 from . import mail_group_message_moderation
 from . import mail_group_message_review
 from . import mail_group_message_thread
@@ -40,4 +41,5 @@ from . import mail_group_authentication
 from . import mail_group_sent
 from . import mail_group_complaints
 from . import mail_alias_domain_dkim
+from . import mail_alias_domain_arc
 from . import mail_alias_domain_check

@@ -60,9 +60,11 @@ class MailGroup(models.Model):
         ('dmarc', "The author's address, or via the group when the author's domain requires it"),
         ('author', "The author's address"),
         ('group', 'The group\'s address ("Author via Group")'),
+        ('wrap', 'The group\'s address, with the mail as received attached ("wrap")'),
     ], string='Send copies from', required=True, default='dmarc',
         help='Sending from the group\'s address keeps copies from being rejected when the author\'s domain '
-             'publishes a strict DMARC policy.')
+             'publishes a strict DMARC policy. Wrapping also attaches the post as its author sent it, whose '
+             'own DKIM signature still verifies; posts written on the website or in Odoo leave "via" the group.')
     reply_to_policy = fields.Selection([
         ('list', 'The group'),
         ('author', 'The author'),

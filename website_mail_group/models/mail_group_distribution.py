@@ -1,6 +1,6 @@
 """Distribution of a post: who receives it (read page by page), the list
-headers, one queued ``mail.mail`` per member (one insert per page), the
-footer and each member's signed links."""
+headers, one queued ``mail.mail`` per member (one insert per page and
+language), the footer and each member's signed links."""
 import hashlib
 import hmac
 import re
@@ -44,27 +44,31 @@ class MailGroup(models.Model):
         per address, without the author: pages of at most ``FANOUT_PAGE``
         dicts (``id``, ``email``, ``email_normalized``, ``lang``: their
         partner's or None), read one page at a time (memory does not grow
-        with the list)."""
+        with the list). In SQL (the conditions of ``_delivery_domain``):
+        measured (bench/run.py, 10,000 members), reading the page's fields
+        through records cost 90 ms of a 0.5 s fan-out, this query 5 ms."""
         self.ensure_one()
-        Member = self.env['mail.group.member'].sudo()
-        domain = self._delivery_domain(mode)
-        last = None  # (email_normalized, id) of the previous page's last member
+        self.env['mail.group.member'].flush_model(
+            ['mail_group_id', 'delivery_mode', 'delivery_disabled_date', 'email', 'email_normalized', 'partner_id'])
+        self.env['res.partner'].flush_model(['lang'])
+        last = ('', 0)  # (email_normalized, id) of the previous page's last member
         while True:
-            after = [] if last is None else ['|', ('email_normalized', '>', last[0]),
-                                             '&', ('email_normalized', '=', last[0]), ('id', '>', last[1])]
-            members = Member.search_fetch(domain + after, ['email', 'email_normalized', 'partner_id'],
-                                          order='email_normalized, id', limit=FANOUT_PAGE)
-            if not members:
+            self.env.cr.execute("""
+                SELECT member.id, member.email, member.email_normalized, partner.lang
+                  FROM mail_group_member member
+                  LEFT JOIN res_partner partner ON partner.id = member.partner_id
+                 WHERE member.mail_group_id = %s AND member.delivery_mode = %s
+                   AND member.delivery_disabled_date IS NULL AND member.email_normalized <> ''
+                   AND (member.email_normalized, member.id) > (%s, %s)
+                 ORDER BY member.email_normalized, member.id
+                 LIMIT %s
+            """, [self.id, mode, *last, FANOUT_PAGE])
+            rows = [{'id': id_, 'email': email, 'email_normalized': normalized, 'lang': lang or None}
+                    for id_, email, normalized, lang in self.env.cr.fetchall()]
+            if not rows:
                 return
-            # the partners' languages: one query per page, none without partners
-            partners = members.partner_id
-            partners.fetch(['lang'])
-            rows = [{'id': m.id, 'email': m.email, 'email_normalized': m.email_normalized,
-                     'lang': m.partner_id.lang or None} for m in members]
-            members.invalidate_recordset()
-            partners.invalidate_recordset(['lang'])
             # sorted by address: a repeated address follows its first member
-            page = delivery.recipients(rows, author_email, last and last[0])
+            page = delivery.recipients(rows, author_email, last[0] or None)
             last = (rows[-1]['email_normalized'], rows[-1]['id'])
             if page:
                 yield page
@@ -92,10 +96,10 @@ class MailGroup(models.Model):
     def _queue_copies(self, mail_message, body, pages, values=None):
         """One ``mail.mail`` per member of ``pages`` (lists of member dicts)
         sharing ``mail_message``. A copy stores only what is its own: the
-        recipient, the member and the personal headers; the body (``body``
-        then the footer, with placeholders for the personal links) is
-        stored once for every copy of a language (``mail.group.copy.body``),
-        and the links go into the footer when the copy is sent
+        recipient and the member; the body (``body`` then the footer, with
+        placeholders for the personal links) is stored once for every copy
+        of a language (``mail.group.copy.body``), and the links go into the
+        footer and the one-click headers when the copy is sent
         (models/mail_mail.py). ``mail_message`` and
         ``body`` (HTML) may be functions giving them in a language: each
         language present among the members (a member's ``lang``, else the
@@ -103,14 +107,13 @@ class MailGroup(models.Model):
         Returns the number of copies queued."""
         self.ensure_one()
         base_url = self.get_base_url()
-        member_links = self._member_links_builder(base_url, kinds=('unsubscribe',))
         Mail = self.env['mail.mail'].sudo()
         Body = self.env['mail.group.copy.body'].sudo()
         default_lang = None
         shared_by_lang = {}
 
         def shared_of(lang):
-            """The message and the values shared by the copies in ``lang``, made once."""
+            """The values shared by the copies in ``lang`` (their message's included), made once."""
             if lang not in shared_by_lang:
                 group = self.with_context(lang=lang)
                 message = mail_message(lang) if callable(mail_message) else mail_message
@@ -121,6 +124,7 @@ class MailGroup(models.Model):
                                                       group._render_footer(base_url, footer.placeholders())),
                 })
                 shared = {
+                    'mail_message_id': message.id,
                     'mail_group_body_id': shared_body.id,
                     'auto_delete': True,
                     'is_notification': True,
@@ -129,10 +133,10 @@ class MailGroup(models.Model):
                     **(values or {}),
                 }
                 # defaults (other modules' fields too) computed once, shared by every copy
-                sample = {**shared, 'mail_message_id': message.id, 'email_to': '', 'headers': ''}
+                sample = {**shared, 'email_to': '', 'mail_group_member_id': False}
                 shared.update({name: value for name, value in Mail._add_missing_default_values(sample).items()
                                if name not in sample})
-                shared_by_lang[lang] = message, shared
+                shared_by_lang[lang] = shared
             return shared_by_lang[lang]
 
         count = 0
@@ -143,14 +147,7 @@ class MailGroup(models.Model):
             for member in page:
                 by_lang.setdefault(member.get('lang') or default_lang, []).append(member)
             for lang, members in by_lang.items():
-                message, shared = shared_of(lang)
-                Mail.with_context(mail_group_copies=shared).create([{
-                    'mail_message_id': message.id,
-                    'email_to': member['email'],
-                    'mail_group_member_id': member['id'],
-                    'headers': repr(list_headers.personal_headers(
-                        member_links(member['id'], member['email_normalized'])['unsubscribe'])),
-                } for member in members])
+                Mail._mail_group_create_copies(shared_of(lang), [(member['email'], member['id']) for member in members])
             count += len(page)
         if count:
             self.env['mail.mail']._mail_group_wake_senders()

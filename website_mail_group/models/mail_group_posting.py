@@ -122,6 +122,7 @@ class MailGroup(models.Model):
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
             'author_from_account': from_account,
             **self.env['mail.group.message']._authentication_values(verdict),
+            **group._wrap_values(facts),
         })
         attachments |= self._process_attachments(group_message, kwargs.get('attachments') or [], pending)
         if attachments:

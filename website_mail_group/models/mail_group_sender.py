@@ -38,6 +38,10 @@ class MailGroup(models.Model):
             if group.from_policy == 'group':
                 group.copies_from_display = via
                 continue
+            if group.from_policy == 'wrap':
+                group.copies_from_display = _(
+                    '%(via)s, with the mail as its author sent it attached (posts by mail only)', via=via)
+                continue
             alias_domain = group.alias_domain_id.sudo()
             server, smtp_from = Server.with_context(
                 domain_notifications_email=alias_domain.default_from_email)._find_mail_server(OUTSIDER)

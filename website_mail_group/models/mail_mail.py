@@ -106,10 +106,10 @@ class MailMail(models.Model):
                 batch = claim.take(size, ids=ids, exclude=seen, due=ids is None)
                 if not batch:
                     break
-                seen += batch
                 taken = self.env['mail.group.sent']._taken(batch) if journal else set()
                 waiting |= self.browse(batch)._send_group_batches(run, taken)
-                claim.release(batch)
+                # what is still queued (retried later, or waiting for a session) is not taken again
+                seen += claim.release(batch)
         finally:
             run.slots.close()
             if journal:
@@ -148,6 +148,7 @@ class SendRun:
         self.claim = claim
         self.slots = slots
         self.session_wait = SESSION_WAIT
+        self.posts = {}  # prepared posts, by mail configuration (outbound/copies.py)
 
     def past_deadline(self):
         return bool(self.deadline and time.time() > self.deadline)

@@ -1,21 +1,21 @@
 """How the copies of a group post are queued: one ``mail.mail`` per member
-carrying only what is its own (recipient, member, personal headers); every
-other value is the same for all copies of a post and is written once per
-page of members (mail_group_distribution._queue_copies). The body is not
-stored with the copy but once for them all (mail_group_copy_body.py): a
-copy reads it as its ``body_html``. The member's links go into the footer
-when a copy is sent (mail_mail.py), or when an administrator reads it
-(body_content)."""
+carrying only what is its own (recipient, member); every other value is the
+same for all copies of a post and is written once per page of members
+(mail_group_distribution._queue_copies). The body is not stored with the
+copy but once for them all (mail_group_copy_body.py): a copy reads it as
+its ``body_html``, and its member's one-click headers as its ``headers``.
+The member's links go into the footer when a copy is sent (mail_mail.py),
+or when an administrator reads it (body_content)."""
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
 from odoo.osv.expression import NEGATIVE_TERM_OPERATORS, TERM_OPERATORS_NEGATION
 
 from ..outbound import footer
+from ..outbound import headers as list_headers
 
-# the values of one copy; every other value comes from the context's shared values
-COPY_FIELDS = ('mail_message_id', 'email_to', 'mail_group_member_id', 'headers')
-COPY_TYPES = ('int4', 'text', 'int4', 'text')
+# the values of one copy; every other value is the same for all copies of a message
+COPY_COLUMNS = (('email_to', 'text'), ('mail_group_member_id', 'int4'))
 SET_BY_MAIL = {'is_notification', 'scheduled_date'}  # mail.mail.create() adds them; the shared values hold them
 LOG_ACCESS = {'create_uid', 'create_date', 'write_uid', 'write_date'}  # written by the INSERT
 
@@ -29,30 +29,61 @@ class MailMail(models.Model):
 
     def _fetch_query(self, query, fields):
         """A copy without a body of its own reads the body it shares with
-        the other copies, each shared body read once per fetch."""
+        the other copies, each shared body read once per fetch; without
+        headers of its own, its member's personal headers."""
         body_field, shared_field = self._fields['body_html'], self._fields['mail_group_body_id']
-        if body_field in fields and shared_field not in fields:
-            fields = [*fields, shared_field]
-        fetched = super()._fetch_query(query, fields)
-        if body_field in fields and fetched:
+        headers_field, member_field = self._fields['headers'], self._fields['mail_group_member_id']
+        needed = [field for needs, field in ((body_field, shared_field), (headers_field, member_field))
+                  if needs in fields and field not in fields]
+        fetched = super()._fetch_query(query, [*fields, *needed])
+        if fetched and body_field in fields:
             fetched._mail_group_read_shared_bodies()
+        if fetched and headers_field in fields:
+            fetched._mail_group_read_personal_headers()
         return fetched
 
-    def _mail_group_read_shared_bodies(self):
+    def _mail_group_unfilled(self, field_name, key_name):
+        """``{key: [mail ids]}`` of the fetched copies whose ``field_name``
+        is empty in the database and not being written, by ``key_name``."""
         cache = self.env.cache
-        body_field, shared_field = self._fields['body_html'], self._fields['mail_group_body_id']
-        dirty = set(cache.get_dirty_records(self, body_field)._ids)
-        by_body = defaultdict(list)
+        field, key_field = self._fields[field_name], self._fields[key_name]
+        dirty = set(cache.get_dirty_records(self, field)._ids)
+        by_key = defaultdict(list)
         for mail in self:
-            body_id = cache.get(mail, shared_field, None)
-            if body_id and mail.id not in dirty and not cache.get(mail, body_field, None):
-                by_body[body_id].append(mail.id)
+            key = cache.get(mail, key_field, None)
+            if key and mail.id not in dirty and not cache.get(mail, field, None):
+                by_key[key].append(mail.id)
+        return by_key
+
+    def _mail_group_read_shared_bodies(self):
+        by_body = self._mail_group_unfilled('body_html', 'mail_group_body_id')
         if not by_body:
             return
         bodies = self.env['mail.group.copy.body'].sudo().browse(by_body)
         for body in bodies:
             mails = self.browse(by_body[body.id])
-            cache.update(mails, body_field, [body.body_html] * len(mails))
+            self.env.cache.update(mails, self._fields['body_html'], [body.body_html] * len(mails))
+
+    def _mail_group_read_personal_headers(self):
+        """A copy's List-Unsubscribe headers are made from its member when
+        read (the link names the member row): not stored with each copy."""
+        by_member = self._mail_group_unfilled('headers', 'mail_group_member_id')
+        if not by_member:
+            return
+        members = self.env['mail.group.member'].sudo().browse(by_member)
+        members.fetch(['mail_group_id', 'email_normalized'])
+        builders = {}
+        mail_ids, values = [], []
+        # the member rows exist: deleting one empties its copies' member (ondelete)
+        for member in members:
+            group = member.mail_group_id
+            if group.id not in builders:
+                builders[group.id] = group._member_links_builder(kinds=('unsubscribe',))
+            headers = repr(list_headers.personal_headers(
+                builders[group.id](member.id, member.email_normalized or '')['unsubscribe']))
+            mail_ids += by_member[member.id]
+            values += [headers] * len(by_member[member.id])
+        self.env.cache.update(self.browse(mail_ids), self._fields['headers'], values)
 
     @api.model
     def _search_body_content(self, operator, value):
@@ -63,55 +94,72 @@ class MailMail(models.Model):
             return ['&', *domain, ('mail_group_body_id', 'not any', shared)]
         return ['|', *domain, ('mail_group_body_id', 'any', [('body_html', operator, value)])]
 
+    @api.model
+    def _mail_group_create_copies(self, shared, copies):
+        """Create the copies of one message: ``shared`` are the values of
+        every copy (``mail_message_id`` included, the defaults already
+        added), ``copies`` the ``(email_to, member id)`` of each. Through
+        ``create()``, whose overrides see every copy, but stored in one
+        statement (``_create``)."""
+        message_id = shared['mail_message_id']
+        return self.with_context(mail_group_copies=shared).create([
+            {'mail_message_id': message_id, 'email_to': email_to, 'mail_group_member_id': member_id}
+            for email_to, member_id in copies])
+
     def _mail_group_copies(self):
-        """Shared values of the copies being created, when _queue_copies
-        creates them (never from a remote call: those are not superuser)."""
+        """Shared values of the copies being created, when
+        _mail_group_create_copies creates them (never from a remote call:
+        those are not superuser)."""
         shared = self.env.context.get('mail_group_copies')
         return shared if shared is not None and self.env.su else None
 
     @api.model
-    def _add_missing_default_values(self, values):
+    def _prepare_create_values(self, vals_list):
         if self._mail_group_copies() is not None:
-            return values  # the shared values hold the defaults, computed once
-        return super()._add_missing_default_values(values)
+            # the shared values hold the defaults, computed once; _create writes the dates
+            return vals_list
+        return super()._prepare_create_values(vals_list)
 
     @api.model
     def _create(self, data_list):
-        """Copies of a post in one INSERT per page of members: the shared
-        values are sent once, not once per row, and the new rows are not put
-        in the cache. Measured (bench/run.py, 10,000 members): the ORM's
-        ``_create`` spent 3.2 s of a 4.4 s fan-out filling the cache with
-        ~36 fields per copy and sending the body 10,000 times."""
+        """Copies of a message in one INSERT: the shared values are sent
+        once, not once per row, and the new rows are not put in the cache.
+        Measured (bench/run.py, 10,000 members): the ORM's ``_create`` spent
+        3.2 s of a 4.4 s fan-out filling the cache with ~36 fields per copy
+        and sending the body 10,000 times. Who queued the copies is their
+        message's ``create_uid``: a copy leaves its own ``create_uid`` and
+        ``write_uid`` empty, as each costs a foreign-key check per row (27 ms
+        each of a 0.27 s fan-out)."""
         shared = self._mail_group_copies()
         if shared is None:
             return super()._create(data_list)
         for data in data_list:
-            unexpected = set(data['stored']) - set(COPY_FIELDS) - SET_BY_MAIL - LOG_ACCESS
-            if unexpected or any(data['inherited'].values()):
-                raise ValueError(f'A copy of a group post carries only {COPY_FIELDS}, not {sorted(unexpected)}')
+            unexpected = set(data['stored']) - {'mail_message_id', *dict(COPY_COLUMNS)} - SET_BY_MAIL - LOG_ACCESS
+            if unexpected or any(data['inherited'].values()) \
+                    or data['stored']['mail_message_id'] != shared['mail_message_id']:
+                raise ValueError(f'A copy of a group post carries only {COPY_COLUMNS}, not {sorted(unexpected)}')
         columns = [name for name in sorted(shared) if self._fields[name].column_type
-                   and self._fields[name].store and not self._fields[name].inherited and name not in COPY_FIELDS]
+                   and self._fields[name].store and not self._fields[name].inherited]
         cr = self.env.cr
-        params = [self.env.uid, cr.now(), self.env.uid, cr.now()]
+        params = [cr.now(), cr.now()]
         params += [self._fields[name].convert_to_column(shared[name], self, shared) for name in columns]
-        for data in data_list:
-            params += [data['stored'].get(name) or None for name in COPY_FIELDS]
-        row = '(%s)' % ', '.join(['%s'] * len(COPY_FIELDS))
+        params += [[data['stored'].get(name) or None for data in data_list] for name, __ in COPY_COLUMNS]
         cr.execute(f"""
-            INSERT INTO mail_mail (create_uid, create_date, write_uid, write_date,
-                                   {', '.join(f'"{name}"' for name in (*columns, *COPY_FIELDS))})
-            SELECT %s, %s, %s, %s,
+            INSERT INTO mail_mail (create_date, write_date,
+                                   {', '.join(f'"{name}"' for name in (*columns, *dict(COPY_COLUMNS)))})
+            SELECT %s, %s,
                    {', '.join(f'%s::{self._fields[name].column_type[1]}' for name in columns)},
-                   {', '.join(f'copy.{name}::{kind}' for name, kind in zip(COPY_FIELDS, COPY_TYPES))}
-              FROM (VALUES {', '.join([row] * len(data_list))}) AS copy({', '.join(COPY_FIELDS)})
+                   copy.*
+              FROM unnest({', '.join(f'%s::{kind}[]' for __, kind in COPY_COLUMNS)}) AS copy
             RETURNING id
         """, params)
         records = self.browse([id_ for id_, in cr.fetchall()])
         for data, record in zip(data_list, records):
             data['record'] = record
-        records.modified([*columns, *COPY_FIELDS], create=True)
+        names = [*columns, *dict(COPY_COLUMNS)]
+        records.modified(names, create=True)
         # the rows did not go through the cache: lists of copies (a shared body's) are read again
-        for name in (*columns, *COPY_FIELDS):
+        for name in names:
             for inverse in self.pool.field_inverses[self._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name])
         return records

@@ -6,7 +6,7 @@ import logging
 
 from odoo import models
 
-from ..outbound import smtp_errors
+from ..outbound import smtp_errors, smtp_send
 from ..outbound.copies import CopyBuilder
 from ..outbound.outcome import Outcome
 from .ir_mail_server import DEFAULT_SESSIONS
@@ -74,7 +74,8 @@ class MailMail(models.Model):
             outcome.retry(self, exc)
             outcome.flush()
             return
-        builder = CopyBuilder(Server, smtp, smtp_from)
+        posts = run.posts.setdefault((mail_server_id, alias_domain_id, smtp_from), {})
+        builder = CopyBuilder(Server, smtp, smtp_from, posts)
         remaining = list(self)
         while remaining:
             if run.past_deadline():
@@ -88,7 +89,7 @@ class MailMail(models.Model):
             try:
                 smtp_from_addr, smtp_to, data = builder.build(mail)
                 if not run.test_mode:
-                    smtp.sendmail(smtp_from_addr, smtp_to, data, [])
+                    smtp_send.sendmail(smtp, smtp_from_addr, smtp_to, data)
             except Exception as exc:  # noqa: BLE001 - classified below
                 kind = smtp_errors.classify(exc)
                 if kind == smtp_errors.CONNECTION:

@@ -93,16 +93,21 @@ class Claim:
         return self.held
 
     def release(self, ids):
-        """Give back ``ids`` (sent, failed, or to be sent by a later run)."""
+        """Give back ``ids`` (sent, failed, or to be sent by a later run);
+        return those still queued."""
         ids = [mail_id for mail_id in ids if mail_id in self.held]
+        queued = []
         if ids:
             self._begin()
             self.cr.execute("""
                 UPDATE mail_mail SET mail_group_claim = NULL, mail_group_claim_until = NULL
                  WHERE id = ANY(%s) AND mail_group_claim = %s
+             RETURNING id, state
             """, [ids, self.token])
+            queued = [mail_id for mail_id, state in self.cr.fetchall() if state == 'outgoing']
             self._end()
             self.held.difference_update(ids)
+        return queued
 
     def next_expiry(self):
         """When the earliest claim another worker holds expires, if any."""

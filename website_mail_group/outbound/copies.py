@@ -14,8 +14,10 @@ from email.utils import format_datetime, formataddr, parseaddr
 
 from odoo import fields, tools
 
-from . import bounces, footer, identity, mime
+from . import bounces, footer, identity, mime, wrap
+from . import headers as list_headers
 from . import text as post_text
+from .smtp_send import PLAIN_ADDRESS
 
 _logger = logging.getLogger(__name__)
 
@@ -29,37 +31,40 @@ class CopyBuilder:
     rendered once per post too, and only the footer's gets the member's
     links (outbound/footer.py)."""
 
-    def __init__(self, server, smtp, smtp_from=None):
+    def __init__(self, server, smtp, smtp_from=None, posts=None):
         # copies are signed whole as they leave, not by _prepare_email_message
         self.server = server.with_context(mail_group_unsigned=True)
         self.smtp = smtp
         self.smtp_from = smtp_from  # the batch's sender, as Odoo chose it for the mail server
-        self.posts = {}
+        # prepared posts, by message: shared by the sessions of a run to one mail configuration
+        self.posts = {} if posts is None else posts
         self.link_builders = {}
         self.secret = server.env['ir.config_parameter'].sudo().get_param('database.secret').encode()
         # the list's domain signs what leaves with its bounce address (outbound/signing.py)
         self.signer = server.env['mail.alias.domain']._dkim_signer(
             server.env.context.get('domain_bounce_address') or smtp_from or '')
+        # and seals copies of posts that came by mail when it is set to (outbound/arc.py)
+        self.sealer = server.env['mail.alias.domain']._arc_sealer(
+            server.env.context.get('domain_bounce_address') or smtp_from or '')
 
     def build(self, mail):
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy, signed
-        when the list's domain has a DKIM key."""
+        when the list's domain has a DKIM key (and sealed, outbound/arc.py)."""
         smtp_from, smtp_to, data = self._build(mail)
-        return smtp_from, smtp_to, self.signer.sign(data) if self.signer else data
+        post = self.posts[mail.mail_message_id.id]
+        data = wrap.attach(data, post['original'])
+        data = self.signer.sign(data) if self.signer else data
+        return smtp_from, smtp_to, self.sealer.seal(data, post['arc']) if post['arc'] else data
 
     def _build(self, mail):
-        # our own repr() of the personal headers: read them without literal_eval
-        personal = dict(PERSONAL_HEADERS.findall(mail.headers or ''))
-        if 'List-Unsubscribe' not in personal and 'List-Unsubscribe' in (mail.headers or ''):
-            personal = {name: value for name, value in ast.literal_eval(mail.headers).items()
-                        if name.startswith('List-Unsubscribe')}
         key = mail.mail_message_id.id
         if key not in self.posts:
-            self.posts[key] = self._prepare_post(mail)
+            self.posts[key] = self._prepare_post(mail.with_prefetch([mail.id]))
         post = self.posts[key]
-        html, text = self._bodies(post, mail)
-        recipients = tools.email_normalize_all(mail.email_to)
-        email_to = ', '.join(_encode_address(address) for address in tools.email_split_and_format(mail.email_to))
+        links = self._member_links(mail)
+        personal = self._personal_headers(mail, links)
+        html, text = self._bodies(post, mail, links)
+        recipients, email_to = _recipients(mail.email_to)
         template = post['template']
         if template and recipients and _is_ascii(email_to, *recipients, *personal.values()):
             data = template.render(email_to, personal.get('List-Unsubscribe', ''),
@@ -73,7 +78,21 @@ class CopyBuilder:
         return (self._envelope_sender(smtp_from, mail), smtp_to,
                 message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
 
-    def _bodies(self, post, mail):
+    @staticmethod
+    def _personal_headers(mail, links):
+        """The copy's one-click headers: those it stores (copies queued
+        before they were made when sent), else from its member's link."""
+        stored = mail.headers or ''
+        if not stored:
+            return list_headers.personal_headers(links['unsubscribe']) if links else {}
+        # our own repr() of the personal headers: read them without literal_eval
+        personal = dict(PERSONAL_HEADERS.findall(stored))
+        if 'List-Unsubscribe' not in personal and 'List-Unsubscribe' in stored:
+            personal = {name: value for name, value in ast.literal_eval(stored).items()
+                        if name.startswith('List-Unsubscribe')}
+        return personal
+
+    def _bodies(self, post, mail, links):
         """The copy's HTML and plain text: the body its post's copies share
         (read once per batch, worked out once) with the member's links put
         into its footer, the footer alone."""
@@ -81,8 +100,7 @@ class CopyBuilder:
         if post['stored'] != stored:
             post['stored'], post['parts'] = stored, _parts(mail._prepare_outgoing_body(), post['author_text'])
         parts = post['parts']
-        links = self._member_links(mail) if parts['placeholders'] else None
-        if not links:
+        if not (links and parts['placeholders']):
             return parts['html'] + parts['footer'], footer.join_text(parts['text'], parts['footer_text'])
         footer_html = footer.personalize(parts['footer'], parts['placeholders'], links)
         footer_text = footer.personalize_text(parts['footer_text'], parts['placeholders'], links)
@@ -127,6 +145,9 @@ class CopyBuilder:
         from_override = None
         post = self.server.env['mail.group.message'].sudo().search(
             [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
+        original = post._wrap_original() if post else None
+        if original:
+            build['attachments'] = []  # the post's files are in the attached original
         if group:
             # Odoo chose the batch's sender for the mail server: not the author
             # when the server's from_filter refuses the author's address. The
@@ -177,6 +198,8 @@ class CopyBuilder:
             'template': template,
             'smtp_from': smtp_from,
             'from_override': from_override,
+            'original': original,
+            'arc': post._arc_results() if post and self.sealer else None,
             'author_text': post.body_text if post else None,
             'stored': None, 'parts': None,
         }
@@ -229,6 +252,16 @@ def _set_from(message, value):
     if value:
         del message['From']
         message['From'] = value
+
+
+def _recipients(email_to):
+    """The copy's envelope recipients and its To header. A plain address,
+    as nearly every member's is, needs no parsing: it is the same once
+    normalized, but lower-cased."""
+    if PLAIN_ADDRESS.match(email_to or ''):
+        return [email_to.lower()], email_to
+    return (tools.email_normalize_all(email_to),
+            ', '.join(_encode_address(address) for address in tools.email_split_and_format(email_to)))
 
 
 def _is_ascii(*values):

@@ -10,6 +10,8 @@ does: when replies go to the group, the author is in Cc (reply-all reaches
 them); otherwise the Reply-To names them."""
 from email.utils import formataddr, parseaddr
 
+VIA_POLICIES = ('group', 'wrap')  # wrap: via the group, the original attached (wrap.py)
+
 
 def subject_with_prefix(subject, prefix):
     """``[Group] subject``, unless the subject already carries the prefix
@@ -32,7 +34,7 @@ def is_rewritten(author, alias_email, policy, author_usable=True):
     address = parseaddr(author or '')[1]
     if not alias_email or address.lower() == alias_email.lower():
         return False
-    return policy == 'group' or not author_usable
+    return policy in VIA_POLICIES or not author_usable
 
 
 def from_header(author, group_name, alias_email, policy, author_usable=True):

@@ -46,4 +46,5 @@ from . import test_sending_interrupted
 from . import test_complaints
 from . import test_dkim_signing
 from . import test_dmarc_from
+from . import test_wrap
 from . import test_smtp_stored_once

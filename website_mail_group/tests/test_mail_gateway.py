@@ -61,7 +61,7 @@ class TestMailGateway(MailGroupCommon):
             unsubscribe_url = self.group_public._get_email_unsubscribe_url(email)
             self.assertEqual(sent['List-Unsubscribe'], f'<{unsubscribe_url}>', 'each member gets their own link')
             self.assertEqual(ast.literal_eval(mail.headers)['List-Unsubscribe'], f'<{unsubscribe_url}>',
-                             "stored in the queued copy too, where Odoo's mail_group has it")
+                             "read from the queued copy too, where Odoo's mail_group has it")
             html = sent.get_body(('html',)).get_content()
             self.assertIn('id="o_mg_message_footer"', html)
             self.assertIn(unsubscribe_url.replace('&', '&amp;'), html)

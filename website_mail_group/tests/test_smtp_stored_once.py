@@ -57,6 +57,24 @@ class TestSmtpStoredOnce(SmtpListCase):
         self.assertLess(large_bytes, 2000, 'a copy of a 50 KB post stores no body of its own')
         self.assertLess(abs(large_bytes - small_bytes), 64, 'a copy is as large for a 50 KB post as for a 5 KB one')
 
+    def test_copy_stores_no_link_but_reads_and_sends_its_member_s(self):
+        post = self.post('<p>Links</p>', 'Links made when read')
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*) FROM mail_mail WHERE mail_message_id = %s AND headers IS NOT NULL",
+                            [post.mail_message_id.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 0, 'no copy stores its one-click link')
+        self.env.invalidate_all()
+        for mail in self.copies(post):
+            url = self.group._get_email_unsubscribe_url(mail.email_to)
+            self.assertEqual(mail.headers, repr({'List-Unsubscribe': f'<{url}>',
+                                                 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click'}))
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        self.assertEqual(sink.recipients(), MEMBERS)
+        for item in sink.messages:
+            url = self.group._get_email_unsubscribe_url(item['rcpt_tos'][0])
+            self.assertEqual(item['message']['List-Unsubscribe'], f'<{url}>', 'each member their own link')
+
     def test_members_receive_the_whole_post_with_their_footer(self):
         body = html_post(50)
         self.post(body)

@@ -1,0 +1,47 @@
+"""ARC seals by an alias domain (outbound/arc.py): optional, with the
+domain's DKIM key, on the copies of posts that came by mail."""
+from odoo import fields, models, tools
+
+from ..outbound import arc
+
+CACHE = 'mail_group_arc_sealers'
+
+
+class MailAliasDomain(models.Model):
+    _inherit = 'mail.alias.domain'
+
+    arc_seal = fields.Boolean(
+        'ARC Seal', default=False,
+        help='With a DKIM key, copies of posts that came by mail also carry an ARC seal (RFC 8617) stating how '
+             'their sender was authenticated, so that providers trusting this list accept them even when the '
+             "list's changes break the author's DKIM signature.")
+
+    def write(self, vals):
+        self.env.cr.cache.pop(CACHE, None)
+        return super().write(vals)
+
+    def _arc_sealer(self, address):
+        """The ``arc.Sealer`` of the alias domain of ``address`` (an
+        envelope sender), or None when it does not seal."""
+        domain_name = (tools.email_normalize(address) or '').rpartition('@')[2]
+        if not domain_name:
+            return None
+        cache = self.env.cr.cache.setdefault(CACHE, {})
+        if domain_name not in cache:
+            domain = self.sudo().search([('name', '=', domain_name)], limit=1)
+            authserv_id = self.env['ir.config_parameter'].sudo().get_param('website_mail_group.authserv_id')
+            cache[domain_name] = arc.Sealer(domain.name, domain.dkim_selector, domain.dkim_private_key, authserv_id) \
+                if domain.arc_seal and domain.dkim_private_key and domain.dkim_selector else None
+        return cache[domain_name]
+
+
+class MailGroupMessage(models.Model):
+    _inherit = 'mail.group.message'
+
+    def _arc_results(self):
+        """The inbound verdict of this post for its copies' ARC seal, or
+        None (posts from Odoo and the website, groups trusting From)."""
+        self.ensure_one()
+        post = self.sudo()
+        return arc.results(post.authentication_status, post.authentication_details,
+                           (post.email_from_normalized or '').rpartition('@')[2])
