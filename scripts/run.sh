@@ -13,6 +13,8 @@
 #   ODOO_SRC           Odoo 17 source tree, used by setup.sh when Odoo is not importable
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+# Odoo 17 imports pkg_resources, which setuptools 80 (see setup.sh) says is deprecated, in every process
+export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:pkg_resources is deprecated as an API:UserWarning"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=${PYTHON:-python3}
 log() { printf '[run] %s\n' "$*" >&2; }
