@@ -8,11 +8,13 @@ DEMO_DB        ?= wmg_demo
 HTTP_PORT      ?= 8069
 SMTP_PORT      ?= 1025
 MAIL_VIEW_PORT ?= 8025
+MTA            ?=
+POSTFIX_PORT   ?= 2525
 ALIAS_DOMAIN   ?= groups.localhost
 TEST_DB        ?=
 PYTEST_ARGS    ?=
 
-export ODOO_SRC PYTHON DEMO_DB HTTP_PORT SMTP_PORT MAIL_VIEW_PORT ALIAS_DOMAIN TEST_DB PYTEST_ARGS
+export ODOO_SRC PYTHON DEMO_DB HTTP_PORT SMTP_PORT MAIL_VIEW_PORT MTA POSTFIX_PORT ALIAS_DOMAIN TEST_DB PYTEST_ARGS
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test
@@ -25,6 +27,7 @@ help: ## List the commands
 	@echo "Variables: ODOO_SRC=<Odoo 17 source tree> (when python3 cannot import Odoo 17),"
 	@echo "  DEMO_DB=$(DEMO_DB) HTTP_PORT=$(HTTP_PORT) SMTP_PORT=$(SMTP_PORT) MAIL_VIEW_PORT=$(MAIL_VIEW_PORT)"
 	@echo "  ALIAS_DOMAIN=$(ALIAS_DOMAIN) RESET=1 (run: recreate the demo database)"
+	@echo "  MTA=postfix POSTFIX_PORT=$(POSTFIX_PORT) (run: Postfix from deploy/ in front of Odoo)"
 	@echo "  TEST_DB=<name> KEEP_DB=1 PYTEST_ARGS='-k ...' (test)"
 
 setup: ## Install what is missing: Odoo 17 from ODOO_SRC, Python packages, PostgreSQL, Chromium

@@ -8,13 +8,12 @@ XML-RPC, which routes the message to the group whose alias it is addressed to.
 
     python3 scripts/mailgate.py -d wmg_demo -u 2 -p admin --host 127.0.0.1 --port 8069 < post.eml
 
-Postfix pipe alias (see README.md):
-
-    developers: "|/usr/bin/python3 /opt/wmg/scripts/mailgate.py -d DB -u UID -p PASSWORD --host HOST --port PORT"
+Postfix runs it as the `odoo` pipe of deploy/postfix/master.cf.
 
 Exit status: 0 delivered; 1 Odoo refused the message because no alias or
 group takes it (printed on stderr: the MTA bounces it); 75 (EX_TEMPFAIL) for
-anything else: Odoo unreachable, a login refused, a server error (Postfix
+anything else: Odoo unreachable, a login refused (said so, with the user
+and the database), a wrong option, a server error (Postfix
 keeps the message queued and retries later). Errors are one line on stderr,
 never a traceback (the MTA may quote it to the sender).
 """
@@ -24,6 +23,7 @@ import xmlrpc.client
 
 EX_REFUSED = 1
 EX_TEMPFAIL = 75
+FAULT_ACCESS_DENIED = 3  # Odoo's fault code for a refused login (odoo/addons/base/controllers/rpc.py)
 # how Odoo's mail gateway says that no alias or group takes the message
 ROUTING_REFUSALS = (
     'No possible route found for incoming message',
@@ -43,8 +43,14 @@ def is_routing_refusal(fault):
     return fault.faultCode == 1 and any(text in fault_line(fault) for text in ROUTING_REFUSALS)
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # a mistake in the MTA's command line: the mail stays queued until it is fixed
+        self.exit(EX_TEMPFAIL, f'error: {self.prog}: {message}; retry later\n')
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Deliver an email read from stdin to Odoo.')
+    parser = Parser(description='Deliver an email read from stdin to Odoo.')
     parser.add_argument('-d', '--database', default='odoo', help='Odoo database (default: %(default)s)')
     parser.add_argument('-u', '--userid', type=int, default=2,
                         help='Odoo user id (default: %(default)s, the admin of a new database)')
@@ -65,6 +71,10 @@ def main(argv=None):
         if is_routing_refusal(e):
             print(f'refused: {fault_line(e)}', file=sys.stderr)
             sys.exit(EX_REFUSED)
+        if e.faultCode == FAULT_ACCESS_DENIED:
+            print(f'error: Odoo refused the login of user id {args.userid} on database {args.database}: '
+                  'wrong password or API key (-p), or wrong user id (-u); retry later', file=sys.stderr)
+            sys.exit(EX_TEMPFAIL)
         print(f'error: Odoo failed, retry later: {fault_line(e)}', file=sys.stderr)
         sys.exit(EX_TEMPFAIL)
     except (OSError, xmlrpc.client.ProtocolError) as e:

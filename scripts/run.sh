@@ -2,14 +2,19 @@
 # `make run`: set up the machine, create (or reuse) the demo database with
 # website_mail_group and its demo data, point Odoo's outgoing mail at a local
 # SMTP sink, and serve Odoo on http://localhost:$HTTP_PORT until Ctrl-C.
+# MTA=postfix puts Postfix from deploy/ in front (scripts/postfix_instance.py,
+# var/postfix/demo): mail sent to it on POSTFIX_PORT goes through the pipe to
+# Odoo, Odoo sends through it, and it hands the members' copies to the sink.
 #
 # Environment (all optional):
 #   DEMO_DB=wmg_demo   HTTP_PORT=8069   SMTP_PORT=1025   MAIL_VIEW_PORT=8025 (0: no web page)
-#   ALIAS_DOMAIN=groups.localhost   HTTP_INTERFACE=127.0.0.1
+#   ALIAS_DOMAIN=groups.localhost   HTTP_INTERFACE=127.0.0.1   MTA=postfix   POSTFIX_PORT=2525
 #   RESET=1            drop and recreate the demo database
 #   ODOO_SRC           Odoo 17 source tree, used by setup.sh when Odoo is not importable
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+# Odoo 17 imports pkg_resources, which setuptools 80 (see setup.sh) says is deprecated, in every process
+export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:pkg_resources is deprecated as an API:UserWarning"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=${PYTHON:-python3}
 log() { printf '[run] %s\n' "$*" >&2; }
@@ -23,14 +28,21 @@ HTTP_INTERFACE=${HTTP_INTERFACE:-127.0.0.1}
 SMTP_PORT=${SMTP_PORT:-1025}
 MAIL_VIEW_PORT=${MAIL_VIEW_PORT:-8025}
 ALIAS_DOMAIN=${ALIAS_DOMAIN:-groups.localhost}
+MTA=${MTA:-}
+POSTFIX_PORT=${POSTFIX_PORT:-2525}
+case "$MTA" in
+    '') OUT_PORT=$SMTP_PORT ;;
+    postfix) OUT_PORT=$POSTFIX_PORT ;;
+    *) echo "error: MTA=$MTA: the only MTA the demo runs is postfix" >&2; exit 1 ;;
+esac
 BASE_URL=http://localhost:$HTTP_PORT
 VAR=$ROOT/var
 CONF=$VAR/odoo-$DEMO_DB.conf
 STAMP=$VAR/odoo-$DEMO_DB.stamp
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$HTTP_PORT" "$SMTP_PORT" $([ "$MAIL_VIEW_PORT" != 0 ] && echo "$MAIL_VIEW_PORT"); do
+for port in "$HTTP_PORT" "$SMTP_PORT" $([ "$MAIL_VIEW_PORT" != 0 ] && echo "$MAIL_VIEW_PORT") $([ -n "$MTA" ] && echo "$POSTFIX_PORT"); do
     if port_busy "$port"; then
-        echo "error: port $port is already in use (another 'make run'?); stop that process or choose other ports: make run HTTP_PORT=... SMTP_PORT=... MAIL_VIEW_PORT=..." >&2
+        echo "error: port $port is already in use (another 'make run'?); stop that process or choose other ports: make run HTTP_PORT=... SMTP_PORT=... MAIL_VIEW_PORT=... POSTFIX_PORT=..." >&2
         exit 1
     fi
 done
@@ -55,7 +67,7 @@ http_port = $HTTP_PORT
 workers = 0
 max_cron_threads = 1
 smtp_server = 127.0.0.1
-smtp_port = $SMTP_PORT
+smtp_port = $OUT_PORT
 without_demo = False
 EOF
 
@@ -86,7 +98,7 @@ else
 fi
 
 info=$(cd "$VAR" && "$PY" "$ROOT/scripts/configure_demo.py" -c "$CONF" -d "$DEMO_DB" \
-    --smtp-port "$SMTP_PORT" --alias-domain "$ALIAS_DOMAIN" --base-url "$BASE_URL" --var "$VAR")
+    --smtp-port "$OUT_PORT" --alias-domain "$ALIAS_DOMAIN" --base-url "$BASE_URL" --var "$VAR")
 uid=$(printf '%s\n' "$info" | sed -n 's/^Admin user: id \([0-9]*\).*/\1/p')
 
 pids=()
@@ -94,6 +106,7 @@ alive() { local pid; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && r
 wait_exit() { local i; for ((i = 0; i < $1 * 4; i++)); do alive || return 0; sleep 0.25; done; return 1; }
 cleanup() {
     trap - EXIT INT TERM
+    [ -z "$MTA" ] || "$PY" "$ROOT/scripts/postfix_instance.py" stop "$VAR/postfix/demo"
     [ ${#pids[@]} -gt 0 ] || return 0
     # On Ctrl-C the terminal already sent SIGINT to Odoo and the sink: let them
     # shut down cleanly (a second signal makes Odoo exit at once).
@@ -121,7 +134,15 @@ for _ in $(seq 120); do
     sleep 1
 done
 
+if [ -n "$MTA" ]; then
+    log "starting Postfix from deploy/ on 127.0.0.1:$POSTFIX_PORT (log: var/postfix/demo/maillog)"
+    "$PY" "$ROOT/scripts/postfix_instance.py" start "$VAR/postfix/demo" --smtp-port "$POSTFIX_PORT" --db "$DEMO_DB" \
+        --http-port "$HTTP_PORT" --uid "${uid:-2}" --password admin --domain "$ALIAS_DOMAIN" --relayhost "127.0.0.1:$SMTP_PORT"
+fi
+
 sample=$(printf '%s\n' "$info" | sed -n 's/^Sample post: //p')
+sender=$(sed -n 's/^From: //p' "${sample:-/dev/null}" 2>/dev/null | head -1)
+rcpt=$(sed -n 's/^To: //p' "${sample:-/dev/null}" 2>/dev/null | head -1)
 mail_view=$([ "$MAIL_VIEW_PORT" != 0 ] && echo "http://localhost:$MAIL_VIEW_PORT/ (and " || echo "(")
 cat <<EOF
 
@@ -135,6 +156,12 @@ $(printf '%s\n' "$info" | grep -v '^Sample post' | sed 's/^/ /')
  each caught message is also printed below as a [smtp] line.
  Post to a group by piping an email into the mail gateway (XML-RPC):
    python3 scripts/mailgate.py -d $DEMO_DB -u ${uid:-2} -p admin --host 127.0.0.1 --port $HTTP_PORT < ${sample:-message.eml}
+$([ -n "$MTA" ] && cat <<POSTFIX
+ or by mail to Postfix (deploy/, var/postfix/demo/maillog), which pipes it to Odoo
+ and hands the members' copies to the sink:
+   curl -s smtp://127.0.0.1:$POSTFIX_PORT --mail-from '${sender:-someone@example.org}' --mail-rcpt '${rcpt:-group@$ALIAS_DOMAIN}' -T ${sample:-message.eml}
+POSTFIX
+)
  (Odoo ignores a Message-ID it has seen: edit it to send the same file again.)
  Odoo log: var/log/odoo.log.  Stop with Ctrl-C.
 ================================================================================

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent machine set-up shared by `make run` and `make test`:
-# Odoo 17 (from ODOO_SRC when not importable), Python packages, PostgreSQL, Chromium.
+# Odoo 17 (from ODOO_SRC when not importable), a pkg_resources gevent can load
+# its plugins with, Python packages, PostgreSQL, Chromium, Postfix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -21,6 +22,14 @@ apt_install() {
         || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 }
 
+# An editable install made by pip: its `odoo` command imports Odoo, nothing
+# else (the one of `setup.py develop` first checks all of Odoo's requirements
+# with pkg_resources).
+odoo_editable() {
+    "$PY" -m pip install -q --no-deps --no-build-isolation --use-pep517 \
+        --config-settings editable_mode=compat -e "$1"
+}
+
 # 1. Odoo 17
 if [ "$(odoo_version)" != "17" ]; then
     if [ -z "${ODOO_SRC:-}" ] || [ ! -f "${ODOO_SRC}/odoo/release.py" ]; then
@@ -35,8 +44,21 @@ if [ "$(odoo_version)" != "17" ]; then
     log "installing Odoo's requirements and Odoo itself from $ODOO_SRC"
     "$PY" -m pip install -q 'setuptools<70' wheel
     "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
-    "$PY" -m pip install -q --no-deps --no-build-isolation -e "$ODOO_SRC"
+    odoo_editable "$ODOO_SRC"
     [ "$(odoo_version)" = "17" ] || { echo "error: Odoo still not importable after installing $ODOO_SRC" >&2; exit 2; }
+fi
+
+# 1b. A pkg_resources that finds distributions by their normalized names. With
+# workers, Odoo's long-polling process runs gevent, whose plugins load through
+# pkg_resources, which checks gevent's requirements: the pkg_resources of Python
+# 3.11's setuptools 65 does not match zope.interface to zope_interface-8.7.dist-info,
+# and that process died at start, respawned every few seconds. Below 81: Odoo 17
+# still imports pkg_resources, which setuptools drops from then on (84 has none).
+gevent_loads() { (cd / && "$PY" -W ignore -c 'import pkg_resources; pkg_resources.require("gevent")') >/dev/null 2>&1; }
+if ! gevent_loads; then
+    log "pip install 'setuptools>=70,<81': its pkg_resources cannot find gevent's requirements"
+    "$PY" -m pip install -q 'setuptools>=70,<81'
+    gevent_loads || { echo "error: pkg_resources still cannot resolve gevent's requirements" >&2; exit 2; }
 fi
 
 # 2. Our Python packages
@@ -72,4 +94,19 @@ if ! psql -d postgres -tAc 'select 1' >/dev/null 2>&1; then
         sudo -u postgres psql -qc "CREATE ROLE \"$me\" LOGIN SUPERUSER" >/dev/null
     fi
 fi
-log "ready: Odoo $(odoo_version), PostgreSQL as role $me, $(chromium --version 2>/dev/null)"
+# 5. Postfix (deploy/ and its test): installed unconfigured, its default
+# instance never started; the test's and the demo's instances run from
+# var/postfix/<name>, which Postfix only accepts when the default main.cf lists them.
+if ! command -v postfix >/dev/null 2>&1; then
+    echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+    apt_install postfix
+fi
+[ -f /etc/postfix/main.cf ] || echo 'compatibility_level = 3.6' > /etc/postfix/main.cf
+dirs=$(postconf -h alternate_config_directories)
+for name in test demo; do
+    dir=$(pwd -P)/var/postfix/$name
+    case " ${dirs//,/ } " in *" $dir "*) ;; *) dirs="${dirs:+$dirs, }$dir" ;; esac
+done
+[ "$dirs" = "$(postconf -h alternate_config_directories)" ] || postconf -e "alternate_config_directories = $dirs"
+
+log "ready: Odoo $(odoo_version), PostgreSQL as role $me, $(chromium --version 2>/dev/null), Postfix $(postconf -h mail_version)"

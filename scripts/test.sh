@@ -15,8 +15,13 @@
 #   TEST_HTTP_PORT   port of the test HTTP server (default 8069); give parallel runs their own
 #   SKIP_ODOO_COMPAT=1  skip Odoo's own mail_group tests (scripts/odoo_compat.sh, port TEST_HTTP_PORT+1000)
 #   SKIP_SWITCH_TEST=1  skip the switch from Odoo's mail_group (scripts/test_switch.sh, port TEST_HTTP_PORT+2000)
+#   SKIP_DEPLOY_TEST=1  skip the production set-up of deploy/ (scripts/test_deployment.sh: Postfix and
+#                       Odoo with workers; HTTP ports TEST_HTTP_PORT+10 and +11, SMTP 25xx, DNS 53xx,
+#                       xx = the last two digits of TEST_HTTP_PORT)
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+# Odoo 17 imports pkg_resources, which setuptools 80 (see setup.sh) says is deprecated, in every process
+export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:pkg_resources is deprecated as an API:UserWarning"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=${PYTHON:-python3}
 log() { printf '[test] %s\n' "$*" >&2; }
@@ -120,6 +125,16 @@ if [ "$MODULE" = website_mail_group ] && [ "${SKIP_SWITCH_TEST:-0}" != 1 ]; then
         "$ROOT/scripts/test_switch.sh" || { echo "error: the switch from Odoo's mail_group fails" >&2; exit 1; }
 elif [ "$MODULE" = website_mail_group ]; then
     log "WARNING: SKIP_SWITCH_TEST=1: the switch from Odoo's mail_group is NOT tested"
+fi
+
+if [ "$MODULE" = website_mail_group ] && [ "${SKIP_DEPLOY_TEST:-0}" != 1 ]; then
+    log "the production set-up of deploy/: Postfix, Odoo with workers (scripts/test_deployment.sh)"
+    port=${TEST_HTTP_PORT:-8069}
+    DEPLOY_DB="${TEST_DB}_deploy" DEPLOY_HTTP_PORT=$((port + 10)) DEPLOY_SMTP_PORT=$((2500 + port % 100)) \
+        DEPLOY_DNS_PORT=$((5300 + port % 100)) "$ROOT/scripts/test_deployment.sh" \
+        || { echo "error: the production set-up of deploy/ fails" >&2; exit 1; }
+elif [ "$MODULE" = website_mail_group ]; then
+    log "WARNING: SKIP_DEPLOY_TEST=1: the production set-up (Postfix, workers) is NOT tested"
 fi
 
 log "installing $MODULE (with demo data) into fresh database $TEST_DB"

@@ -20,12 +20,12 @@ import dns.rrset
 
 
 class DnsServer:
-    def __init__(self, records=None, silent=False):
+    def __init__(self, records=None, silent=False, port=0):
         self.records = {name.rstrip('.').lower(): values for name, values in (records or {}).items()}
         self.silent = silent
         self.queries = []
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.bind(('127.0.0.1', 0))
+        self.socket.bind(('127.0.0.1', port))
         self.socket.settimeout(0.2)
         self.address = '127.0.0.1:%d' % self.socket.getsockname()[1]
         self._stop = threading.Event()

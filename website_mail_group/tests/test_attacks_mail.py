@@ -239,9 +239,12 @@ class TestAttacksMailRpc(HttpCase):
         with mute_logger('odoo.http', 'odoo.addons.mail.models.mail_thread'):
             refused = self.mailgate('-u', '2', '-p', 'admin', raw=raw)
             bad_login = self.mailgate('-u', str(self.manager.id), '-p', 'wrong password', raw=raw)
-        for result, code in ((down, 75), (refused, 1), (bad_login, 75)):
+        bad_option = self.mailgate('-u', 'UID', '-p', 'admin', raw=raw)
+        for result, code in ((down, 75), (refused, 1), (bad_login, 75), (bad_option, 75)):
             stderr = result.stderr.decode()
             self.assertEqual(result.returncode, code, stderr)
             self.assertNotIn('Traceback', stderr)
             self.assertEqual(len(stderr.strip().splitlines()), 1, f'one line for the MTA: {stderr}')
         self.assertIn('No possible route', refused.stderr.decode())
+        self.assertIn(f'Odoo refused the login of user id {self.manager.id} on database {self.env.cr.dbname}: '
+                      'wrong password or API key', bad_login.stderr.decode())
