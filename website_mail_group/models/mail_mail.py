@@ -100,7 +100,7 @@ class MailMail(models.Model):
         # a journal survives a worker killed before its commit (mail_group_sent.py)
         journal = SentJournal(self.env) if auto_commit and not self.env.registry.in_test_mode() else None
         run = SendRun(self.env, auto_commit, self._mail_group_deadline(), journal, claim,
-                      SessionSlots(self.env, journal.cr if journal else None))
+                      SessionSlots(self.env))
         seen, waiting = [], False
         try:
             while not run.past_deadline():

@@ -51,7 +51,8 @@ class Claim:
     def take(self, limit, ids=None, exclude=(), due=True):
         """Claim up to ``limit`` queued copies no live claim holds (among
         ``ids`` if given, never one of ``exclude``, only those due if
-        ``due``); return their ids, in order."""
+        ``due``); return their ids, in order. (``= ANY(ARRAY(...))``: with
+        ``IN (...)`` the planner scanned the whole queue for each batch.)"""
         conditions = ['m.mail_group_post', "m.state = 'outgoing'", FREE, 'NOT (m.id = ANY(%(exclude)s))']
         if ids is not None:
             conditions.append('m.id = ANY(%(ids)s)')
@@ -62,8 +63,8 @@ class Claim:
             UPDATE mail_mail m
                SET mail_group_claim = %(token)s,
                    mail_group_claim_until = clock_timestamp() AT TIME ZONE 'UTC' + make_interval(secs => %(timeout)s)
-             WHERE m.id IN (SELECT m.id FROM mail_mail m WHERE {' AND '.join(conditions)}
-                             ORDER BY m.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
+             WHERE m.id = ANY(ARRAY(SELECT m.id FROM mail_mail m WHERE {' AND '.join(conditions)}
+                                     ORDER BY m.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED))
          RETURNING m.id
         """, {'token': self.token, 'timeout': self.timeout, 'limit': limit,
               'ids': list(ids or []), 'exclude': list(exclude)})

@@ -14,10 +14,10 @@ class SessionSlots:
     """``acquire`` a slot for a server (waiting a while for one to be freed),
     ``release`` it; ``close`` frees every slot this connection holds.
 
-    The locks are taken on ``cr`` (the sending journal's connection), else
-    on a connection of their own, opened when first needed: never on the
-    worker's transaction, whose failure would keep them on a pooled
-    connection. In Odoo's HTTP test mode, one cursor is all there is."""
+    The locks are taken on ``cr`` if given, else on a connection of their
+    own, opened when first needed: never on the worker's transaction, whose
+    failure would keep them on a pooled connection. In Odoo's HTTP test
+    mode, one cursor is all there is."""
 
     def __init__(self, env, cr=None):
         self.env = env

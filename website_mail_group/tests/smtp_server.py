@@ -1,6 +1,7 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for end-to-end tests, able
 to fail on purpose: refuse recipients (4xx/5xx), drop the connection, or
-answer slowly; it counts the sessions open at once."""
+answer slowly; it counts the sessions open at once. It offers PIPELINING
+unless ``handler.pipelining`` is set to False."""
 import asyncio
 import email
 import email.policy
@@ -11,6 +12,8 @@ from aiosmtpd.smtp import SMTP
 
 
 class _Handler:
+    pipelining = True  # offer PIPELINING (RFC 2920), as Postfix and most relays do
+
     def __init__(self):
         self.messages = []
         self.refuse = {}         # address -> SMTP reply for RCPT TO, e.g. '550 no such user'
@@ -18,6 +21,12 @@ class _Handler:
         self.delay = 0           # seconds before answering each message, as a slow relay
         self.sessions = 0        # SMTP sessions open now
         self.max_sessions = 0    # the most ever open at once
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, '250-PIPELINING')
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.refuse.get(address.lower())

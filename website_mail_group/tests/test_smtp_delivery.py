@@ -1,4 +1,5 @@
 import datetime
+import smtplib
 from email.utils import make_msgid
 from unittest.mock import patch
 
@@ -7,10 +8,10 @@ from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..outbound import bounces
+from ..outbound import bounces, smtp_send
 from .common import SmtpListCase
 from .mails import raw_mail
-from .smtp_server import SmtpSink
+from .smtp_server import SmtpSink, _Handler
 
 MEMBERS = [f'member{index}@members.example.com' for index in range(6)]
 
@@ -206,3 +207,38 @@ class TestSmtpDelivery(SmtpListCase):
         self.assertEqual(str(message['Reply-To']), 'e2e@lists.e2e.example.com, Author <author@example.com>')
         group_message = self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)])
         self.assertEqual(group_message.subject, 'Policies', 'the archive keeps the subject as written')
+
+    def test_copy_bytes_arrive_whole_refusals_reported(self):
+        """The sender's own SMTP commands (outbound/smtp_send.py): the bytes
+        arrive as sent, a line starting with a period included; refused
+        recipients raise as smtplib's would, and the session goes on."""
+        data = b'From: a@example.com\r\nSubject: dots\r\n\r\n.a line starting with a period\r\n..two\r\n.\r\nend\r\n'
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            sink.handler.refuse = {'gone@members.example.com': '550 no such user',
+                                   'busy@members.example.com': '450 mailbox busy'}
+            smtp = smtplib.SMTP('127.0.0.1', self.mail_server.smtp_port)
+            try:
+                self.assertEqual(smtp_send.sendmail(smtp, 'bounce@example.com', ['ok@members.example.com'], data), {})
+                with self.assertRaises(smtplib.SMTPRecipientsRefused) as refused:
+                    smtp_send.sendmail(smtp, 'bounce@example.com', ['gone@members.example.com'], data)
+                self.assertEqual(refused.exception.recipients['gone@members.example.com'][0], 550)
+                partly = smtp_send.sendmail(smtp, 'bounce@example.com',
+                                            ['busy@members.example.com', 'ok2@members.example.com'], data)
+                self.assertEqual(list(partly), ['busy@members.example.com'])
+                self.assertEqual(smtp_send.sendmail(smtp, 'bounce@example.com', ['ok3@members.example.com'], data), {})
+            finally:
+                smtp.quit()
+        self.assertEqual([item['rcpt_tos'] for item in sink.messages],
+                         [['ok@members.example.com'], ['ok2@members.example.com'], ['ok3@members.example.com']])
+        for item in sink.messages:
+            self.assertEqual(item['raw'].replace(b'\r\n', b'\n'), data.replace(b'\r\n', b'\n'))
+
+
+@tagged('post_install', '-at_install')
+class TestSmtpDeliveryWithoutPipelining(TestSmtpDelivery):
+    """The same, to a server that does not offer PIPELINING: the sender
+    then waits for the reply to each command."""
+
+    def setUp(self):
+        super().setUp()
+        self.patch(_Handler, 'pipelining', False)
