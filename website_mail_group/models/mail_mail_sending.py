@@ -135,9 +135,10 @@ class MailMail(models.Model):
                     break
             mail = remaining.pop(0)
             try:
-                smtp_from_addr, smtp_to, data = builder.build(mail)
                 if remaining:
+                    # built while this copy's signature is made, signed while it goes out
                     builder.build_ahead(remaining[0])
+                smtp_from_addr, smtp_to, data = builder.build(mail)
                 if not run.test_mode:
                     smtp_send.sendmail(smtp, smtp_from_addr, smtp_to, data)
             except Exception as exc:  # noqa: BLE001 - classified below
