@@ -1,6 +1,7 @@
 from . import ir_http
 from . import mail_alias
 from . import mail_group
+from . import mail_group_gateway
 from . import mail_group_access
 from . import mail_group_actions
 from . import mail_group_digest

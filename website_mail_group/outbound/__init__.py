@@ -11,10 +11,11 @@
    when a post is queued, and Odoo's mail queue) claims batches of copies
    (``claims.py``, ``models/mail_mail.py``); ``models/mail_mail_sending.py``
    sends each batch through one SMTP session, within the mail server's cap
-   of concurrent sessions (``sessions.py``), and ``copies.py`` builds each
-   member's bytes: Odoo's MIME message made once per post (``mime.py``,
-   ``text.py``), From and Reply-To by the group's settings
-   (``identity.py``), the list headers, the member's links put into the
+   of concurrent sessions (``sessions.py``; ``smtp_send.py`` speaks SMTP),
+   and ``copies.py`` builds each member's bytes from what
+   ``prepared_post.py`` made once per post: Odoo's MIME message
+   (``mime.py``, ``text.py``), From and Reply-To by the group's settings
+   (``identity.py``), the list headers; then the member's links put into the
    footer, a signed VERP envelope sender (``bounces.py``), the post as
    received attached when the group wraps posts (``wrap.py``), a DKIM
    signature by the list's domain (``signing.py``) and, for posts that

@@ -1,26 +1,23 @@
 """The bytes of each member's copy of a post, built when it is sent.
 
-Odoo builds and serializes a post's message once, as a template with
-tokens (outbound/mime.py); the list headers and the plain text of the post
-and of the footer are made once per post too. A queued copy stores the
-member's own headers; the post's body with the footer's placeholders
+What the copies of a post share is prepared once (outbound/prepared_post.py):
+Odoo's message serialized as a template with tokens (outbound/mime.py), the
+list headers. The post's body with the footer's placeholders
 (outbound/footer.py) is stored once for all its copies
-(models/mail_group_copy_body.py); only the footer gets the member's links."""
+(models/mail_group_copy_body.py); a copy gets its member's links in the
+footer and the one-click headers, its signed VERP sender, and a DKIM
+signature made in a thread while the copy before it leaves."""
 import ast
-import datetime
-import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import formataddr, parseaddr
 
 from odoo import fields, tools
 
-from . import bounces, footer, identity, mime, wrap
+from . import bounces, footer, mime, prepared_post, wrap
 from . import headers as list_headers
 from . import text as post_text
 from .smtp_send import PLAIN_ADDRESS
-
-_logger = logging.getLogger(__name__)
 
 PERSONAL_HEADERS = re.compile(r"'(List-Unsubscribe(?:-Post)?)': '([^'\\]*)'")
 
@@ -89,7 +86,7 @@ class CopyBuilder:
     def _build(self, mail):
         key = mail.mail_message_id.id
         if key not in self.posts:
-            self.posts[key] = self._prepare_post(mail.with_prefetch([mail.id]))
+            self.posts[key] = prepared_post.prepare(self, mail.with_prefetch([mail.id]))
         post = self.posts[key]
         links = self._member_links(mail)
         personal = self._personal_headers(mail, links)
@@ -104,7 +101,7 @@ class CopyBuilder:
         # the member only: a Cc naming the author is a header, not a recipient
         smtp_from, smtp_to, message = self.server.with_context(send_validated_to=recipients)._prepare_email_message(
             message, self.smtp)
-        _set_from(message, post['from_override'])
+        prepared_post.set_from(message, post['from_override'])
         return (self._envelope_sender(smtp_from, mail), smtp_to,
                 message.as_bytes(policy=message.policy.clone(linesep='\r\n', max_line_length=None)))
 
@@ -153,7 +150,7 @@ class CopyBuilder:
 
     def _member_links(self, mail):
         """The member's personal links, by kind."""
-        group = _group_of(mail)
+        group = prepared_post.group_of(mail)
         member = mail.mail_group_member_id
         email = member.email_normalized or tools.email_normalize(mail.email_to)
         if not group or not email:
@@ -161,100 +158,6 @@ class CopyBuilder:
         if group.id not in self.link_builders:
             self.link_builders[group.id] = group._member_links_builder()
         return self.link_builders[group.id](member.id, email)
-
-    def _prepare_post(self, mail):
-        values = mail._prepare_outgoing_list()[0]
-        emails_from = tools.email_split_and_format_normalize(mail.email_from)
-        author = emails_from[0] if emails_from else mail.email_from
-        group = _group_of(mail)
-        build = dict(
-            email_from=author, subject=values['subject'], email_cc=values['email_cc'], reply_to=values['reply_to'],
-            attachments=values['attachments'], message_id=values['message_id'], references=values['references'],
-            object_id=values['object_id'], subtype='html', subtype_alternative='plain',
-        )
-        from_override = None
-        post = self.server.env['mail.group.message'].sudo().search(
-            [('mail_message_id', '=', mail.mail_message_id.id)], limit=1) if group else None
-        original = post._wrap_original() if post else None
-        if original:
-            build['attachments'] = []  # the post's files are in the attached original
-        if group:
-            # Odoo chose the batch's sender for the mail server: not the author
-            # when the server's from_filter refuses the author's address. The
-            # address of a web or Odoo post is whatever its author typed in
-            # their profile: never a From either.
-            usable = tools.email_normalize(self.smtp_from or '') == tools.email_normalize(author or '') \
-                and not (post and post.author_from_account) \
-                and not (group.from_policy == 'dmarc' and group._author_requires_via(author))
-            rewritten = identity.is_rewritten(author, group.alias_email, group.from_policy, usable)
-            cc = identity.cc(group.reply_to_policy, author, rewritten)
-            build.update(
-                email_from=identity.from_header(author, group.name, group.alias_email, group.from_policy, usable),
-                subject=identity.subject_with_prefix(values['subject'], group.subject_prefix),
-                reply_to=identity.reply_to(group.reply_to_policy, group.alias_email, author),
-                email_cc=[cc] if cc else values['email_cc'],
-            )
-            # a group sending as itself keeps its own From (Odoo would encapsulate
-            # it like the author's address) when the server may send from it
-            if rewritten and self.server._match_from_filter(group.alias_email, getattr(self.smtp, 'from_filter', False)):
-                from_override = build['email_from']
-            # the list headers are the same for every copy: added here, not stored
-            parent_id = mail.mail_message_id.parent_id.message_id or False
-            base_url = group.get_base_url()
-            post_url = f'{base_url}/groups/{group.id}/{post.id}' if post else None
-            values['headers'] = {**group._list_headers(base_url, parent_id, post_url), **values['headers']}
-            build['references'] = parent_id or build['references']
-        digest_items = self._digest_items(mail, group)
-        server = self.server.with_context(send_validated_to=values['email_to_normalized'])
-        message = server.build_email(
-            email_to=values['email_to'], body=values['body'], body_alternative=values['body_alternative'],
-            headers=values['headers'], **build)
-        template_message = server.build_email(
-            email_to=[mime.TO_TOKEN], body=mime.HTML_TOKEN, body_alternative=mime.TEXT_TOKEN,
-            headers={**values['headers'], 'List-Unsubscribe': mime.UNSUBSCRIBE_TOKEN,
-                     'List-Unsubscribe-Post': mime.UNSUBSCRIBE_POST_TOKEN}, **build)
-        if digest_items:
-            mime.make_digest(message, digest_items)
-            mime.make_digest(template_message, digest_items)
-        smtp_from, __, template_message = self.server.with_context(send_validated_to=[])._prepare_email_message(
-            template_message, self.smtp)
-        _set_from(template_message, from_override)
-        template = mime.ByteTemplate.make(
-            template_message.as_bytes(policy=template_message.policy.clone(linesep='\r\n')))
-        if not template:
-            _logger.info('Mail group: no byte template for message %s, building each copy', mail.mail_message_id.id)
-        return {
-            'message': message,
-            'template': template,
-            'smtp_from': smtp_from,
-            'from_override': from_override,
-            'original': original,
-            'arc': post._arc_results() if post and self.sealer else None,
-            'author_text': post.body_text if post else None,
-            'stored': None, 'parts': None,
-        }
-
-    def _digest_items(self, mail, group):
-        """The posts of a digest, each as a message of its own, as the
-        members received them (Subject, From, Date, Message-ID, threading)."""
-        posts = mail.mail_message_id.sudo().mail_group_digest_ids if group else None
-        items = []
-        for post in posts or ():
-            message = post.mail_message_id
-            parent_id = message.parent_id.message_id
-            author = message.email_from or ''
-            items.append(mime.digest_item({
-                'From': identity.from_header(author, group.name, group.alias_email, 'group')
-                if post.author_from_account else author,
-                'To': group.alias_email or '',
-                'Reply-To': identity.reply_to(group.reply_to_policy, group.alias_email, author),
-                'Subject': message.subject or '',
-                'Date': format_datetime(message.date.replace(tzinfo=datetime.timezone.utc)) if message.date else '',
-                'Message-ID': message.message_id or '',
-                'In-Reply-To': parent_id or '',
-                'References': parent_id or '',
-            }, post._plain_text(), post_text.sanitize(message.body)))
-        return items
 
 
 class _Built:
@@ -283,17 +186,6 @@ def _parts(html, author_text=None):
         'footer_text': tools.html2plaintext(footer_html) if footer_html else '',
         'placeholders': placeholders,
     }
-
-
-def _group_of(mail):
-    message = mail.mail_message_id
-    return mail.env['mail.group'].sudo().browse(message.res_id) if message.model == 'mail.group' else None
-
-
-def _set_from(message, value):
-    if value:
-        del message['From']
-        message['From'] = value
 
 
 def _recipients(email_to):
