@@ -7,6 +7,7 @@ import re
 from urllib.parse import quote_plus
 
 from odoo import _, models, tools
+from odoo.tools import SQL
 
 from ..outbound import delivery, footer
 from ..outbound import headers as list_headers
@@ -44,25 +45,25 @@ class MailGroup(models.Model):
         per address, without the author: pages of at most ``FANOUT_PAGE``
         dicts (``id``, ``email``, ``email_normalized``, ``lang``: their
         partner's or None), read one page at a time (memory does not grow
-        with the list). In SQL (the conditions of ``_delivery_domain``):
+        with the list). Each page is one query on ``_delivery_domain``:
         measured (bench/run.py, 10,000 members), reading the page's fields
         through records cost 90 ms of a 0.5 s fan-out, this query 5 ms."""
         self.ensure_one()
-        self.env['mail.group.member'].flush_model(
-            ['mail_group_id', 'delivery_mode', 'delivery_disabled_date', 'email', 'email_normalized', 'partner_id'])
+        Member = self.env['mail.group.member'].sudo()
+        # selected, not searched on: written before the query reads them
+        Member.flush_model(['email', 'partner_id'])
         self.env['res.partner'].flush_model(['lang'])
         last = ('', 0)  # (email_normalized, id) of the previous page's last member
         while True:
-            self.env.cr.execute("""
-                SELECT member.id, member.email, member.email_normalized, partner.lang
-                  FROM mail_group_member member
-                  LEFT JOIN res_partner partner ON partner.id = member.partner_id
-                 WHERE member.mail_group_id = %s AND member.delivery_mode = %s
-                   AND member.delivery_disabled_date IS NULL AND member.email_normalized <> ''
-                   AND (member.email_normalized, member.id) > (%s, %s)
-                 ORDER BY member.email_normalized, member.id
-                 LIMIT %s
-            """, [self.id, mode, *last, FANOUT_PAGE])
+            query = Member._search(self._delivery_domain(mode))
+            member = query.table
+            partner = query.left_join(member, 'partner_id', 'res_partner', 'id', 'partner_id')
+            key = SQL('(%s, %s)', SQL.identifier(member, 'email_normalized'), SQL.identifier(member, 'id'))
+            query.add_where(SQL('%s > (%s, %s)', key, *last))
+            query.order = SQL('%s, %s', SQL.identifier(member, 'email_normalized'), SQL.identifier(member, 'id'))
+            query.limit = FANOUT_PAGE
+            self.env.cr.execute(query.select(*(SQL.identifier(member, name) for name in ('id', 'email', 'email_normalized')),
+                                             SQL.identifier(partner, 'lang')))
             rows = [{'id': id_, 'email': email, 'email_normalized': normalized, 'lang': lang or None}
                     for id_, email, normalized, lang in self.env.cr.fetchall()]
             if not rows:

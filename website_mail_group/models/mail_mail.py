@@ -149,7 +149,7 @@ class SendRun:
         self.claim = claim
         self.slots = slots
         self.session_wait = SESSION_WAIT
-        self.posts = {}  # prepared posts, by mail configuration (outbound/copies.py)
+        self.posts = {}  # prepared posts, by mail configuration (outbound/prepared_post.py)
 
     def past_deadline(self):
         return bool(self.deadline and time.time() > self.deadline)

@@ -165,21 +165,29 @@ class MailMail(models.Model):
                 self.env[inverse.model_name].invalidate_model([inverse.name])
         return records
 
+    def _mail_group_member_links(self, builders):
+        """The personal links of this copy's member, by kind ({} when it is
+        not a group's or has no address); ``builders`` keeps each group's
+        link builder between calls."""
+        self.ensure_one()
+        member = self.mail_group_member_id
+        email = member.email_normalized or tools.email_normalize(self.email_to)
+        if self.model != 'mail.group' or not self.res_id or not email:
+            return {}
+        if self.res_id not in builders:
+            builders[self.res_id] = self.env['mail.group'].sudo().browse(self.res_id)._member_links_builder()
+        return builders[self.res_id](member.id, email)
+
     def _compute_body_content(self):
         """A copy of a group post shows its footer with the member's links,
         as the member receives it."""
         super()._compute_body_content()
         builders = {}
         for mail in self:
-            if not (mail.mail_group_post and mail.body_html and mail.model == 'mail.group'):
+            if not (mail.mail_group_post and mail.body_html):
                 continue
             post, footer_html = footer.split(mail.body_html)
             placeholders = footer.placeholders_in(footer_html)
-            member = mail.mail_group_member_id
-            email = member.email_normalized or tools.email_normalize(mail.email_to)
-            if not placeholders or not email:
-                continue
-            if mail.res_id not in builders:
-                builders[mail.res_id] = self.env['mail.group'].sudo().browse(mail.res_id)._member_links_builder()
-            links = builders[mail.res_id](member.id, email)
-            mail.body_content = post + footer.personalize(footer_html, placeholders, links)
+            links = mail._mail_group_member_links(builders) if placeholders else None
+            if links:
+                mail.body_content = post + footer.personalize(footer_html, placeholders, links)

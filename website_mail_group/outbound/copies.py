@@ -88,7 +88,7 @@ class CopyBuilder:
         if key not in self.posts:
             self.posts[key] = prepared_post.prepare(self, mail.with_prefetch([mail.id]))
         post = self.posts[key]
-        links = self._member_links(mail)
+        links = mail._mail_group_member_links(self.link_builders)
         personal = self._personal_headers(mail, links)
         html, text = self._bodies(post, mail, links)
         recipients, email_to = _recipients(mail.email_to)
@@ -148,16 +148,6 @@ class CopyBuilder:
             return bounces.address(bounce, self.secret, member.id, fields.Datetime.to_string(member.bounce_probe_date))
         return bounces.address(bounce, self.secret, member.id)
 
-    def _member_links(self, mail):
-        """The member's personal links, by kind."""
-        group = prepared_post.group_of(mail)
-        member = mail.mail_group_member_id
-        email = member.email_normalized or tools.email_normalize(mail.email_to)
-        if not group or not email:
-            return {}
-        if group.id not in self.link_builders:
-            self.link_builders[group.id] = group._member_links_builder()
-        return self.link_builders[group.id](member.id, email)
 
 
 class _Built:
