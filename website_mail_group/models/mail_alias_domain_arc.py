@@ -1,10 +1,8 @@
 """ARC seals by an alias domain (outbound/arc.py): optional, with the
 domain's DKIM key, on the copies of posts that came by mail."""
-from odoo import fields, models, tools
+from odoo import fields, models
 
 from ..outbound import arc
-
-CACHE = 'mail_group_arc_sealers'
 
 
 class MailAliasDomain(models.Model):
@@ -16,23 +14,13 @@ class MailAliasDomain(models.Model):
              'their sender was authenticated, so that providers trusting this list accept them even when the '
              "list's changes break the author's DKIM signature.")
 
-    def write(self, vals):
-        self.env.cr.cache.pop(CACHE, None)
-        return super().write(vals)
-
     def _arc_sealer(self, address):
         """The ``arc.Sealer`` of the alias domain of ``address`` (an
         envelope sender), or None when it does not seal."""
-        domain_name = (tools.email_normalize(address) or '').rpartition('@')[2]
-        if not domain_name:
-            return None
-        cache = self.env.cr.cache.setdefault(CACHE, {})
-        if domain_name not in cache:
-            domain = self.sudo().search([('name', '=', domain_name)], limit=1)
-            authserv_id = self.env['ir.config_parameter'].sudo().get_param('website_mail_group.authserv_id')
-            cache[domain_name] = arc.Sealer(domain.name, domain.dkim_selector, domain.dkim_private_key, authserv_id) \
-                if domain.arc_seal and domain.dkim_private_key and domain.dkim_selector else None
-        return cache[domain_name]
+        authserv_id = self.env['ir.config_parameter'].sudo().get_param('website_mail_group.authserv_id')
+        return self._signer_of(address, 'mail_group_arc_sealers', lambda domain: arc.Sealer(
+            domain.name, domain.dkim_selector, domain.dkim_private_key, authserv_id)
+            if domain.arc_seal and domain.dkim_private_key and domain.dkim_selector else None)
 
 
 class MailGroupMessage(models.Model):

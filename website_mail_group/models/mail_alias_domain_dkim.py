@@ -7,6 +7,9 @@ from odoo.exceptions import AccessError
 
 from ..outbound import signing
 
+# the signers and sealers of the domains, per cursor (mail_alias_domain_arc.py)
+SIGNER_CACHES = ('mail_group_dkim_signers', 'mail_group_arc_sealers')
+
 
 class MailAliasDomain(models.Model):
     _inherit = 'mail.alias.domain'
@@ -19,7 +22,8 @@ class MailAliasDomain(models.Model):
                                   help='The TXT record to publish so that receivers can check the signatures.')
 
     def write(self, vals):
-        self.env.cr.cache.pop('mail_group_dkim_signers', None)
+        for name in SIGNER_CACHES:
+            self.env.cr.cache.pop(name, None)
         return super().write(vals)
 
     @api.depends('dkim_selector', 'name')
@@ -46,12 +50,19 @@ class MailAliasDomain(models.Model):
     def _dkim_signer(self, address):
         """The ``signing.Signer`` of the alias domain of ``address`` (an
         envelope sender), or None when that domain has no key."""
+        return self._signer_of(address, 'mail_group_dkim_signers', lambda domain: signing.Signer(
+            domain.name, domain.dkim_selector, domain.dkim_private_key)
+            if domain.dkim_private_key and domain.dkim_selector else None)
+
+    @api.model
+    def _signer_of(self, address, cache_name, make):
+        """``make(domain)`` for the alias domain of ``address`` (None
+        without one), made once per cursor and kept in ``cache_name``, one
+        of ``SIGNER_CACHES`` (emptied when a domain is written)."""
         domain_name = (tools.email_normalize(address) or '').rpartition('@')[2]
         if not domain_name:
             return None
-        cache = self.env.cr.cache.setdefault('mail_group_dkim_signers', {})
+        cache = self.env.cr.cache.setdefault(cache_name, {})
         if domain_name not in cache:
-            domain = self.sudo().search([('name', '=', domain_name)], limit=1)
-            cache[domain_name] = signing.Signer(domain.name, domain.dkim_selector, domain.dkim_private_key) \
-                if domain.dkim_private_key and domain.dkim_selector else None
+            cache[domain_name] = make(self.sudo().search([('name', '=', domain_name)], limit=1))
         return cache[domain_name]
