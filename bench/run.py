@@ -45,7 +45,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -109,20 +108,11 @@ class CountingHandler:
 
 def start_sink(handler=None):
     from aiosmtpd.controller import Controller
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(('127.0.0.1', port))
-            except OSError:
-                continue
-        handler = handler or CountingHandler()
-        controller = Controller(handler, hostname='127.0.0.1', port=port)
-        try:
-            controller.start()
-        except Exception:  # noqa: BLE001 - taken in between: try the next port
-            continue
-        return controller, handler, port
-    raise SystemExit(f'No free SMTP port in {PORTS.start}-{PORTS.stop - 1}')
+    handler = handler or CountingHandler()
+    port = wire.free_port(PORTS)
+    controller = Controller(handler, hostname='127.0.0.1', port=port)
+    controller.start()
+    return controller, handler, port
 
 
 # ---------------------------------------------------------------------------

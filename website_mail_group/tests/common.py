@@ -10,6 +10,7 @@ from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
 from ..outbound.copies import CopyBuilder
+from .dns_server import DnsServer
 from .mails import raw_mail, rfc2822_date
 from .smtp_server import free_port
 
@@ -120,6 +121,20 @@ class SmtpListCase(TransactionCase):
         cls.members = cls.env['mail.group.member'].create(
             [{'mail_group_id': cls.group.id, 'email': email} for email in cls.MEMBERS])
         cls.startClassPatcher(patch.object(IrMailServer, '_is_test_mode', lambda self: False))
+
+    @classmethod
+    def publish_dkim_key(cls, records=None):
+        """Give the alias domain a DKIM key, and start a DNS server on
+        127.0.0.1 (``cls.dns``) publishing its record and ``records``, that
+        the addon's look-ups use."""
+        cls.alias_domain.action_generate_dkim_key()
+        selector, __, record = cls.alias_domain.dkim_dns_record.partition('._domainkey.')
+        cls.dns = DnsServer({
+            f'{selector}._domainkey.{cls.DOMAIN}': [record.split(' TXT ', 1)[1].strip('"')],
+            **(records or {}),
+        }).start()
+        cls.addClassCleanup(cls.dns.stop)
+        cls.env['ir.config_parameter'].sudo().set_param('website_mail_group.dns_nameservers', cls.dns.address)
 
     def run_queue(self):
         with mute_logger('odoo.addons.mail.models.mail_mail', 'odoo.addons.website_mail_group.models.mail_mail_sending'):

@@ -27,12 +27,7 @@ class TestDkimSigning(SmtpListCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.alias_domain.action_generate_dkim_key()
-        selector, __, record = cls.alias_domain.dkim_dns_record.partition('._domainkey.')
-        cls.dns = DnsServer({
-            f'{selector}._domainkey.{DOMAIN}': [record.split(' TXT ', 1)[1].strip('"')],
-        }).start()
-        cls.addClassCleanup(cls.dns.stop)
+        cls.publish_dkim_key()
 
     def verify(self, raw):
         """dkimpy's verdict on received bytes, keys from the test's DNS."""

@@ -17,7 +17,6 @@ from odoo.tools import mute_logger
 
 from ..inbound import dns_lookup
 from .common import SmtpListCase
-from .dns_server import DnsServer
 from .mails import raw_mail
 from .rpc import RpcAttackCase
 from .smtp_server import SmtpSink
@@ -58,16 +57,11 @@ class TestWrap(SmtpListCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.group.from_policy = 'wrap'
-        cls.alias_domain.action_generate_dkim_key()
-        selector, __, record = cls.alias_domain.dkim_dns_record.partition('._domainkey.')
         cls.author_key, author_record = dkim_keys()
-        cls.dns = DnsServer({
-            f'{selector}._domainkey.{DOMAIN}': [record.split(' TXT ', 1)[1].strip('"')],
+        cls.publish_dkim_key({
             f'sel._domainkey.{AUTHOR_DOMAIN}': [author_record],
             f'_dmarc.{AUTHOR_DOMAIN}': ['v=DMARC1; p=reject'],
-        }).start()
-        cls.addClassCleanup(cls.dns.stop)
-        cls.env['ir.config_parameter'].sudo().set_param('website_mail_group.dns_nameservers', cls.dns.address)
+        })
 
     def setUp(self):
         super().setUp()
