@@ -5,14 +5,19 @@ only for this machine's ports, directories, alias domain and Odoo, plus a
 stand-in for the members' servers: their mail relayed to a local SMTP sink
 (--relayhost), or, for the domain members.test, delivered into Maildirs here.
 
-    python3 scripts/postfix_instance.py start var/postfix/demo --smtp-port 2525 --db wmg_demo \\
+    python3 scripts/postfix_instance.py start demo --smtp-port 2525 --db wmg_demo \\
         --http-port 8069 --uid 2 --password admin --domain groups.localhost --relayhost 127.0.0.1:1025
-    python3 scripts/postfix_instance.py stop var/postfix/demo
+    python3 scripts/postfix_instance.py stop demo
+    python3 scripts/postfix_instance.py where demo     # its folder (main.cf, maillog, mailboxes)
 
-The directory must be listed in alternate_config_directories of
-/etc/postfix/main.cf (scripts/setup.sh lists var/postfix/test and var/postfix/demo).
+An instance (``test`` or ``demo``) lives in /var/lib/wmg-postfix/<clone>/<name>,
+outside the clone: Postfix's own user and the pipe's (nobody) must enter it,
+and a clone may sit in a private folder (``git clone . "$(mktemp -d)/c"``).
+The folder must be listed in alternate_config_directories of
+/etc/postfix/main.cf: scripts/setup.sh lists this clone's two.
 """
 import argparse
+import hashlib
 import os
 import pathlib
 import re
@@ -24,6 +29,13 @@ DEPLOY = ROOT / 'deploy' / 'postfix'
 DOMAIN = 'lists.example.com'  # deploy/'s example alias domain
 MEMBERS_DOMAIN = 'members.test'
 NOBODY = 65534
+INSTANCES = ('test', 'demo')
+# one folder per clone (scripts/setup.sh hashes the same path)
+BASE = pathlib.Path('/var/lib/wmg-postfix') / hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]
+
+
+def instance_dir(name):
+    return BASE / name
 
 
 class Postfix:
@@ -56,8 +68,11 @@ class Postfix:
         services = re.sub(r'^(\S+\s+\S+\s+\S+\s+\S+\s+)y(\s)', r'\1n\2',
                           pathlib.Path('/etc/postfix/master.cf').read_text(), flags=re.M)
         services = re.sub(r'^smtp(\s+inet\s)', rf'127.0.0.1:{smtp_port}\1', services, count=1, flags=re.M)
+        # the pipe's user reads the mail gateway script here, not in the clone
+        shutil.copyfile(ROOT / 'scripts' / 'mailgate.py', self.dir / 'mailgate.py')
         pipe = (DEPLOY / 'master.cf').read_text()
-        pipe = pipe.replace('/opt/wmg/', f'{ROOT}/').replace('-d PRODDB', f'-d {db}') \
+        pipe = pipe.replace('/opt/wmg/scripts/mailgate.py', str(self.dir / 'mailgate.py')) \
+            .replace('-d PRODDB', f'-d {db}') \
             .replace('-u 2 ', f'-u {uid} ').replace('-p PASSWORD', f'-p {password}') \
             .replace('--port 8069', f'--port {http_port}')
         (self.dir / 'master.cf').write_text(services + '\n' + pipe)
@@ -108,8 +123,8 @@ class Postfix:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('action', choices=['start', 'stop'])
-    parser.add_argument('dir')
+    parser.add_argument('action', choices=['start', 'stop', 'where'])
+    parser.add_argument('name', choices=INSTANCES)
     parser.add_argument('--smtp-port', type=int, default=2525)
     parser.add_argument('--db', default='wmg_demo')
     parser.add_argument('--http-port', type=int, default=8069)
@@ -119,7 +134,10 @@ def main():
     parser.add_argument('--mailboxes', default='', help='comma-separated names of mailboxes @members.test')
     parser.add_argument('--relayhost', help='host:port where the rest of the mail goes (an SMTP sink)')
     args = parser.parse_args()
-    postfix = Postfix(args.dir)
+    postfix = Postfix(instance_dir(args.name))
+    if args.action == 'where':
+        print(postfix.dir)
+        return
     if args.action == 'stop':
         postfix.stop()
         return

@@ -3,7 +3,7 @@
 # website_mail_group and its demo data, point Odoo's outgoing mail at a local
 # SMTP sink, and serve Odoo on http://localhost:$HTTP_PORT until Ctrl-C.
 # MTA=postfix puts Postfix from deploy/ in front (scripts/postfix_instance.py,
-# var/postfix/demo): mail sent to it on POSTFIX_PORT goes through the pipe to
+# instance "demo"): mail sent to it on POSTFIX_PORT goes through the pipe to
 # Odoo, Odoo sends through it, and it hands the members' copies to the sink.
 #
 # Environment (all optional):
@@ -106,7 +106,7 @@ alive() { local pid; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && r
 wait_exit() { local i; for ((i = 0; i < $1 * 4; i++)); do alive || return 0; sleep 0.25; done; return 1; }
 cleanup() {
     trap - EXIT INT TERM
-    [ -z "$MTA" ] || "$PY" "$ROOT/scripts/postfix_instance.py" stop "$VAR/postfix/demo"
+    [ -z "$MTA" ] || "$PY" "$ROOT/scripts/postfix_instance.py" stop demo
     [ ${#pids[@]} -gt 0 ] || return 0
     # On Ctrl-C the terminal already sent SIGINT to Odoo and the sink: let them
     # shut down cleanly (a second signal makes Odoo exit at once).
@@ -135,8 +135,8 @@ for _ in $(seq 120); do
 done
 
 if [ -n "$MTA" ]; then
-    log "starting Postfix from deploy/ on 127.0.0.1:$POSTFIX_PORT (log: var/postfix/demo/maillog)"
-    "$PY" "$ROOT/scripts/postfix_instance.py" start "$VAR/postfix/demo" --smtp-port "$POSTFIX_PORT" --db "$DEMO_DB" \
+    log "starting Postfix from deploy/ on 127.0.0.1:$POSTFIX_PORT (log: $("$PY" "$ROOT/scripts/postfix_instance.py" where demo)/maillog)"
+    "$PY" "$ROOT/scripts/postfix_instance.py" start demo --smtp-port "$POSTFIX_PORT" --db "$DEMO_DB" \
         --http-port "$HTTP_PORT" --uid "${uid:-2}" --password admin --domain "$ALIAS_DOMAIN" --relayhost "127.0.0.1:$SMTP_PORT"
 fi
 
@@ -157,7 +157,7 @@ $(printf '%s\n' "$info" | grep -v '^Sample post' | sed 's/^/ /')
  Post to a group by piping an email into the mail gateway (XML-RPC):
    python3 scripts/mailgate.py -d $DEMO_DB -u ${uid:-2} -p admin --host 127.0.0.1 --port $HTTP_PORT < ${sample:-message.eml}
 $([ -n "$MTA" ] && cat <<POSTFIX
- or by mail to Postfix (deploy/, var/postfix/demo/maillog), which pipes it to Odoo
+ or by mail to Postfix (deploy/, $("$PY" "$ROOT/scripts/postfix_instance.py" where demo)/maillog), which pipes it to Odoo
  and hands the members' copies to the sink:
    curl -s smtp://127.0.0.1:$POSTFIX_PORT --mail-from '${sender:-someone@example.org}' --mail-rcpt '${rcpt:-group@$ALIAS_DOMAIN}' -T ${sample:-message.eml}
 POSTFIX

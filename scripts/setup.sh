@@ -96,15 +96,17 @@ if ! psql -d postgres -tAc 'select 1' >/dev/null 2>&1; then
 fi
 # 5. Postfix (deploy/ and its test): installed unconfigured, its default
 # instance never started; the test's and the demo's instances run from
-# var/postfix/<name>, which Postfix only accepts when the default main.cf lists them.
+# /var/lib/wmg-postfix/<this clone>/<name> (scripts/postfix_instance.py), which
+# Postfix only accepts when the default main.cf lists them.
 if ! command -v postfix >/dev/null 2>&1; then
     echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
     apt_install postfix
 fi
 [ -f /etc/postfix/main.cf ] || echo 'compatibility_level = 3.6' > /etc/postfix/main.cf
 dirs=$(postconf -h alternate_config_directories)
+clone=$(printf %s "$(pwd -P)" | sha1sum | cut -c1-12)
 for name in test demo; do
-    dir=$(pwd -P)/var/postfix/$name
+    dir=/var/lib/wmg-postfix/$clone/$name
     case " ${dirs//,/ } " in *" $dir "*) ;; *) dirs="${dirs:+$dirs, }$dir" ;; esac
 done
 [ "$dirs" = "$(postconf -h alternate_config_directories)" ] || postconf -e "alternate_config_directories = $dirs"

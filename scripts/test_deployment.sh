@@ -19,9 +19,9 @@ cleanup() {
     local rc=$?
     # what the test's own clean-up leaves when it is killed: Odoo (its process group), Postfix
     [ ! -s "$DEPLOY_WORK/odoo.pid" ] || kill -TERM -- "-$(cat "$DEPLOY_WORK/odoo.pid")" 2>/dev/null || true
-    postfix -c "$ROOT/var/postfix/test" stop >/dev/null 2>&1 || true
+    "$PY" "$ROOT/scripts/postfix_instance.py" stop test >/dev/null 2>&1 || true
     if [ "${KEEP_DB:-0}" = 1 ]; then
-        log "KEEP_DB=1: kept database $DEPLOY_DB, $DEPLOY_WORK and $ROOT/var/postfix/test"
+        log "KEEP_DB=1: kept database $DEPLOY_DB, $DEPLOY_WORK and $("$PY" "$ROOT/scripts/postfix_instance.py" where test)"
     else
         { dropdb --if-exists --force "$DEPLOY_DB" || dropdb --if-exists "$DEPLOY_DB"; } 2>/dev/null || true
         rm -rf "$DEPLOY_WORK"

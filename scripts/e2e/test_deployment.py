@@ -28,7 +28,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / 'scripts'), str(ROOT / 'website_mail_group' / 'tests')]
 from dns_server import DnsServer  # noqa: E402
-from postfix_instance import DOMAIN, MEMBERS_DOMAIN, Postfix  # noqa: E402
+from postfix_instance import DOMAIN, MEMBERS_DOMAIN, Postfix, instance_dir  # noqa: E402
 
 GROUP = f'developers@{DOMAIN}'
 DB = os.environ.get('DEPLOY_DB', 'wmg_deploy')
@@ -115,7 +115,7 @@ def stack():
     WORK.mkdir(parents=True, exist_ok=True)
     dns = DnsServer(port=int(os.environ.get('DEPLOY_DNS_PORT', 5369))).start()
     odoo = Odoo()
-    postfix = Postfix(ROOT / 'var' / 'postfix' / 'test')
+    postfix = Postfix(instance_dir('test'))
     try:
         odoo.install()
         odoo.start()
@@ -162,7 +162,7 @@ def post(subject, to=GROUP, sender='alice'):
 
 def mails(name):
     """What Postfix delivered into ``name``'s Maildir, parsed."""
-    folder = Postfix(ROOT / 'var' / 'postfix' / 'test').mailboxes / name
+    folder = Postfix(instance_dir('test')).mailboxes / name
     if not folder.exists():
         return []
     return [(raw, email.message_from_bytes(raw, policy=email.policy.default))
