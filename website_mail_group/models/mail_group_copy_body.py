@@ -1,7 +1,8 @@
 """The body the copies of a group mail share: the post (or digest) and the
 footer with the placeholders of the members' links (outbound/footer.py),
-stored once per language of the members, not once per copy. A copy reads
-it as its ``body_html`` (mail_mail_copies.py)."""
+stored once per language of the members, not once per copy. A copy names
+it by id (``mail_group_body_ref``) and reads it as its ``body_html``
+(mail_mail_copies.py)."""
 from odoo import api, fields, models
 
 
@@ -11,9 +12,11 @@ class MailGroupCopyBody(models.Model):
 
     mail_message_id = fields.Many2one('mail.message', 'Message', required=True, index=True, ondelete='cascade')
     body_html = fields.Text('Body', help='The body of every copy of the message in one language.')
-    mail_ids = fields.One2many('mail.mail', 'mail_group_body_id', 'Copies')
 
     @api.autovacuum
     def _gc_copy_bodies(self):
-        """Bodies whose copies are all sent and deleted."""
-        self.sudo().search([('mail_ids', '=', False)]).unlink()
+        """Bodies no copy reads any more: their copies are all sent and deleted."""
+        bodies = self.sudo().search([])
+        used = self.env['mail.mail'].sudo()._read_group(
+            [('mail_group_body_ref', 'in', bodies.ids)], ['mail_group_body_ref'])
+        (bodies - bodies.browse(ref for ref, in used)).unlink()

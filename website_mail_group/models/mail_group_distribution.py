@@ -126,7 +126,7 @@ class MailGroup(models.Model):
                 })
                 shared = {
                     'mail_message_id': message.id,
-                    'mail_group_body_id': shared_body.id,
+                    'mail_group_body_ref': shared_body.id,
                     'auto_delete': True,
                     'is_notification': True,
                     'state': 'outgoing',
@@ -134,7 +134,7 @@ class MailGroup(models.Model):
                     **(values or {}),
                 }
                 # defaults (other modules' fields too) computed once, shared by every copy
-                sample = {**shared, 'email_to': '', 'mail_group_member_id': False}
+                sample = {**shared, 'email_to': '', 'mail_group_member_ref': False}
                 shared.update({name: value for name, value in Mail._add_missing_default_values(sample).items()
                                if name not in sample})
                 shared_by_lang[lang] = shared

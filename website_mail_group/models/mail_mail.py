@@ -23,8 +23,6 @@ SESSION_WAIT = 10  # seconds a worker waits for a free SMTP session before leavi
 class MailMail(models.Model):
     _inherit = 'mail.mail'
 
-    mail_group_member_id = fields.Many2one(
-        'mail.group.member', string='Mail Group Member', index='btree_not_null', ondelete='set null')
     mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
     mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
     mail_group_probe = fields.Boolean('Bounce Probe', help='Sent to check an address before its delivery stops.')

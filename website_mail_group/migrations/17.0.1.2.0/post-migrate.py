@@ -15,13 +15,13 @@ def migrate(cr, installed_version):
             SELECT DISTINCT ON (mail_message_id, md5(body_html)) mail_message_id, body_html, 1, now() at time zone 'UTC',
                    1, now() at time zone 'UTC'
               FROM mail_mail
-             WHERE mail_group_post AND mail_group_body_id IS NULL AND body_html IS NOT NULL
+             WHERE mail_group_post AND mail_group_body_ref IS NULL AND body_html IS NOT NULL
                AND mail_message_id IS NOT NULL
             RETURNING id, mail_message_id, md5(body_html) AS digest
         )
-        UPDATE mail_mail m SET mail_group_body_id = b.id, body_html = NULL
+        UPDATE mail_mail m SET mail_group_body_ref = b.id, body_html = NULL
           FROM bodies b
-         WHERE m.mail_group_post AND m.mail_group_body_id IS NULL AND m.body_html IS NOT NULL
+         WHERE m.mail_group_post AND m.mail_group_body_ref IS NULL AND m.body_html IS NOT NULL
            AND m.mail_message_id = b.mail_message_id AND md5(m.body_html) = b.digest
     """)
     if cr.rowcount:
