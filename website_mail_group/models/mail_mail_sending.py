@@ -14,6 +14,7 @@ from ..outbound.outcome import Outcome
 from .ir_mail_server import DEFAULT_SESSIONS
 
 _logger = logging.getLogger(__name__)
+BUILT_AHEAD = 8  # copies built (and signed, in a thread) ahead of the one being sent
 
 
 class MailMail(models.Model):
@@ -135,9 +136,8 @@ class MailMail(models.Model):
                     break
             mail = remaining.pop(0)
             try:
-                if remaining:
-                    # built while this copy's signature is made, signed while it goes out
-                    builder.build_ahead(remaining[0])
+                # the next copies built, and signed while this one goes out
+                builder.build_ahead(remaining[:BUILT_AHEAD])
                 smtp_from_addr, smtp_to, data = builder.build(mail)
                 if not run.test_mode:
                     smtp_send.sendmail(smtp, smtp_from_addr, smtp_to, data)

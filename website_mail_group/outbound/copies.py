@@ -6,7 +6,8 @@ list headers. The post's body with the footer's placeholders
 (outbound/footer.py) is stored once for all its copies
 (models/mail_group_copy_body.py); a copy gets its member's links in the
 footer and the one-click headers, its signed VERP sender, and a DKIM
-signature made in a thread while the copy before it leaves."""
+signature made in a process of its own while the copies before it leave
+(outbound/signing_process.py)."""
 import ast
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from email.utils import formataddr, parseaddr
 
 from odoo import fields, tools
 
-from . import bounces, footer, mime, prepared_post, wrap
+from . import bounces, footer, mime, prepared_post, signing_process, wrap
 from . import headers as list_headers
 from . import text as post_text
 from .smtp_send import PLAIN_ADDRESS
@@ -45,25 +46,30 @@ class CopyBuilder:
         self.sealer = server.env['mail.alias.domain']._arc_sealer(
             server.env.context.get('domain_bounce_address') or smtp_from or '')
         self.ahead = {}  # copies being built ahead, by mail id
-        self.signing = None  # the thread signing them
+        self.signing = None  # the process signing them (outbound/signing_process.py)
+        self.sealing = None  # the thread signing and sealing them (outbound/arc.py)
 
     def build(self, mail):
         """Return ``(smtp_from, [rcpt], bytes)`` for one queued copy, signed
         when the list's domain has a DKIM key (and sealed, outbound/arc.py)."""
         return (self.ahead.pop(mail.id, None) or self._start(mail)).result()
 
-    def build_ahead(self, mail):
-        """Start building the next copy while the caller sends this one:
-        its RSA signature is made in a thread (OpenSSL lets go of the GIL),
-        at the same time as this copy goes over the wire. Measured
-        (bench/run.py, C sink): signing in line cost more than half the
-        sending rate."""
-        if mail.id not in self.ahead:
-            self.ahead[mail.id] = self._start(mail)
+    def build_ahead(self, mails):
+        """Start building the next copies while the caller sends this one:
+        their RSA signatures are made in another process (or, for copies
+        sealed with ARC, in a thread) at the same time as this copy goes
+        over the wire. Measured (bench/run.py, C sink): signing in line
+        cost more than half the sending rate."""
+        for mail in mails:
+            if mail.id not in self.ahead:
+                self.ahead[mail.id] = self._start(mail)
 
     def close(self):
         if self.signing:
-            self.signing.shutdown()
+            signing_process.release(self.signing)
+            self.signing = None
+        if self.sealing:
+            self.sealing.shutdown()
 
     def _start(self, mail):
         try:
@@ -71,17 +77,23 @@ class CopyBuilder:
         except Exception as exc:  # noqa: BLE001 - raised again by build(), as when built in line
             return _Built(error=exc)
         post = self.posts[mail.mail_message_id.id]
-        if not (self.signer or post['arc']):
-            return _Built((smtp_from, smtp_to, wrap.attach(data, post['original'])))
-        if self.signing is None:
-            self.signing = ThreadPoolExecutor(max_workers=1, thread_name_prefix='mail-group-dkim')
-        return _Built(future=self.signing.submit(self._finish, smtp_from, smtp_to, data, post))
-
-    def _finish(self, smtp_from, smtp_to, data, post):
-        """Bytes only: no ORM here (a thread of its own)."""
         data = wrap.attach(data, post['original'])
+        if post['arc']:
+            if self.sealing is None:
+                self.sealing = ThreadPoolExecutor(max_workers=1, thread_name_prefix='mail-group-arc')
+            return _Built(future=self.sealing.submit(self._seal, smtp_from, smtp_to, data, post))
+        if not self.signer:
+            return _Built((smtp_from, smtp_to, data))
+        if self.signing is None:
+            self.signing = signing_process.acquire(self.signer) or False
+        if not self.signing:
+            return _Built((smtp_from, smtp_to, self.signer.sign(data)))
+        return _Built(future=_Signature(self.signing, self.signing.submit(data), smtp_from, smtp_to))
+
+    def _seal(self, smtp_from, smtp_to, data, post):
+        """Bytes only: no ORM here (a thread of its own)."""
         data = self.signer.sign(data) if self.signer else data
-        return smtp_from, smtp_to, self.sealer.seal(data, post['arc']) if post['arc'] else data
+        return smtp_from, smtp_to, self.sealer.seal(data, post['arc'])
 
     def _build(self, mail):
         key = mail.mail_message_id.id
@@ -148,6 +160,16 @@ class CopyBuilder:
             return bounces.address(bounce, self.secret, member.id, fields.Datetime.to_string(member.bounce_probe_date))
         return bounces.address(bounce, self.secret, member.id)
 
+
+
+class _Signature:
+    """A copy being signed by the signing process."""
+
+    def __init__(self, process, number, smtp_from, smtp_to):
+        self.process, self.number, self.smtp_from, self.smtp_to = process, number, smtp_from, smtp_to
+
+    def result(self):
+        return self.smtp_from, self.smtp_to, self.process.signed(self.number)
 
 
 class _Built:

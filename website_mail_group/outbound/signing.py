@@ -4,10 +4,14 @@ a mail as it leaves, by the list's own domain.
 Written here rather than with dkimpy's signer, whose pure-Python RSA takes
 about 7 ms a signature (against 0.6 ms with OpenSSL through cryptography):
 signing every copy would cut the sending rate by four. The tests verify
-every signature with dkimpy. Plain Python, no ORM."""
+every signature with dkimpy. Plain Python, no ORM: run as a script, it is
+the signing process of outbound/signing_process.py."""
 import base64
 import hashlib
+import json
 import re
+import struct
+import sys
 import time
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,6 +27,7 @@ SIGNED_HEADERS = (
 WSP = re.compile(rb'[ \t]+')
 SPACES = re.compile(rb'  +')  # (tabs made spaces first: 7 times faster than WSP on a 5 KB body)
 KEY_BITS = 2048
+FRAME = struct.Struct('>I')  # the length of each message between the sender and its signing process
 
 
 def generate_key():
@@ -80,6 +85,7 @@ class Signer:
     def __init__(self, domain, selector, private_pem):
         self.domain = domain
         self.selector = selector
+        self.private_pem = private_pem
         self.key = serialization.load_pem_private_key(private_pem.encode(), None)
 
     def header(self, data, folded=True):
@@ -112,3 +118,37 @@ class Signer:
     def sign(self, data):
         """``data`` with its signature on top."""
         return self.header(data).encode() + b'\r\n' + data
+
+
+def write_frame(stream, payload):
+    stream.write(FRAME.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def read_frame(stream):
+    """The next frame's bytes; EOFError when the stream ends."""
+    size = stream.read(FRAME.size)
+    if len(size) < FRAME.size:
+        raise EOFError
+    payload = stream.read(FRAME.unpack(size)[0])
+    if len(payload) < FRAME.unpack(size)[0]:
+        raise EOFError
+    return payload
+
+
+def serve(stdin, stdout):
+    """The signing process: the key first, then mails, each answered with
+    its ``DKIM-Signature`` field, in order, until ``stdin`` ends."""
+    config = json.loads(read_frame(stdin))
+    signer = Signer(config['domain'], config['selector'], config['key'])
+    while True:
+        try:
+            data = read_frame(stdin)
+        except EOFError:
+            return
+        write_frame(stdout, signer.header(data).encode())
+
+
+if __name__ == '__main__':
+    serve(sys.stdin.buffer, sys.stdout.buffer)

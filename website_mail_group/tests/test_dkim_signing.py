@@ -2,7 +2,9 @@
 alias domain, its record served by a DNS server on 127.0.0.1, every kind of
 mail received over real SMTP verified with dkimpy (an implementation that
 is not ours) against that record."""
+import os
 import re
+import signal
 
 import dkim
 
@@ -11,6 +13,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..inbound import dns_lookup
+from ..outbound import signing_process
 from .common import SmtpListCase
 from .dns_server import DnsServer, dead_dns
 from .mails import raw_mail
@@ -94,6 +97,40 @@ class TestDkimSigning(SmtpListCase):
             'stranger@example.com']))
         for item in sink.messages:
             self.assertSigned(item)
+
+    def test_copies_signed_and_sent_when_the_signing_process_dies(self):
+        """Copies are signed in a process of their own: killed while idle
+        between batches, another one starts; killed with mails waiting,
+        those mails are signed in line. None is lost or left unsigned."""
+        def post(subject):
+            self.env['mail.thread'].message_process(None, raw_mail(
+                'Author <author@example.com>', self.group.alias_email, subject, 'Hello signed world'))
+
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            post('First batch')
+            self.run_queue()
+            idle = [process for process in signing_process._idle if process.signer.domain == DOMAIN]
+            self.assertEqual(len(idle), 1, 'the signing process is kept between batches')
+            os.kill(idle[0].process.pid, signal.SIGKILL)
+            idle[0].process.wait()
+            post('After the kill')
+            self.run_queue()
+        self.assertEqual(len(sink.messages), 4)
+        for item in sink.messages:
+            self.assertSigned(item)
+
+        signer = self.alias_domain._dkim_signer(self.alias_domain.bounce_email)
+        process = signing_process.acquire(signer)
+        copies = [re.sub(rb'^DKIM-Signature:.*?\r\n(?![ \t])', b'', item['raw'], count=1, flags=re.S)
+                  for item in sink.messages]  # without their signature
+        self.assertFalse([data for data in copies if b'DKIM-Signature' in data])
+        numbers = [process.submit(data) for data in copies]
+        os.kill(process.process.pid, signal.SIGKILL)
+        with mute_logger('odoo.addons.website_mail_group.outbound.signing_process'):
+            resigned = [process.signed(number) for number in numbers]
+        signing_process.release(process)
+        for raw in resigned:
+            self.assertTrue(self.verify(raw)[0])
 
     def test_no_key_no_signature(self):
         self.alias_domain.sudo().write({'dkim_private_key': False, 'dkim_selector': False})
