@@ -44,3 +44,4 @@ from . import mail_group_complaints
 from . import mail_alias_domain_dkim
 from . import mail_alias_domain_arc
 from . import mail_alias_domain_check
+from . import website_search

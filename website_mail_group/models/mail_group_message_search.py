@@ -175,12 +175,12 @@ class MailGroupMessage(models.Model):
                 labels=[author_label(email_from, name) for __, email_from, name in rows]))
 
     @api.model
-    def _archive_search(self, group, parsed, offset, limit, max_results):
+    def _archive_search(self, groups, parsed, offset, limit, max_results):
         """(number of results, at most ``max_results`` + 1; posts of the page)
-        of the accepted posts of ``group`` matching ``parsed`` (parse_query),
-        newest first. Two queries whatever the words. Access to ``group`` is
-        the caller's to check."""
-        domain = [('mail_group_id', '=', group.id), ('moderation_status', '=', 'accepted')]
+        of the accepted posts of ``groups`` matching ``parsed`` (parse_query),
+        newest first. Two queries whatever the words. Access to ``groups``
+        is the caller's to check."""
+        domain = [('mail_group_id', 'in', groups.ids), ('moderation_status', '=', 'accepted')]
         if parsed['after']:
             domain.append(('date', '>=', parsed['after']))
         if parsed['before']:
