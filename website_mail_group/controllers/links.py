@@ -16,9 +16,11 @@ class MailGroupLinks(http.Controller):
         once. The link is refused once used, expired, or forged."""
         group = link_group(group_id)
         status = group._check_action_token(email, action, token) if group else 'invalid'
+        email = tools.email_normalize(email)
+        if status == 'used':
+            return self._used_link(group, action, email)
         if status != 'valid':
             return invalid_link(status)
-        email = tools.email_normalize(email)
         if request.httprequest.method != 'POST':
             return request.render('website_mail_group.confirm_link_page', {
                 'group': group,
@@ -28,20 +30,34 @@ class MailGroupLinks(http.Controller):
                 'group_url': f'/groups/{slug(group)}',
             })
         if not group._consume_action_token(token):
-            return invalid_link('used')
+            return self._used_link(group, action, email)
         if action == 'subscribe':
             if group._find_member(email):
-                return confirm_page(group, 'already_subscribed', _('Already subscribed'), _(
-                    '%(email)s is already a member of %(group)s.', email=email, group=group.name))
+                return self._already(group, action, email)
             group._join_group(email)
             return confirm_page(group, 'subscribed', _('Subscription confirmed'), _(
                 '%(email)s is now a member of %(group)s.', email=email, group=group.name))
         if not group._find_members(email, False):
-            return confirm_page(group, 'already_unsubscribed', _('Not subscribed'), _(
-                '%(email)s is not a member of %(group)s.', email=email, group=group.name))
+            return self._already(group, action, email)
         group._leave_group(email, all_members=True)
         return confirm_page(group, 'unsubscribed', _('Unsubscribed'), _(
             '%(email)s no longer receives the emails of %(group)s.', email=email, group=group.name))
+
+    def _used_link(self, group, action, email):
+        """A used link opened again (from the same mail, or clicked twice):
+        what it did, when that still holds, rather than an error. Only its
+        address's owner has the link: this reveals nothing to anyone else."""
+        member = group._find_member(email) if action == 'subscribe' else group._find_members(email, False)
+        if bool(member) == (action == 'subscribe'):
+            return self._already(group, action, email)
+        return invalid_link('used')
+
+    def _already(self, group, action, email):
+        if action == 'subscribe':
+            return confirm_page(group, 'already_subscribed', _('Already subscribed'), _(
+                '%(email)s is already a member of %(group)s.', email=email, group=group.name))
+        return confirm_page(group, 'already_unsubscribed', _('Not subscribed'), _(
+            '%(email)s is not a member of %(group)s.', email=email, group=group.name))
 
     @http.route('/group/subscribe-confirm', type='http', auth='public', website=True,
                 methods=['GET', 'POST'], sitemap=False)

@@ -53,6 +53,29 @@ class TestAttacksOnLinks(WebsiteMailGroupCase):
         self.assertEqual(response.status_code, 410)
         self.assertFalse(self.is_member(self.group_public, 'spammer@example.com'))
 
+    def test_used_link_opened_again_says_what_holds(self):
+        """The confirmation mail opened again (or its button clicked
+        twice): the page says the address is a member, not that the link
+        failed; the unsubscribe link likewise once the address left."""
+        path = self.subscribe_link('twice@example.com')
+        _response, tree, form = self.follow_confirmation_link(path)
+        self.assertIn('o_mg_status_subscribed', self.status_of(tree))
+        _response, tree = self.get_page(path)
+        self.assertIn('o_mg_status_already_subscribed', self.status_of(tree))
+        self.assertIn('twice@example.com is already a member', tree.text_content())
+        response = self.url_open('/group/subscribe-confirm', data=form)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b'o_mg_status_already_subscribed', response.content)
+
+        self.group_public._send_unsubscribe_confirmation_email('twice@example.com')
+        mail = self.confirmation_mails('twice@example.com').filtered(lambda m: 'unsubscribe-confirm' in m.body_html)
+        link = self.link_from_mail(mail, 'unsubscribe')
+        path = link[link.index('/group/'):]
+        _response, tree, __ = self.follow_confirmation_link(path)
+        self.assertIn('o_mg_status_unsubscribed', self.status_of(tree))
+        _response, tree = self.get_page(path)
+        self.assertIn('o_mg_status_already_unsubscribed', self.status_of(tree))
+
     def test_old_link_expired(self):
         """A confirmation link found in an old mail no longer acts."""
         with freeze_time(fields.Datetime.now() - timedelta(days=4)):
