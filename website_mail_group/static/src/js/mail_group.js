@@ -19,10 +19,13 @@ publicWidget.registry.MailGroupSubscribe = publicWidget.Widget.extend({
         this.lastAction = ev.currentTarget.value;
     },
 
-    async _onSubmit(ev) {
+    _onSubmit(ev) {
         ev.preventDefault();
+        return this._send(ev.originalEvent?.submitter?.value || this.lastAction || "subscribe");
+    },
+
+    async _send(action) {
         const form = this.el;
-        const action = ev.originalEvent?.submitter?.value || this.lastAction || "subscribe";
         const emailInput = form.querySelector("input[name=email]");
         if (emailInput && !emailInput.reportValidity()) {
             return;
@@ -51,10 +54,24 @@ publicWidget.registry.MailGroupSubscribe = publicWidget.Widget.extend({
         const ok = ["subscribed", "unsubscribed", "email_sent"].includes(result.status);
         alert.textContent = result.message || "";
         alert.className = `o_mg_alert small mt-2 alert py-1 px-2 mb-0 ${ok ? "alert-success" : "alert-warning"} o_mg_status_${result.status}`;
-        if (result.is_member !== undefined) {
-            form.dataset.isMember = result.is_member ? "1" : "0";
-            form.querySelector(".o_mg_subscribe_btn")?.classList.toggle("d-none", result.is_member);
-            form.querySelector(".o_mg_unsubscribe_btn")?.classList.toggle("d-none", !result.is_member);
+        if (result.is_member === undefined) {
+            return;
+        }
+        form.dataset.isMember = result.is_member ? "1" : "0";
+        form.querySelector(".o_mg_subscribe_btn")?.classList.toggle("d-none", result.is_member);
+        form.querySelector(".o_mg_unsubscribe_btn")?.classList.toggle("d-none", !result.is_member);
+        if (result.status === "unsubscribed") {
+            // leaving takes one click: joining again too
+            const undo = document.createElement("button");
+            undo.type = "button";
+            undo.className = "btn btn-link btn-sm p-0 ms-2 align-baseline o_mg_undo_leave";
+            undo.textContent = _t("Undo");
+            undo.addEventListener("click", () => this._send("subscribe"));
+            alert.append(undo);
+            undo.focus();
+        } else {
+            // the button pressed is now hidden: the keyboard stays in the box
+            form.querySelector(".o_mg_unsubscribe_btn")?.focus();
         }
     },
 });

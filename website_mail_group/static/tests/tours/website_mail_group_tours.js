@@ -66,9 +66,9 @@ tours.add("website_mail_group_portal_join_leave", {
             trigger: `${card("Open Source Talk")} .o_mg_subscribe_btn:not(.d-none)`,
         },
         {
-            content: "Joined at once",
+            content: "Joined at once; the keyboard stays in the box",
             trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_subscribed`,
-            extra_trigger: `${card("Open Source Talk")} .o_mg_unsubscribe_btn:not(.d-none)`,
+            extra_trigger: `${card("Open Source Talk")} .o_mg_unsubscribe_btn:not(.d-none):focus`,
             run: () => {
                 window.location.href = "/groups";
             },
@@ -78,9 +78,14 @@ tours.add("website_mail_group_portal_join_leave", {
             trigger: `${card("Open Source Talk")} .o_mg_subscribe_form[data-is-member='1'] .o_mg_unsubscribe_btn:not(.d-none)`,
         },
         {
-            content: "Left at once",
-            trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_unsubscribed`,
+            content: "Left at once, with a way back under the keyboard",
+            trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_unsubscribed .o_mg_undo_leave:focus`,
             extra_trigger: `${card("Open Source Talk")} .o_mg_subscribe_btn:not(.d-none)`,
+        },
+        {
+            content: "Undo: a member again",
+            trigger: `${card("Open Source Talk")} .o_mg_alert.o_mg_status_subscribed`,
+            extra_trigger: `${card("Open Source Talk")} .o_mg_subscribe_form[data-is-member='1'] .o_mg_unsubscribe_btn:not(.d-none)`,
             isCheck: true,
         },
     ],
