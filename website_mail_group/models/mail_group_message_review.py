@@ -106,59 +106,68 @@ class MailGroupMessage(models.Model):
             message.author_display = author_label(message.email_from, message.sudo().author_id.name)
 
     # ------------------------------------------------------------
-    # NEXT POST TO REVIEW (form view buttons pass mail_group_next_pending)
+    # WHAT A MODERATOR IS TOLD, AND THE NEXT POST TO REVIEW
+    # (the form's buttons pass mail_group_next_pending, the lists'
+    # mail_group_notify; the API answers True as Odoo's module does)
     # ------------------------------------------------------------
 
     def action_moderate_accept(self):
-        return self._then_next_pending(super().action_moderate_accept)
+        return self._moderated(super().action_moderate_accept, _('%s accepted and sent to the members.'))
 
     def action_moderate_reject(self):
-        return self._then_next_pending(super().action_moderate_reject)
+        return self._moderated(super().action_moderate_reject, _('%s rejected.'))
 
     def action_moderate_discard(self):
-        return self._then_next_pending(super().action_moderate_discard)
+        return self._moderated(super().action_moderate_discard, _('%s discarded.'))
 
     def action_moderate_allow(self):
-        return self._then_next_pending(super().action_moderate_allow)
+        return self._moderated(super().action_moderate_allow,
+                               _('%s: its author is whitelisted, their held posts are accepted.'))
 
     def action_moderate_ban(self):
-        return self._then_next_pending(super().action_moderate_ban)
+        return self._moderated(super().action_moderate_ban, _('%s: its author is banned, their held posts are rejected.'))
 
     def action_open_reject_wizard(self, action='reject'):
         result = super().action_open_reject_wizard(action)
-        if self.env.context.get('mail_group_next_pending'):
-            result['context'] = dict(result['context'], mail_group_next_pending=True)
+        flags = {key: True for key in ('mail_group_next_pending', 'mail_group_notify') if self.env.context.get(key)}
+        result['context'] = dict(result['context'], **flags)
         return result
 
-    def _then_next_pending(self, moderate):
-        """Run ``moderate``; from the form, answer with the next post
-        waiting in the same group (oldest first), or say that none is
-        left and close."""
+    def _moderated(self, moderate, done):
+        """Run ``moderate``; for the web client, say what was done (``done``
+        with the post's subject, or the number of posts) and, from the
+        form, open the next post waiting in the same group (oldest first),
+        or say that none is left and close."""
+        context = self.env.context
+        if not (context.get('mail_group_next_pending') or context.get('mail_group_notify')):
+            return moderate()
         groups = self.sudo().mail_group_id
+        what = f'“{self.subject or _("(no subject)")}”' if len(self) == 1 else _('%s posts', len(self))
         result = moderate()
-        if not self.env.context.get('mail_group_next_pending'):
+        if isinstance(result, dict):  # already said, by the moderation this one ran
             return result
-        following = self.search([
-            ('mail_group_id', 'in', groups.ids),
-            ('moderation_status', '=', 'pending_moderation'),
-            ('id', 'not in', self.ids),
-        ], order='date ASC, id ASC', limit=1)
-        if not following:
-            return {
-                'type': 'ir.actions.client',
-                'tag': 'display_notification',
-                'params': {
-                    'message': _('Nothing left to review in %s.', ', '.join(groups.mapped('name'))),
-                    'type': 'success',
-                    'next': {'type': 'ir.actions.act_window_close'},
-                },
-            }
+        message = done % what
+        next_action = {'type': 'ir.actions.act_window_close'}
+        if context.get('mail_group_next_pending'):
+            following = self.search([
+                ('mail_group_id', 'in', groups.ids),
+                ('moderation_status', '=', 'pending_moderation'),
+                ('id', 'not in', self.ids),
+            ], order='date ASC, id ASC', limit=1)
+            if following:
+                next_action = {
+                    'type': 'ir.actions.act_window',
+                    'name': following.subject or _('Email'),
+                    'res_model': self._name,
+                    'res_id': following.id,
+                    'views': [(False, 'form')],
+                    'target': 'current',
+                    'context': {key: value for key, value in context.items() if key.startswith('default_')},
+                }
+            else:
+                message = f"{message} {_('Nothing left to review in %s.', ', '.join(groups.mapped('name')))}"
         return {
-            'type': 'ir.actions.act_window',
-            'name': following.subject or _('Email'),
-            'res_model': self._name,
-            'res_id': following.id,
-            'views': [(False, 'form')],
-            'target': 'current',
-            'context': {key: value for key, value in self.env.context.items() if key.startswith('default_')},
+            'type': 'ir.actions.client',
+            'tag': 'display_notification',
+            'params': {'message': message, 'type': 'success', 'next': next_action},
         }

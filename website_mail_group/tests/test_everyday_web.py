@@ -1,6 +1,7 @@
 """Everyday use, as moderators and readers notice it: the review list and
 its bulk actions, the next post to review, every hold reason, whole threads
 on the website, threads by latest activity."""
+import re
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -84,11 +85,14 @@ class TestModerationEveryday(WebsiteMailGroupCase):
         other_group = self.held('Elsewhere', group=self.group_public, days=4)
         form = {'mail_group_next_pending': True}
         action = self.as_moderator(middle).with_context(**form).action_moderate_accept()
-        self.assertEqual((action['res_model'], action['res_id']), ('mail.group.message', oldest.id),
+        self.assertEqual(action['params']['message'], '“Middle” accepted and sent to the members.')
+        following = action['params']['next']
+        self.assertEqual((following['res_model'], following['res_id']), ('mail.group.message', oldest.id),
                          'the next post waiting in the same group, oldest first')
-        self.assertNotEqual(action['res_id'], other_group.id)
+        self.assertNotEqual(following['res_id'], other_group.id)
         action = self.as_moderator(oldest).with_context(**form).action_moderate_discard()
-        self.assertEqual(action['res_id'], newest.id)
+        self.assertEqual(action['params']['message'], '“Oldest” discarded.')
+        self.assertEqual(action['params']['next']['res_id'], newest.id)
         wizard = self.env['mail.group.message.reject'].with_user(self.user_moderator).with_context(**form).create(
             {'mail_group_message_id': newest.id})
         action = wizard.action_reject_without_comment()
@@ -96,6 +100,20 @@ class TestModerationEveryday(WebsiteMailGroupCase):
         self.assertIn('Nothing left to review in Reviewed List', action['params']['message'])
         self.assertIs(self.as_moderator(self.held('Plain')).action_moderate_accept(), True,
                       'without the form flag the API answers as before')
+
+    def test_list_buttons_say_what_was_done(self):
+        """The list's buttons tell the moderator what happened, then reload the list."""
+        first, second, third = self.held('Row one'), self.held('Row two'), self.held('Row three')
+        listed = {'mail_group_notify': True}
+        action = self.as_moderator(first).with_context(**listed).action_moderate_reject()
+        self.assertEqual(action['params']['message'], '“Row one” rejected.')
+        self.assertEqual(action['params']['next'], {'type': 'ir.actions.act_window_close'})
+        action = self.as_moderator(second | third).with_context(**listed).action_moderate_accept()
+        self.assertEqual(action['params']['message'], '2 posts accepted and sent to the members.')
+        self.assertEqual((second | third).mapped('moderation_status'), ['accepted', 'accepted'])
+        arch = self.env['mail.group.message'].get_view(view_type='tree')['arch']
+        for button in re.findall(r'<button name="action_moderate[^>]*>', arch):
+            self.assertIn('mail_group_notify', button)
 
     def test_to_review_across_groups_menu_and_clickable_kanban_count(self):
         action = self.env.ref('website_mail_group.mail_group_message_action_review')

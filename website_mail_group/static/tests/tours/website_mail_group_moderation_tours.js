@@ -27,6 +27,12 @@ tours.add("website_mail_group_moderation", {
                 extra_trigger: `${row("Please ban me")}`,
             },
             {
+                content: "The moderator is told what happened",
+                trigger: ".o_notification:contains('“Please accept me” accepted and sent to the members.')",
+                extra_trigger: gone("Please accept me"),
+                isCheck: true,
+            },
+            {
                 content: "Reject the second post",
                 trigger: `${row("Please reject me")} button[name=action_moderate_reject_open]`,
                 extra_trigger: gone("Please accept me"),
