@@ -115,6 +115,28 @@ class TestModerationEveryday(WebsiteMailGroupCase):
         for button in re.findall(r'<button name="action_moderate[^>]*>', arch):
             self.assertIn('mail_group_notify', button)
 
+    def test_review_list_shows_addresses_and_has_a_phone_view(self):
+        """The To Review lists (menu, moderators' mails, the group's button)
+        show each author's address, what a moderator whitelists or bans,
+        and a card view that Odoo shows on phones, with every button."""
+        tree = self.env.ref('website_mail_group.mail_group_message_view_tree_review')
+        kanban = self.env.ref('website_mail_group.mail_group_message_view_kanban_review')
+        for xmlid in ('mail_group_message_action_review', 'mail_group_message_action_to_review'):
+            action = self.env.ref(f'website_mail_group.{xmlid}')
+            self.assertEqual(action.view_ids.mapped('view_id'), tree | kanban)
+            self.assertIn('kanban', action.view_mode.split(','))
+            self.assertEqual(action.mobile_view_mode, 'kanban')
+        arch = self.env['mail.group.message'].get_view(tree.id, 'tree')['arch']
+        self.assertRegex(arch, r'<field name="email_from"[^>]*string="Author"')
+        self.assertNotIn('name="moderation_status" widget="badge"', arch)
+        arch = self.env['mail.group.message'].get_view(kanban.id, 'kanban')['arch']
+        for method in ('action_moderate_accept', 'action_moderate_reject_open', 'action_moderate_discard',
+                       'action_moderate_allow', 'action_moderate_ban_open'):
+            self.assertIn(f'name="{method}"', arch)
+        form = self.env['mail.group'].get_view(view_type='form')['arch']
+        review = self.env.ref('website_mail_group.mail_group_message_action_review')
+        self.assertIn(f'name="{review.id}"', form, "the group's To Review button opens the same list")
+
     def test_to_review_across_groups_menu_and_clickable_kanban_count(self):
         action = self.env.ref('website_mail_group.mail_group_message_action_review')
         menu = self.env.ref('website_mail_group.mail_group_menu_groups_review')

@@ -42,6 +42,8 @@ class TestDemoAndArchiveFlows(HttpCase):
         self.assertEqual(self.texts(post, 'o_mg_subject'), ['Release 2.0 planning'])
         self.assertIn('Release 2.0 is planned for the end of the month.', post.text_content())
         pending = self.env.ref('website_mail_group.gmsg_community_pending')
+        self.assertEqual(pending.moderation_reasons_display, 'Non-member post, Moderated group',
+                         'the held demo post says why it waits')
         self.assertEqual(self.url_open(f'/groups/{slug(pending.mail_group_id)}/{slug(pending)}').status_code, 404,
                          'the pending demo post is not public')
 

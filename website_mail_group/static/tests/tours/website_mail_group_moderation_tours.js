@@ -79,8 +79,8 @@ tours.add("website_mail_group_review_flow", {
                 isCheck: true,
             },
             {
-                content: "The author is named, the address is not shown",
-                trigger: `${row("Bulk one")} td[name=author_display]:contains("Bob Builder")`,
+                content: "The author is shown with their address, which is what a moderator whitelists or bans",
+                trigger: `${row("Bulk one")} td[name=email_from]:contains("Bob Builder"):contains("bob@example.org")`,
                 isCheck: true,
             },
             {
