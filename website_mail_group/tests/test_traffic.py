@@ -3,6 +3,7 @@ for all the cards in one go, and the graph and pivot views behind them."""
 from datetime import timedelta
 
 from odoo import fields
+from odoo.tools.safe_eval import safe_eval
 
 from .common import MailGroupCommon
 
@@ -75,5 +76,11 @@ class TestTraffic(MailGroupCommon):
         self.assertEqual(len({row['date:month'] for row in rows}), 2)
         action = self.env.ref('website_mail_group.mail_group_message_action_traffic')
         self.assertEqual(action.view_mode.split(',')[:2], ['graph', 'pivot'])
+        # a month without posts between two with posts is a bar at zero, not a gap
+        self.store(self.group_public, 'accepted', days_ago=130)
+        context = safe_eval(action.context)
+        rows = Message.with_context(**context).read_group(
+            [('mail_group_id', '=', self.group_public.id)], ['__count'], ['date:month'], lazy=False)
+        self.assertIn(0, [row['__count'] for row in rows], 'the empty months are there')
         menu = self.env.ref('website_mail_group.mail_group_menu_groups_traffic')
         self.assertEqual(menu.complete_name, 'Website/Groups/Traffic')
