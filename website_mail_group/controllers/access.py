@@ -132,6 +132,27 @@ class GroupAccess:
             ['mail_group_id'])
         return [group.id for group, in members]
 
+    def _own_member(self, group):
+        """The logged-in user's own member row of ``group`` (through their
+        partner), as superuser; empty for visitors and non-members."""
+        Member = request.env['mail.group.member'].sudo()
+        if request.env.user._is_public():
+            return Member
+        return Member.search([('mail_group_id', '=', group.id), ('partner_id', '=', request.env.user.partner_id.id)],
+                             limit=1)
+
+    def _delivery(self, member):
+        """What the group page tells a member of their delivery: the mode
+        they chose and their own settings link."""
+        if not member:
+            return None
+        modes = dict(member._fields['delivery_mode']._description_selection(request.env))
+        return {
+            'label': modes.get(member.delivery_mode),
+            'paused': bool(member.delivery_disabled_date),
+            'url': member.mail_group_id._member_url(member, 'settings'),
+        }
+
     def _is_member(self, group):
         if request.env.user._is_public():
             return False

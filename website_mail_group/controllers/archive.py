@@ -93,6 +93,7 @@ class MailGroupArchive(GroupPages, http.Controller):
                 'active': begin == month_start,
             })
 
+        member = self._own_member(group)
         return request.render('website_mail_group.group_messages', {
             'group': group,
             'messages': messages,
@@ -108,7 +109,8 @@ class MailGroupArchive(GroupPages, http.Controller):
             'date_end': end,
             'month_label': month_label,
             'month_args': {'date_begin': begin and begin.isoformat(), 'date_end': end and end.isoformat()},
-            'is_member': self._is_member(group),
+            'is_member': bool(member),
+            'delivery': self._delivery(member),
             'is_public_user': request.env.user._is_public(),
             'main_object': group,
             **self._page_helpers(group_access_token),

@@ -67,6 +67,7 @@ class MailGroupThread(GroupPages, http.Controller):
             'next_message': older,
             'mode': mode,
             'is_member': self._is_member(group),
+            'is_public_user': request.env.user._is_public(),
             'main_object': group,
             **self._page_helpers(group_access_token),
         })
