@@ -220,7 +220,7 @@ class AccessibilityChecks:
         archive = f'/groups/{slug(group)}'
         pages = [
             {'name': 'groups', 'url': '/groups', 'expect': ['.o_mg_group_card'],
-             'checks': ['subscribe_box', 'focus_ring'] if not member else []},
+             'checks': ['subscribe_box'] + (['focus_ring'] if not member else [])},
             {'name': 'archive', 'url': archive, 'expect': ['.o_mg_message_item'],
              'checks': ['subscribe_box'] + (['membership_first'] if self.phone else [])
              + (['focus_ring'] if not member else [])},
