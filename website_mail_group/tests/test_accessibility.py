@@ -25,6 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 AXE_PATH = os.environ.get('WMG_AXE_CORE') or os.path.join(
     ROOT, 'var', 'axe-core', 'node_modules', 'axe-core', 'axe.min.js')
 AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+AXE_TAGS += os.environ.get('WMG_AXE_EXTRA_TAGS', '').split()  # e.g. best-practice, to look further
 
 # Runs in the test window: loads each page in a frame, waits for Odoo's
 # public widgets, runs axe on #wrap, then the page's own checks (phone
@@ -128,6 +129,21 @@ CHECK_JS = r"""
             return box.getBoundingClientRect().top < list.getBoundingClientRect().top
                 ? [] : ["the membership box comes after the thread list"];
         },
+        // a card's picture repeats the link of its name: one stop for the
+        // keyboard and for screen readers
+        one_link_per_card(win, doc) {
+            const out = [];
+            for (const card of doc.querySelectorAll(".o_mg_group_card")) {
+                const hrefs = [...card.querySelectorAll("a[href]")]
+                    .filter((link) => link.tabIndex >= 0 && !link.closest("[aria-hidden=true]"))
+                    .map((link) => link.getAttribute("href"));
+                const twice = hrefs.filter((href, index) => hrefs.indexOf(href) !== index);
+                if (twice.length) {
+                    out.push(`card ${card.dataset.groupId}: ${twice.join(", ")} linked more than once`);
+                }
+            }
+            return out;
+        },
         focus_ring(win, doc) {
             const field = doc.querySelector("input[name=email]:not([type=hidden])");
             if (!field) {
@@ -220,7 +236,7 @@ class AccessibilityChecks:
         archive = f'/groups/{slug(group)}'
         pages = [
             {'name': 'groups', 'url': '/groups', 'expect': ['.o_mg_group_card'],
-             'checks': ['subscribe_box'] + (['focus_ring'] if not member else [])},
+             'checks': ['subscribe_box', 'one_link_per_card'] + (['focus_ring'] if not member else [])},
             {'name': 'archive', 'url': archive, 'expect': ['.o_mg_message_item'],
              'checks': ['subscribe_box'] + (['membership_first'] if self.phone else [])
              + (['focus_ring'] if not member else [])},
