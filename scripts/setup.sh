@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent machine set-up shared by `make run` and `make test`:
 # Odoo 17 (from ODOO_SRC when not importable), a pkg_resources gevent can load
-# its plugins with, Python packages, PostgreSQL, Chromium, Postfix.
+# its plugins with, Python packages, PostgreSQL, Chromium, Postfix, axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -111,4 +111,17 @@ for name in test demo; do
 done
 [ "$dirs" = "$(postconf -h alternate_config_directories)" ] || postconf -e "alternate_config_directories = $dirs"
 
-log "ready: Odoo $(odoo_version), PostgreSQL as role $me, $(chromium --version 2>/dev/null), Postfix $(postconf -h mail_version)"
+# 6. axe-core for the accessibility tests (website_mail_group/tests/test_accessibility.py),
+# from the npm registry into var/axe-core (ignored by git), at the version below.
+AXE_VERSION=4.14.1
+axe_dir=var/axe-core
+axe_installed() { [ "$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$axe_dir/node_modules/axe-core/package.json" 2>/dev/null)" = "$AXE_VERSION" ]; }
+if ! axe_installed; then
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    log "npm install axe-core@$AXE_VERSION into $axe_dir"
+    mkdir -p "$axe_dir"
+    npm install --prefix "$axe_dir" --no-audit --no-fund --no-save --loglevel=error "axe-core@$AXE_VERSION" >/dev/null
+    axe_installed || { echo "error: axe-core $AXE_VERSION is not in $axe_dir after npm install" >&2; exit 2; }
+fi
+
+log "ready: Odoo $(odoo_version), PostgreSQL as role $me, $(chromium --version 2>/dev/null), Postfix $(postconf -h mail_version), axe-core $AXE_VERSION"

@@ -275,9 +275,11 @@ class TestThreadsEveryday(WebsiteMailGroupCase):
         heading = self.texts(tree, '//*[contains(@class, "o_mg_month_heading")]')
         self.assertEqual(len(heading), 1)
         self.assertIn(str(month.year), heading[0])
-        # threads come before the side boxes on phones
-        main = tree.xpath('//*[contains(@class, "o_mg_archive_main")]')[0]
-        self.assertIn('order-1', main.get('class').split())
+        # on a phone (one column, the document's order): the membership box,
+        # then the threads, then the archive months (test_accessibility measures it)
+        layout = tree.xpath('//*[contains(@class, "o_mg_archive_layout")]')[0]
+        self.assertEqual([child.get('class').split()[-1] for child in layout], [
+            'o_mg_archive_membership', 'o_mg_archive_main', 'o_mg_archive_side'])
         # dates carry UTC for the visitor's browser to show in its time zone
         self.assertTrue(tree.xpath('//time[contains(@class, "o_mg_local_time")][@datetime]'))
         # Newer / Older on the message page
