@@ -7,6 +7,7 @@ from odoo.http import request
 
 from ..inbound.cleaning import one_line
 from .pages import GroupPages
+from .thread import THREAD_STEP
 
 # characters of a post written in the text box
 MAX_WEB_BODY = 100_000
@@ -49,7 +50,7 @@ class MailGroupReply(GroupPages, http.Controller):
         post = group._post_from_web(partner, text, subject=subject, parent=parent)
         if post.moderation_status == 'accepted':
             return self._result(group, token, 'posted', _('Your message was sent to the members of the group.'),
-                                post=post)
+                                post_url=self._in_thread_url(group, post, token))
         if post.moderation_status == 'pending_moderation':
             return self._result(group, token, 'held', _(
                 'Your message waits for a moderator of the group; it is sent to the members once accepted.'),
@@ -59,12 +60,26 @@ class MailGroupReply(GroupPages, http.Controller):
         return self._result(group, token, 'refused', _('The group refused your message (%s).', reason)
                             if reason else _('The group refused your message.'), http_status=403, post=parent)
 
-    def _result(self, group, token, status, message, post=None, http_status=200):
+    def _in_thread_url(self, group, post, token):
+        """The page of ``post`` inside its thread: the thread start's page
+        that lists it, scrolled to it; a new topic's own page."""
+        start = self._thread_start(post)
+        if start == post:
+            return self._url(f'/groups/{slug(group)}/{slug(post)}', **self._token_args(token))
+        position = self._thread_reply_ids(start).index(post.id)
+        page = position // THREAD_STEP + 1
+        url = self._url(f'/groups/{slug(group)}/{slug(start)}', replies_page=page if page > 1 else None,
+                        **self._token_args(token))
+        return f'{url}#mg-{post.id}'
+
+    def _result(self, group, token, status, message, post=None, post_url=None, http_status=200):
+        if post and not post_url:
+            post_url = self._url(f'/groups/{slug(group)}/{slug(post)}', **self._token_args(token))
         return request.render('website_mail_group.web_post_result', {
             'group': group,
             'status': status,
             'message': message,
-            'post_url': self._url(f'/groups/{slug(group)}/{slug(post)}', **self._token_args(token)) if post else None,
+            'post_url': post_url,
             'group_url': self._url(f'/groups/{slug(group)}', **self._token_args(token)),
             'main_object': group,
         }, status=http_status)

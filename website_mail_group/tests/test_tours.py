@@ -128,6 +128,8 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         reply = self.env['mail.group.message'].search([('group_message_parent_id', '=', self.msg_root.id),
                                                        ('author_id', '=', self.user_portal.partner_id.id)])
         self.assertEqual(reply.moderation_status, 'accepted')
+        answer = self.env['mail.group.message'].search([('group_message_parent_id', '=', reply.id)])
+        self.assertEqual(answer.author_id, self.user_portal.partner_id, 'the answer to the reply, under it')
         self.assertIn('Count me in.', reply.body)
         self.assertEqual(sorted(self.env['mail.mail'].sudo().search(
             [('mail_message_id', '=', reply.mail_message_id.id)]).mapped('email_to')),

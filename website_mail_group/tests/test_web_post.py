@@ -65,7 +65,8 @@ class TestWebPost(WebsiteMailGroupCase):
         self.assertEqual(reply.subject, 'Re: Kernel release')
         self.assertIn('<p>I agree &lt;b&gt;fully&lt;/b&gt;.<br>Second line</p><p>Paula</p>', reply.body,
                       'text escaped, paragraphs and line breaks kept')
-        self.assertEqual(tree.xpath('//a[contains(@class, "o_mg_web_post_link")]/@href'), [self.thread_url(reply)])
+        self.assertEqual(tree.xpath('//a[contains(@class, "o_mg_web_post_link")]/@href'),
+                         [f'{self.thread_url(self.msg_root)}#mg-{reply.id}'], 'shown in its whole thread, at the reply')
         copies = self.copies(reply)
         self.assertEqual(sorted(copies.mapped('email_to')), ['known@member.example.com', 'second@member.example.com'],
                          'the members receive it, the author does not')
@@ -73,6 +74,29 @@ class TestWebPost(WebsiteMailGroupCase):
 
         _response, page = self.get_page(self.thread_url(self.msg_reply))
         self.assertIn('I agree <b>fully</b>.', page.text_content(), 'shown in the thread, as text')
+
+    def test_member_replies_to_one_reply_of_the_thread(self):
+        """Under each reply of a thread, a member's form answers that reply;
+        the form for the post itself comes after the replies."""
+        self.authenticate('wmg_portal', 'wmg_portal')
+        _response, page = self.get_page(self.thread_url(self.msg_root))
+        forms = page.xpath(f'//details[@id="mg-{self.msg_reply.id}"]/details/form[contains(@class, "o_mg_reply_to_form")]')
+        self.assertEqual(len(forms), 1, 'a reply form under the reply')
+        order = [node.get('class') for node in page.xpath(
+            '//section[contains(@class, "o_mg_replies_section")] | //form[contains(@class, "o_mg_web_reply")]')]
+        self.assertEqual([name.split()[-1] for name in order], ['o_mg_thread', 'o_mg_web_reply'],
+                         "the post's form follows its replies")
+        data = {field.get('name'): field.get('value') for field in forms[0].xpath('.//input[@type="hidden"]')}
+        before = self.posts(self.group_public)
+        response = self.url_open(forms[0].get('action'), data={**data, 'body': 'Answering Greg'})
+        self.assertEqual(response.status_code, 200)
+        reply = self.posts(self.group_public) - before
+        self.assertEqual(reply.group_message_parent_id, self.msg_reply, 'answers the reply, not the thread start')
+        link = lxml.html.fromstring(response.content).xpath('//a[contains(@class, "o_mg_web_post_link")]/@href')
+        self.assertEqual(link, [f'{self.thread_url(self.msg_root)}#mg-{reply.id}'])
+        _response, page = self.get_page(self.thread_url(self.msg_root))
+        self.assertTrue(page.xpath(f'//details[@id="mg-{self.msg_reply.id}"]/details[@id="mg-{reply.id}"]'),
+                        'shown inside its thread, under the reply it answers')
 
     def test_member_starts_a_topic(self):
         self.authenticate('wmg_portal', 'wmg_portal')

@@ -24,12 +24,32 @@ registry.category("web_tour.tours").add("website_mail_group_web_reply", {
             trigger: ".o_mg_web_post_result a.o_mg_web_post_link",
         },
         {
-            content: "The reply is in the archive, in the thread",
-            trigger: ".o_mg_message_page .o_mg_body:contains('Count me in.')",
+            content: "The reply is shown in its thread, under the post, and the page goes to it",
+            trigger: ".o_mg_message_page .o_mg_reply .o_mg_body:contains('Count me in.')",
+            extra_trigger: ".o_mg_message_page h1.o_mg_subject:contains('Kernel release')",
+            run: () => {
+                const reply = document.querySelector(window.location.hash);
+                if (!reply || !reply.textContent.includes("Count me in.")) {
+                    console.error(`the page's address does not lead to the reply (${window.location.hash})`);
+                }
+            },
         },
         {
-            content: "It answers the post",
-            trigger: ".o_mg_parent a:contains('Kernel release')",
+            content: "Answer that reply from the form under it",
+            trigger: ".o_mg_reply:has(.o_mg_body:contains('Count me in.')) > .o_mg_reply_to > summary",
+        },
+        {
+            content: "Write the answer",
+            trigger: ".o_mg_reply:has(.o_mg_body:contains('Count me in.')) > .o_mg_reply_to textarea[name=body]",
+            run: "text And me.",
+        },
+        {
+            content: "Send it",
+            trigger: ".o_mg_reply:has(.o_mg_body:contains('Count me in.')) > .o_mg_reply_to .o_mg_web_reply_send",
+        },
+        {
+            content: "Sent",
+            trigger: ".o_mg_web_post_result.o_mg_web_post_posted",
             isCheck: true,
         },
     ],
