@@ -120,6 +120,13 @@ class TestArchiveFeeds(WebsiteMailGroupCase):
         feeds = tree.xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]/@href')
         self.assertEqual(feeds, [f'{group_url}/feed'])
         self.assertEqual(tree.xpath('//a[contains(@class, "o_mg_feed_link")]/@href'), [f'{group_url}/feed'])
+        self.assertIn('feed reader', self.texts(tree, '//*[contains(@class, "o_mg_feed_hint")]')[0],
+                      'the page says what the feed link is for')
+        _response, month = self.get_page(f'{group_url}?date_begin={self.msg_root.date:%Y-%m-01}')
+        downloads = month.xpath('//a[contains(@class, "o_mg_mbox_link") or contains(@class, "o_mg_mbox_month_link")]')
+        self.assertEqual([' '.join(link.text_content().split())[-10:] for link in downloads], ['(.mbox.gz)'] * 2,
+                         'the whole archive and a month come the same way, and say so')
+        self.assertTrue(all('gzip=1' in link.get('href') for link in downloads))
 
         _response, tree = self.get_page(f'{group_url}/{slug(self.msg_reply)}')
         feeds = tree.xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]/@href')
