@@ -109,8 +109,9 @@ class TestMailLanguage(SmtpListCase):
         subjects = {item['rcpt_tos'][0]: item['message']['Subject'] for item in sink.messages}
         self.assertEqual(len(subjects), 4)
         for french in ('francoise@example.fr', 'solo@members.example.com'):
-            self.assertIn('Language List : Résumé quotidien, 1 messages', subjects[french])
-        self.assertIn('Language List: Daily digest, 1 messages', subjects['emily@example.co.uk'])
+            self.assertIn('Language List : Résumé quotidien, 1 message', subjects[french])
+            self.assertNotIn('1 messages', subjects[french])
+        self.assertEqual(subjects['emily@example.co.uk'], 'Language List: Daily digest, 1 message')
 
     def test_refused_author_told_in_their_partners_language(self):
         """A non-member's post refused: the notice speaks the language of
