@@ -10,7 +10,12 @@ XML-RPC, which routes the message to the group whose alias it is addressed to.
 
 Postfix runs it as the `odoo` pipe of deploy/postfix/master.cf.
 
-Exit status: 0 delivered; 1 Odoo refused the message because no alias or
+It prints what became of the mail: delivered (the record it went to), or
+dropped as a duplicate of a message already received (Odoo keeps one mail
+per Message-ID), or handled without a post (a delivery report, a loop, a
+refusal Odoo mailed back to the sender).
+
+Exit status: 0 delivered, dropped or handled; 1 Odoo refused the message because no alias or
 group takes it (printed on stderr: the MTA bounces it); 75 (EX_TEMPFAIL) for
 anything else: Odoo unreachable, a login refused (said so, with the user
 and the database), a wrong option, a server error (Postfix
@@ -18,6 +23,8 @@ keeps the message queued and retries later). Errors are one line on stderr,
 never a traceback (the MTA may quote it to the sender).
 """
 import argparse
+import email.parser
+import email.policy
 import sys
 import xmlrpc.client
 
@@ -83,8 +90,28 @@ def main(argv=None):
     except Exception as e:  # noqa: BLE001 - anything else: ask the MTA to retry
         print(f'error: {type(e).__name__}: {e}'.splitlines()[0], file=sys.stderr)
         sys.exit(EX_TEMPFAIL)
-    print(f'delivered: record id {res_id}')
+    if res_id:
+        print(f'delivered: record id {res_id}')
+    elif is_duplicate(models, args, raw):
+        print('duplicate of a message already received: dropped')
+    else:
+        print("handled, nothing posted: a delivery report, a loop or a refusal mailed back "
+              "to the sender (Odoo's log says which)")
     return 0
+
+
+def is_duplicate(models, args, raw):
+    """Whether Odoo already holds a message of this mail's Message-ID: the
+    gateway then drops the mail without a word."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    message_id = str(headers.get('Message-ID') or '').strip()
+    if not message_id:
+        return False
+    try:
+        return bool(models.execute_kw(args.database, args.userid, args.password, 'mail.message', 'search_count',
+                                      [[('message_id', '=', message_id)]], {}))
+    except Exception:  # noqa: BLE001 - the mail is taken either way: only the wording is at stake
+        return False
 
 
 if __name__ == '__main__':

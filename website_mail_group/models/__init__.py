@@ -1,4 +1,5 @@
 from . import ir_http
+from . import ir_qweb
 from . import mail_alias
 from . import mail_group
 from . import mail_group_gateway

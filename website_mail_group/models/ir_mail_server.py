@@ -4,10 +4,27 @@ every mail leaving through Odoo's own sending (notices, confirmations,
 welcome and moderator mails, answers) by the alias domain of its envelope
 sender, when that domain has a key (mail_alias_domain_dkim.py). Copies of
 posts are signed as their bytes are built (outbound/copies.py)."""
+import email.generator
+import io
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 DEFAULT_SESSIONS = 4  # also the cap for Odoo's configured server (no ir.mail_server record)
+
+
+def wire_bytes(message, smtp_from, smtp_to_list):
+    """The bytes smtplib's ``send_message`` (Odoo's sending) makes of
+    ``message``: outside SMTPUTF8 it writes '>From ' for a line starting
+    with 'From ', so the signature must cover that, not ``as_bytes()``."""
+    international = not all(address.isascii() for address in [smtp_from or '', *smtp_to_list])
+    with io.BytesIO() as data:
+        if international:
+            generator = email.generator.BytesGenerator(data, policy=message.policy.clone(utf8=True))
+        else:
+            generator = email.generator.BytesGenerator(data)
+        generator.flatten(message, linesep='\r\n')
+        return data.getvalue()
 
 
 class IrMailServer(models.Model):
@@ -29,7 +46,7 @@ class IrMailServer(models.Model):
             return smtp_from, smtp_to_list, message
         signer = self.env['mail.alias.domain']._dkim_signer(smtp_from)
         if signer:
-            data = message.as_bytes(policy=message.policy.clone(linesep='\r\n'))
+            data = wire_bytes(message, smtp_from, smtp_to_list)
             del message['DKIM-Signature']
             # one line: the policy folds it at its spaces, which the relaxed
             # canonicalization ignores

@@ -5,6 +5,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models, tools
 from odoo.addons.http_routing.models.ir_http import slug
 
+from .ir_qweb import is_singular
+
 EXCERPT_LENGTH = 200  # characters of each post in the digest's table of contents
 
 
@@ -68,7 +70,9 @@ class MailGroup(models.Model):
         """The digest's message and body, in the language of the context."""
         group = self.sudo()
         modes = dict(self.env['mail.group.member']._fields['delivery_mode']._description_selection(self.env))
-        title = _('%(group)s: %(mode)s, %(count)s messages', group=group.name, mode=modes[mode], count=len(posts))
+        values = {'group': group.name, 'mode': modes[mode], 'count': len(posts)}
+        title = _('%(group)s: %(mode)s, %(count)s message', **values) if is_singular(self.env.lang, len(posts)) \
+            else _('%(group)s: %(mode)s, %(count)s messages', **values)
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_digest', {
             'title': title,
             'items': [group._digest_item(post, base_url) for post in posts],

@@ -194,6 +194,8 @@ class MailGroup(models.Model):
             'unsub_label': _('Unsubscribe'),
             'unsub_url': placeholders['unsubscribe'],
             'settings_url': placeholders['settings'],
+            # the same for every member: the footer stays one per post and language
+            'reason': _('You receive this because you are subscribed to %s.', self.name),
         }, minimal_qcontext=True)
 
     # digests: mail_group_digest.py; notices to authors and moderators: mail_group_notices.py

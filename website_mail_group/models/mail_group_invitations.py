@@ -11,6 +11,7 @@ from markupsafe import escape
 
 from odoo import api, fields, models
 
+from .mail_layout import LAYOUT
 from .mail_group_throttle import LIMITS
 
 _logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class MailGroup(models.Model):
         ``emails``: one mail per address with its own link."""
         placeholder = f'https://confirm-{secrets.token_hex(16)}.placeholder.invalid/'
         template = self.env.ref(SUBSCRIBE_TEMPLATE).with_context(token_url=placeholder)
-        first = template.sudo().send_mail_batch(self.ids, email_layout_xmlid='mail.mail_notification_light', email_values={
+        first = template.sudo().send_mail_batch(self.ids, email_layout_xmlid=LAYOUT, email_values={
             'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
             'author_id': self.env.ref('base.partner_root').id, 'email_to': emails[0]})
         body = first.body_html

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from .mail_group_distribution import MEMBER_LINK_SCOPE
+from .mail_layout import LAYOUT
 
 
 _logger = logging.getLogger(__name__)
@@ -203,7 +204,7 @@ class MailGroup(models.Model):
             by_lang.setdefault(langs.get(res_id) or default, []).append(res_id)
         for lang, lang_res_ids in by_lang.items():
             template.with_context(lang=lang).sudo().send_mail_batch(
-                lang_res_ids, email_layout_xmlid='mail.mail_notification_light', email_values={
+                lang_res_ids, email_layout_xmlid=LAYOUT, email_values={
                     'recipient_ids': [], 'model': False, 'res_id': False, 'auto_delete': True,
                     'author_id': self.env.ref('base.partner_root').id, **email_values})
         self.env['mail.mail']._mail_group_wake_queue()

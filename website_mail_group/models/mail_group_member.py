@@ -7,6 +7,8 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 
+from .mail_layout import LAYOUT
+
 _logger = logging.getLogger(__name__)
 
 
@@ -145,7 +147,7 @@ class MailGroupMember(models.Model):
         langs = self.env['mail.group']._mail_group_member_langs(self)
         for member in self.sudo():
             template.with_context(lang=langs[member.id]).send_mail(
-                member.id, email_layout_xmlid='mail.mail_notification_light')
+                member.id, email_layout_xmlid=LAYOUT)
             member.write({
                 'bounce_warnings_sent': member.bounce_warnings_sent + 1,
                 'last_bounce_warning_date': fields.Datetime.now(),

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .mail_layout import LAYOUT
+
 
 class MailGroup(models.Model):
     """Membership.
@@ -193,7 +195,7 @@ class MailGroup(models.Model):
             for lang in dict.fromkeys(langs.values()):
                 template.with_context(lang=lang).sudo().send_mail_batch(
                     [member_id for member_id in group_members.ids if langs[member_id] == lang],
-                    email_layout_xmlid='mail.mail_notification_light')
+                    email_layout_xmlid=LAYOUT)
         return True
 
     def action_go_to_website(self):

@@ -2,6 +2,7 @@
 the alerts that go with it."""
 from email.utils import formataddr
 
+import pytz
 from markupsafe import Markup
 
 from odoo import _, fields, models, tools
@@ -57,9 +58,17 @@ class MailGroupMessage(models.Model):
                 'comment': Markup(comment),
                 'post_subject': message.subject or '',
                 'post_date': message.date,
+                'post_tz': message._author_tz(),
                 'quote': text.text_to_html(quote) if quote else '',
             }, minimal_qcontext=True)
             message._reply_to_author(title, body, email_from=self.env.user.email_formatted or group._moderation_sender())
+
+    def _author_tz(self):
+        """The time zone of the post's author (their partner's), else UTC:
+        never the moderator's, whose session sends the answer."""
+        self.ensure_one()
+        tz = self.sudo().author_id.tz
+        return tz if tz in pytz.all_timezones_set else 'UTC'
 
     def _moderation_answer_subject(self, banned=False):
         """Says at once which group rejected which post."""

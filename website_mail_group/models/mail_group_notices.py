@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import _, api, models, tools
 
 from .mail_group_moderation_links import ModerationLinks
+from .mail_layout import LAYOUT
 
 _logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class MailGroup(models.Model):
                     email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
                     model='mail.group.message',
                     res_id=post.id,
+                    **group._moderator_notification_values(),
                 )
         self.env['mail.mail']._mail_group_wake_queue()
         return True
@@ -111,6 +113,11 @@ class MailGroup(models.Model):
         }, minimal_qcontext=True)
         subject = _('To review in %(group)s: %(subject)s', group=self.name, subject=post.subject or '')
         return subject, body
+
+    def _moderator_notification_values(self):
+        """``message_notify`` values of a mail to moderators: our layout, under
+        the group's name, unsigned (Odoo would sign with its system user)."""
+        return {'email_layout_xmlid': LAYOUT, 'email_add_signature': False, 'record_name': self.name}
 
     def _mail_group_moderators_by_lang(self, moderators):
         """``{lang: moderators}``: each moderator (a user) speaks their own language."""
@@ -162,6 +169,7 @@ class MailGroup(models.Model):
                         email_from=self.env.company.catchall_formatted or self.env.company.email_formatted,
                         model='mail.group',
                         res_id=group.id,
+                        **group._moderator_notification_values(),
                     )
             notified = True
         if notified:

@@ -249,6 +249,23 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """A mail no alias takes is refused (the mailgate script exits 1 and
+        the MTA bounces it) with one line in the log: spam to made-up
+        addresses is routine, not a server error with its traceback."""
+        try:
+            return self._mail_group_route(message, message_dict, model, thread_id, custom_values)
+        except ValueError as error:
+            if str(error).startswith('No possible route found'):
+                _logger.info('Mail gateway: no alias or group at %s: mail from %s (Message-Id %s) refused',
+                             message_dict.get('to'), message_dict.get('email_from'), message_dict.get('message_id'))
+            else:
+                _logger.info('Mail gateway: mail from %s to %s (Message-Id %s) refused: %s', message_dict.get(
+                    'email_from'), message_dict.get('to'), message_dict.get('message_id'), error)
+            error.loglevel = logging.DEBUG  # odoo.http logs it at this level, without its traceback
+            raise
+
+    @api.model
+    def _mail_group_route(self, message, message_dict, model, thread_id, custom_values):
         """Mail addressed to a group stays in that group: Odoo routes a reply
         to the newest message with an id of its In-Reply-To / References,
         and a Message-ID is no proof of where the mail belongs. When that

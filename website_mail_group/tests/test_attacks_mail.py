@@ -3,6 +3,7 @@ address, a hostile SMTP server, a careless banned pattern, the mailgate
 script facing a broken Odoo. Each performs the attack through the real
 interface (the mail gateway, a real SMTP session, XML-RPC)."""
 import datetime
+import logging
 import subprocess
 import sys
 import xmlrpc.client
@@ -248,3 +249,26 @@ class TestAttacksMailRpc(HttpCase):
         self.assertIn('No possible route', refused.stderr.decode())
         self.assertIn(f'Odoo refused the login of user id {self.manager.id} on database {self.env.cr.dbname}: '
                       'wrong password or API key', bad_login.stderr.decode())
+
+    def test_mailgate_says_what_became_of_the_mail(self):
+        """A post is delivered; the same mail again is dropped as a duplicate,
+        and the script says so (exit 0: nothing for the MTA to bounce); a mail
+        to an address nobody takes is refused (exit 1, the MTA bounces it)
+        with one line in Odoo's log, no traceback."""
+        post = raw_mail('someone@example.com', self.group.alias_email, 'Hi', 'Hello', message_id=make_msgid())
+        first = self.mailgate('-u', '2', '-p', 'admin', raw=post)
+        self.assertEqual((first.returncode, first.stdout.decode().strip()), (0, f'delivered: record id {self.group.id}'))
+        again = self.mailgate('-u', '2', '-p', 'admin', raw=post)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn('duplicate of a message already received: dropped', again.stdout.decode())
+        self.assertNotIn('record id False', again.stdout.decode())
+        stray = raw_mail('someone@example.com', 'nobody@nowhere.example', 'Hi', 'Hello', message_id=make_msgid())
+        with self.assertLogs('odoo', level='DEBUG') as logs:
+            refused = self.mailgate('-u', '2', '-p', 'admin', raw=stray)
+        self.assertEqual(refused.returncode, 1, refused.stderr)
+        shown = [record for record in logs.records if record.levelno >= logging.INFO and (
+            'nobody@nowhere.example' in record.getMessage() or record.exc_info)]
+        self.assertEqual(len(shown), 1, [record.getMessage() for record in shown])
+        self.assertLess(shown[0].levelno, logging.ERROR)
+        self.assertFalse(shown[0].exc_info, 'no traceback')
+        self.assertIn('no alias or group', shown[0].getMessage())

@@ -60,6 +60,25 @@ class TestFrench(WebsiteMailGroupCase):
         self.assertIn('En réponse à Kernel release', words(tree.xpath('//*[contains(@class, "o_mg_parent")]')[0]))
         self.assertIn('Par Greg', words(tree))
 
+    def test_counts_in_each_languages_singular_and_plural(self):
+        """Counts read as sentences: "1 member", "0 replies"; in French 0 and
+        1 take the singular ("0 réponse"); an empty search says "No results"."""
+        empty = self.env['mail.group'].create({'name': 'Empty Room', 'alias_name': 'wmg-empty'})
+        for prefix, members, replies, no_result in (('', ['0 members', '2 members'], '0 replies', 'No results'),
+                                                    ('/fr', ['0 membre', '2 membres'], '0 réponse', 'Aucun résultat')):
+            _response, tree = self.get_page(f'{prefix}/groups')
+            self.assertEqual([self.texts(tree, f'//div[@data-group-id="{group.id}"]//*[hasclass("o_mg_member_count")]')
+                              for group in (empty, self.group_public)], [[members[0]], [members[1]]])
+            _response, tree = self.get_page(f'{prefix}/groups/{slug(self.group_public)}')
+            self.assertIn(replies, self.texts(tree, '//*[hasclass("o_mg_reply_count")]'), 'a thread without reply')
+            _response, tree = self.get_page(f'{prefix}/groups/{slug(self.group_public)}/search?q=zzzyyyxxx')
+            self.assertEqual(self.texts(tree, '//*[hasclass("o_mg_search_count")]'), [no_result])
+        # the back office's cards: the two counts of posts say which period they count
+        kanban = self.env['mail.group'].get_views([(False, 'kanban')])['views']['kanban']['arch']
+        for label in ('Members:', 'Emails in the last 30 days:', 'Emails this month:'):
+            self.assertIn(label, kanban)
+        self.assertNotIn('/ month', kanban)
+
     def test_confirmation_and_welcome_mails_in_french(self):
         """A French partner subscribes on /fr/groups: the confirmation mail,
         its page and the welcome mail are French."""

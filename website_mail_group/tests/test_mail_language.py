@@ -75,6 +75,31 @@ class TestMailLanguage(SmtpListCase):
         for html in received.values():
             self.assertIn('Hello list', html)
 
+    def test_footer_says_why_each_member_receives_it(self):
+        """Every copy's footer, in its HTML and text parts, tells its member
+        why they receive it, in their language; the footer is still one per
+        post and language, not one per member."""
+        self.post('Why me')
+        post = self.env['mail.group.message'].search([('mail_group_id', '=', self.group.id)])
+        bodies = self.env['mail.group.copy.body'].sudo().search([('mail_message_id', '=', post.mail_message_id.id)])
+        self.assertEqual(len(bodies), 2, 'one body per language (English, French) for the three members')
+        with SmtpSink(self.mail_server.smtp_port) as sink:
+            self.run_queue()
+        reasons = {'You receive this because you are subscribed to Language List.': ['emily@example.co.uk'],
+                   'Vous recevez ce message car votre adresse est abonnée à Language List.':
+                       ['francoise@example.fr', 'solo@members.example.com']}
+        for reason, recipients in reasons.items():
+            for item in sink.messages:
+                message = item['message']
+                text = message.get_body(('plain',)).get_content().replace('\r\n', '\n')
+                parts = [message.get_body(('html',)).get_content(), text, text.rsplit('\n-- \n', 1)[-1]]
+                texts = [' '.join(part.replace('&#39;', "'").split()) for part in parts]
+                if item['rcpt_tos'][0] in recipients:
+                    # the HTML part, the text part, the text footer after its separator
+                    self.assertTrue(all(reason in text for text in texts), f'{reason} in {texts[1]!r}')
+                else:
+                    self.assertFalse(any(reason in text for text in texts), f"not in {item['rcpt_tos']}'s language")
+
     def test_digest_in_each_members_language(self):
         self.group.member_ids.delivery_mode = 'daily'
         self.post('Digest me')
@@ -84,8 +109,9 @@ class TestMailLanguage(SmtpListCase):
         subjects = {item['rcpt_tos'][0]: item['message']['Subject'] for item in sink.messages}
         self.assertEqual(len(subjects), 4)
         for french in ('francoise@example.fr', 'solo@members.example.com'):
-            self.assertIn('Language List : Résumé quotidien, 1 messages', subjects[french])
-        self.assertIn('Language List: Daily digest, 1 messages', subjects['emily@example.co.uk'])
+            self.assertIn('Language List : Résumé quotidien, 1 message', subjects[french])
+            self.assertNotIn('1 messages', subjects[french])
+        self.assertEqual(subjects['emily@example.co.uk'], 'Language List: Daily digest, 1 message')
 
     def test_refused_author_told_in_their_partners_language(self):
         """A non-member's post refused: the notice speaks the language of

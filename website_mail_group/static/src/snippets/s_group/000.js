@@ -48,8 +48,10 @@ publicWidget.registry.MailGroupSnippet = publicWidget.Widget.extend({
         const info = this.info;
         this.el.querySelector(".o_mg_snippet_name").textContent = info.name;
         this.el.querySelector(".o_mg_snippet_description").textContent = info.description;
+        // singular or plural by the page's language ("0 membre" in French)
+        const one = new Intl.PluralRules(document.documentElement.lang || "en").select(info.member_count) === "one";
         this.el.querySelector(".o_mg_snippet_members").textContent =
-            info.member_count === 1 ? _t("1 member") : _t("%s members", info.member_count);
+            one ? _t("%s member", info.member_count) : _t("%s members", info.member_count);
         const link = this.el.querySelector(".o_mg_snippet_link");
         link.setAttribute("href", info.url);
         const email = this.el.querySelector(".o_mg_snippet_email");
