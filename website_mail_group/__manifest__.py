@@ -60,6 +60,7 @@ has a browsable archive under /groups.
             'website_mail_group/static/tests/tours/*.js',
         ],
     },
+    'post_load': '_serve_own_static',
     'installable': True,
     'application': False,
 }
