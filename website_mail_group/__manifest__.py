@@ -1,6 +1,6 @@
 {
     'name': 'Website Mail Group',
-    'version': '17.0.1.3.0',
+    'version': '17.0.1.4.0',
     'category': 'Website/Website',
     'summary': 'Mailing lists with moderation and a web archive',
     'description': """

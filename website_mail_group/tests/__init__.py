@@ -48,3 +48,4 @@ from . import test_dkim_signing
 from . import test_dmarc_from
 from . import test_wrap
 from . import test_smtp_stored_once
+from . import test_upgrade_links_and_addresses

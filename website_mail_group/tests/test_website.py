@@ -204,6 +204,32 @@ class TestWebsiteGroupList(WebsiteMailGroupCase):
         _response, tree = self.get_page('/my/home')
         self.assertTrue(tree.xpath('//div[contains(@class, "o_portal_docs")]//a[@href="/groups"]'))
 
+    def test_group_without_address_flagged_to_its_managers(self):
+        """A group without alias domain, or without alias, cannot receive
+        mail: /groups says so to its moderators and to administrators, not
+        to visitors nor to other users."""
+        Group = self.env['mail.group']
+        domainless = Group.create({'name': 'No Domain List', 'alias_name': 'wmg-no-domain',
+                                   'moderator_ids': [(4, self.user_moderator.id)]})
+        domainless.alias_domain_id = False
+        nameless = Group.create({'name': 'No Alias List', 'moderator_ids': [(4, self.user_moderator.id)]})
+        self.assertFalse(domainless.alias_email or nameless.alias_email)
+
+        def warnings(login=None):
+            if login:
+                self.authenticate(login, login)
+            _response, tree = self.get_page('/groups')
+            return {group.name: self.texts(tree, f'//div[contains(@class, "o_mg_group_card")][@data-group-id="{group.id}"]'
+                                                 '//*[contains(@class, "o_mg_no_address")]')
+                    for group in (domainless, nameless, self.group_public)}
+
+        warning = 'This group cannot receive mail: it has no email alias or no alias domain.'
+        self.assertEqual(warnings(), {'No Domain List': [], 'No Alias List': [], 'Open Source Talk': []})
+        self.assertEqual(warnings('wmg_employee'), {'No Domain List': [], 'No Alias List': [], 'Open Source Talk': []})
+        expected = {'No Domain List': [warning], 'No Alias List': [warning], 'Open Source Talk': []}
+        self.assertEqual(warnings('wmg_moderator'), expected)
+        self.assertEqual(warnings('admin'), expected)
+
     def test_static_files_are_ours(self):
         """Every file of our static folder loads with our bytes, though Odoo's
         own website_mail_group (same name, later on the addons path) is
