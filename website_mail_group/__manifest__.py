@@ -53,6 +53,9 @@ has a browsable archive under /groups.
             'website_mail_group/static/src/js/mail_group.js',
             'website_mail_group/static/src/snippets/s_group/000.js',
         ],
+        'web.assets_backend': [
+            'website_mail_group/static/src/js/explanation_field.js',
+        ],
         'website.assets_wysiwyg': [
             'website_mail_group/static/src/snippets/s_group/options.js',
         ],

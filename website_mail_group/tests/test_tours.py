@@ -91,6 +91,8 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.assertEqual(sorted(distributed.mapped('subject')),
                          sorted(['Please accept me', 'Please whitelist me', 'Whitelisted author again']),
                          'accepted posts reach the members, rejected ones do not')
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'like', 'ban@author.example.com')]),
+                         'the explanation typed then erased is not sent')
 
     def test_tour_snippet_on_a_page(self):
         snippet = self.env['ir.qweb']._render('website_mail_group.s_group', {})
