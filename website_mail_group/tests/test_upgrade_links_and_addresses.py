@@ -1,9 +1,15 @@
-"""Migration 17.0.1.4.0: groups created in the form without alias domain
-get the company's."""
+"""Migration 17.0.1.4.0: the welcome template's archive link opens in the
+mail's language, in every stored translation; groups created in the form
+without alias domain get the company's."""
 import importlib.util
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
+
+from .test_mail_language import load_french
+
+OLD = 'object.mail_group_id.get_base_url()'
+NEW = 'object.mail_group_id._mail_group_base_url()'
 
 
 @tagged('post_install', '-at_install', 'website_mail_group')
@@ -16,6 +22,19 @@ class TestUpgradeLinksAndAddresses(TransactionCase):
         spec.loader.exec_module(migration)
         migration.migrate(self.env.cr, '17.0.1.3.0')
         self.env.invalidate_all()
+
+    def test_welcome_template_links_in_every_language(self):
+        load_french(self.env)
+        template = self.env.ref('website_mail_group.mail_template_welcome')
+        bodies = {}
+        for lang in ('en_US', 'fr_FR'):
+            body = template.with_context(lang=lang).body_html
+            self.assertIn(NEW, body)
+            bodies[lang] = body
+            template.with_context(lang=lang).body_html = body.replace(NEW, OLD)  # as before the upgrade
+        self.migrate()
+        for lang in ('en_US', 'fr_FR'):
+            self.assertEqual(template.with_context(lang=lang).body_html, bodies[lang])
 
     def test_groups_without_alias_domain_get_the_companys(self):
         domain = self.env['mail.alias.domain'].create({'name': 'upgrade.example.com'})
