@@ -44,6 +44,8 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.start_tour('/web', 'website_mail_group_create_group', login='admin')
         group = self.env['mail.group'].search([('name', '=', 'Tour New List')])
         self.assertEqual(group.alias_email, 'wmg-tour-new@tour-company.example.com')
+        self.assertEqual((group.nonmember_action, group.sender_authentication, group.max_recipients),
+                         ('accept', 'dmarc', 10), "the form kept the moderators' settings' defaults")
         self.env['mail.thread'].message_process(None, raw_mail(
             'Ann <ann@example.org>', 'wmg-tour-new@tour-company.example.com', 'First post'))
         self.assertEqual(self.env['mail.group.message'].search([('mail_group_id', '=', group.id)]).subject,

@@ -42,7 +42,7 @@ registry.category("web_tour.tours").add("website_mail_group_create_group", {
         },
         {
             content: "Saved (the stat buttons of a saved group show), without a warning",
-            trigger: ".o_form_view .oe_button_box button[name=action_go_to_website]",
+            trigger: "button[name=action_go_to_website]",
             extra_trigger: ".o_form_view:not(:has(.o_mg_no_address))",
             isCheck: true,
         },
