@@ -18,8 +18,10 @@ class MailGroup(models.Model):
     # ------------------------------------------------------------
 
     # the form sends every field: without a default, a group created there
-    # had no alias domain, so no address
-    alias_domain_id = fields.Many2one(default=lambda self: self.env.company.alias_domain_id)
+    # had no alias domain, so no address. Inherited from the alias, as
+    # alias_name: the alias's default (the company's domain), and create()
+    # writes it on the alias as superuser (the mixin), not as the user.
+    alias_domain_id = fields.Many2one(inherited=True)
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
