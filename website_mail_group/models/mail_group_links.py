@@ -86,8 +86,9 @@ class MailGroup(models.Model):
         """Mark a valid token used; False if it just was by someone else."""
         return self.env['mail.group.token']._consume(token, token_expiry(token))
 
-    def _generate_action_url(self, email, action):
-        """The confirmation link, opening in the context's language."""
+    def _generate_action_url(self, email, action, base_url=None):
+        """The confirmation link, opening in the context's language (or
+        under ``base_url``, of _mail_group_base_url)."""
         self.ensure_one()
         if action not in CONFIRMATION_ACTIONS:
             raise ValueError(_('Invalid action for URL generation (%s)', action))
@@ -96,7 +97,7 @@ class MailGroup(models.Model):
             'email': email,
             'token': self._generate_action_token(email, action),
         })
-        return f'{self._mail_group_base_url()}/group/{action}-confirm?{params}'
+        return f'{base_url or self._mail_group_base_url()}/group/{action}-confirm?{params}'
 
     # ------------------------------------------------------------
     # GROUP AND FOOTER LINKS
