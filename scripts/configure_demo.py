@@ -6,7 +6,9 @@ Idempotent.  In the database it:
 - names the company's alias domain (General Settings > Discuss > Custom Email
   Servers > Alias Domain) ALIAS_DOMAIN, so group addresses read e.g.
   developers@groups.localhost;
-- sets and freezes web.base.url (links in mails and on the website).
+- sets and freezes web.base.url (links in mails and on the website);
+- installs the languages the addon ships a translation for (i18n/fr.po: French)
+  and adds them to the websites, so /fr/groups is the French site.
 It then writes <var>/sample-post.eml (a post from a member to a group) and prints
 the groups with their addresses.
 
@@ -59,6 +61,23 @@ def configure(env, args):
     return server, domain
 
 
+def languages(env):
+    """Install the languages of the addon's i18n/<code>.po files (Odoo's
+    terms of every module with them) and add them to every website; the
+    website's default language stays. Returns the websites' languages."""
+    i18n = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'website_mail_group', 'i18n')
+    codes = sorted(name[:-3] for name in os.listdir(i18n) if name.endswith('.po'))
+    Lang = env['res.lang'].with_context(active_test=False)
+    langs = Lang.search([('iso_code', 'in', codes)]) | Lang.search([('code', 'in', codes)])
+    missing = langs.filtered(lambda lang: not lang.active)
+    if missing:
+        env['base.language.install'].create({'lang_ids': [(6, 0, missing.ids)], 'overwrite': False}).lang_install()
+    websites = env['website'].search([])
+    for website in websites:
+        website.language_ids |= langs
+    return websites.language_ids
+
+
 def describe(env, args):
     lines = []
     if 'mail.group' not in env:
@@ -107,10 +126,12 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         server, domain = configure(env, args)
+        website_langs = languages(env)
         lines, sample = describe(env, args)
         user = env.ref('base.user_admin')
         print(f'Outgoing mail server: "{server.name}" {server.smtp_host}:{server.smtp_port}')
         print(f'Alias domain: {domain.name}')
+        print(f'Website languages: {", ".join(website_langs.mapped("name"))}')
         print(f'Admin user: id {user.id}, login {user.login}')
         if lines:
             print('Groups:')

@@ -1,6 +1,6 @@
 {
     'name': 'Website Mail Group',
-    'version': '17.0.1.3.0',
+    'version': '17.0.1.4.0',
     'category': 'Website/Website',
     'summary': 'Mailing lists with moderation and a web archive',
     'description': """
@@ -53,6 +53,9 @@ has a browsable archive under /groups.
             'website_mail_group/static/src/js/mail_group.js',
             'website_mail_group/static/src/snippets/s_group/000.js',
         ],
+        'web.assets_backend': [
+            'website_mail_group/static/src/js/explanation_field.js',
+        ],
         'website.assets_wysiwyg': [
             'website_mail_group/static/src/snippets/s_group/options.js',
         ],
@@ -60,6 +63,7 @@ has a browsable archive under /groups.
             'website_mail_group/static/tests/tours/*.js',
         ],
     },
+    'post_load': '_serve_own_static',
     'installable': True,
     'application': False,
 }

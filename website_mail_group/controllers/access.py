@@ -153,6 +153,14 @@ class GroupAccess:
             'url': member.mail_group_id._member_url(member, 'settings'),
         }
 
+    def _managed_group_ids(self, groups):
+        """Ids of ``groups`` (as sudo) the logged-in user manages: every
+        group for an administrator of mail groups, else those they moderate."""
+        user = request.env.user
+        if user.has_group('website_mail_group.group_mail_group_manager'):
+            return set(groups.ids)
+        return {group.id for group in groups if user in group.moderator_ids}
+
     def _is_member(self, group):
         if request.env.user._is_public():
             return False

@@ -29,6 +29,7 @@ class MailGroupList(GroupPages, http.Controller):
             'groups': groups,
             'is_public_user': is_public,
             'member_group_ids': set() if is_public else set(self._member_group_ids(groups)),
+            'managed_group_ids': set() if is_public else self._managed_group_ids(groups),
             'group_tokens': {shared_group.id: group_access_token} if shared_group else {},
             'email': email or '',
             'slug': slug,

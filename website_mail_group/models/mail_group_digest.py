@@ -56,12 +56,11 @@ class MailGroup(models.Model):
         posts.write({done_field: True})
         if not posts or not group._has_delivery_targets(mode):
             return False
-        base_url = group.get_base_url()
         digests = {}  # language: (message, body); one of each per language of the members
 
         def digest(lang):
             if lang not in digests:
-                digests[lang] = group.with_context(lang=lang)._digest_message(mode, posts, base_url)
+                digests[lang] = group.with_context(lang=lang)._digest_message(mode, posts, group._mail_group_base_url(lang))
             return digests[lang]
         group._queue_copies(lambda lang: digest(lang)[0], lambda lang: digest(lang)[1], group._delivery_pages(mode))
         return self.env['mail.message'].union(*(message for message, _body in digests.values()))

@@ -107,7 +107,6 @@ class MailGroup(models.Model):
         group's) is rendered once. ``values`` are added to every copy.
         Returns the number of copies queued."""
         self.ensure_one()
-        base_url = self.get_base_url()
         Mail = self.env['mail.mail'].sudo()
         Body = self.env['mail.group.copy.body'].sudo()
         default_lang = None
@@ -122,7 +121,8 @@ class MailGroup(models.Model):
                 shared_body = Body.create({
                     'mail_message_id': message.id,
                     'body_html': footer.append_footer(body(lang) if callable(body) else body,
-                                                      group._render_footer(base_url, footer.placeholders())),
+                                                      group._render_footer(group._mail_group_base_url(lang),
+                                                                           footer.placeholders())),
                 })
                 shared = {
                     'mail_message_id': message.id,

@@ -3,7 +3,7 @@ new mail and replies (threaded under a post of the group), its list id and
 the footer removed from quoted posts."""
 import lxml.html
 
-from odoo import _, api, models, tools
+from odoo import _, api, fields, models, tools
 from odoo.addons.mail.tools.alias_error import AliasError
 
 from ..outbound import headers as list_headers
@@ -16,6 +16,12 @@ class MailGroup(models.Model):
     # ------------------------------------------------------------
     # ALIAS
     # ------------------------------------------------------------
+
+    # the form sends every field: without a default, a group created there
+    # had no alias domain, so no address. Inherited from the alias, as
+    # alias_name: the alias's default (the company's domain), and create()
+    # writes it on the alias as superuser (the mixin), not as the user.
+    alias_domain_id = fields.Many2one(inherited=True)
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()

@@ -51,9 +51,10 @@ class MailGroup(models.Model):
             'author_id': self.env.ref('base.partner_root').id, 'email_to': emails[0]})
         body = first.body_html
         escaped = str(escape(placeholder))
+        base_url = self._mail_group_base_url()  # the links open in the mail's language
 
         def personal(email):
-            return body.replace(escaped, str(escape(self._generate_action_url(email, 'subscribe'))))
+            return body.replace(escaped, str(escape(self._generate_action_url(email, 'subscribe', base_url))))
 
         common = {name: first[name] for name in COPIED_FIELDS}
         common['author_id'] = common['author_id'].id

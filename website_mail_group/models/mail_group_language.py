@@ -11,11 +11,28 @@ from odoo.http import request
 class MailGroup(models.Model):
     _inherit = 'mail.group'
 
+    def _mail_group_website(self):
+        """The groups' website: the company's first, else the first one."""
+        Website = self.env['website'].sudo()
+        return Website.search([('company_id', '=', self.env.company.id)], limit=1) or Website.search([], limit=1)
+
     def _mail_group_lang(self):
         """The language of the groups' website, for recipients of unknown language."""
-        Website = self.env['website'].sudo()
-        website = Website.search([('company_id', '=', self.env.company.id)], limit=1) or Website.search([], limit=1)
+        website = self._mail_group_website()
         return website.default_lang_id.code or self.env.company.partner_id.lang or 'en_US'
+
+    def _mail_group_base_url(self, lang=None):
+        """The base of the links of a mail in ``lang`` (default: the
+        context's), so that its pages open in that language: with the
+        language's prefix (``/fr``) when the website has it and it is not
+        the website's default."""
+        base_url = self.get_base_url()
+        lang = lang or self.env.lang
+        website = self._mail_group_website()
+        if not lang or lang == website.default_lang_id.code:
+            return base_url
+        url_code = website.language_ids.filtered(lambda language: language.code == lang)[:1].url_code
+        return f'{base_url}/{url_code}' if url_code else base_url
 
     def _mail_group_lang_of(self, emails, default=None):
         """``{address: language}`` of ``emails``: the language of the oldest

@@ -87,7 +87,9 @@ class MailGroup(models.Model):
         """Mark a valid token used; False if it just was by someone else."""
         return self.env['mail.group.token']._consume(token, token_expiry(token))
 
-    def _generate_action_url(self, email, action):
+    def _generate_action_url(self, email, action, base_url=None):
+        """The confirmation link, opening in the context's language (or
+        under ``base_url``, of _mail_group_base_url)."""
         self.ensure_one()
         if action not in CONFIRMATION_ACTIONS:
             raise ValueError(_('Invalid action for URL generation (%s)', action))
@@ -96,7 +98,7 @@ class MailGroup(models.Model):
             'email': email,
             'token': self._generate_action_token(email, action),
         })
-        return f'{self.get_base_url()}/group/{action}-confirm?{params}'
+        return f'{base_url or self._mail_group_base_url()}/group/{action}-confirm?{params}'
 
     # ------------------------------------------------------------
     # GROUP AND FOOTER LINKS
@@ -124,8 +126,10 @@ class MailGroup(models.Model):
         return tools.hmac(self.env(su=True), MEMBER_LINK_SCOPE, (self.id, member_id, kind))
 
     def _member_url(self, member, kind, base_url=None):
-        """The personal link of ``kind`` of ``member`` (a member row)."""
+        """The personal link of ``kind`` of ``member`` (a member row), by
+        default opening in the context's language (mails, pages)."""
         self.ensure_one()
+        base_url = base_url or self._mail_group_base_url()
         return self._member_links_builder(base_url, kinds=(kind,))(member.id, member.email_normalized)[kind]
 
     def _link_member(self, kind, member_id, email, token):
@@ -183,10 +187,10 @@ class MailGroup(models.Model):
             _logger.warning('Mail group %s: %s confirmation to %s throttled (client %s)',
                             self.id, action, email_normalized, client)
             return False
-        template = self.env.ref(template_xmlid).with_context(
-            token_url=self._generate_action_url(email_normalized, action))
-        # the language of the address's partner, else the visitor's page's
+        # the language of the address's partner, else the visitor's page's; the link opens in it
         lang = self._mail_group_lang_of(emails=[email_normalized], default=self._mail_group_request_lang())
+        template = self.env.ref(template_xmlid).with_context(
+            token_url=self.with_context(lang=lang[email_normalized])._generate_action_url(email_normalized, action))
         self._send_private_mails(template, self.ids, langs={self.id: lang[email_normalized]},
                                  email_to=email_normalized)
         return True

@@ -39,7 +39,7 @@ class MailGroup(models.Model):
 
     def _rejection_notice_body(self):
         """The notice of a refused non-member, in the context's language."""
-        groups_url = self.get_base_url() + '/groups'
+        groups_url = self._mail_group_base_url() + '/groups'
         return Markup('<p>%s</p><p>%s</p>') % (
             _('Your message to %(group)s was not distributed: only members of the group may post to it.',
               group=self.name),

@@ -4,6 +4,7 @@ group, not by a res.groups, so ``groups=`` cannot say it: others read these
 fields empty (counts 0) and only administrators search or group by them."""
 from odoo import _, models
 from odoo.exceptions import AccessError
+from odoo.models import NewId
 
 from .mail_group_access import MANAGER_GROUP
 
@@ -27,9 +28,11 @@ class MailGroup(models.Model):
         result = super()._read_format(fnames, load=load)
         private = MODERATOR_FIELDS.intersection(fnames or ())
         if private and not self.env.su:
-            managed = set(self._managed_groups().ids)
+            managed = set(self._origin._managed_groups().ids)
             for values in result:
-                if values['id'] not in managed:
+                # onchange reads a form's record as a NewId: its group's, or none for a group being created
+                record_id = values['id'].origin if isinstance(values['id'], NewId) else values['id']
+                if record_id and record_id not in managed:
                     values.update({name: 0 if self._fields[name].type == 'integer' else False for name in private})
         return result
 

@@ -50,10 +50,10 @@ class MailGroup(models.Model):
             return False
         if not self._subscription_members(email_normalized):
             return False
-        url = '%s/groups/subscriptions?%s' % (self.get_base_url(), urlencode({
-            'email': email_normalized, 'token': self._generate_subscriptions_token(email_normalized)}))
-        # the language of the address's partner, else the visitor's page's
+        # the language of the address's partner, else the visitor's page's; the link opens in it
         lang = self._mail_group_lang_of(emails=[email_normalized], default=self._mail_group_request_lang())
+        url = '%s/groups/subscriptions?%s' % (self._mail_group_base_url(lang[email_normalized]), urlencode({
+            'email': email_normalized, 'token': self._generate_subscriptions_token(email_normalized)}))
         self.with_context(lang=lang[email_normalized])._queue_subscriptions_link(email_normalized, url)
         self.env['mail.mail']._mail_group_wake_queue()
         return True

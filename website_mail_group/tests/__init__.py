@@ -49,3 +49,9 @@ from . import test_dmarc_from
 from . import test_wrap
 from . import test_smtp_stored_once
 from . import test_accessibility
+from . import test_upgrade_links_and_addresses
+from . import test_arc_seal
+from . import test_group_page_membership
+from . import test_notification_mails
+from . import test_search_all
+from . import test_sending_claims

@@ -141,3 +141,16 @@ class TestModeratorFacts(IdentityCase):
         values = self.rpc(self.mod_a, 'mail.group', 'read', [self.group_a.id], fields)[0]
         self.assertEqual((values['mail_group_message_moderation_count'], values['banned_patterns'],
                           values['max_recipients'], values['moderation_rule_count']), (1, '*@spam.example', 5, 1))
+
+    def test_moderators_facts_hidden_from_a_form_onchange(self):
+        """The form's onchange reads a group as a new record (its origin the
+        group): the moderator of B learns nothing of A's limits that way;
+        a group being created shows its creator its own defaults (the form
+        could not save a new group: its required settings read empty)."""
+        self.group_a.write({'banned_patterns': '*@spam.example', 'nonmember_action': 'hold', 'max_recipients': 5})
+        spec = {name: {} for name in ('banned_patterns', 'nonmember_action', 'max_recipients')}
+        result = self.rpc(self.mod_b, 'mail.group', 'onchange', [self.group_a.id], {}, [], spec)
+        self.assertEqual(result['value'], {'banned_patterns': False, 'nonmember_action': False, 'max_recipients': 0})
+        admin = self.env.ref('base.user_admin')
+        self.assertEqual(self.env['mail.group'].with_user(admin).onchange({}, [], spec)['value'],
+                         {'banned_patterns': False, 'nonmember_action': 'accept', 'max_recipients': 10})

@@ -93,7 +93,8 @@ class TestFrench(WebsiteMailGroupCase):
         self.assertNotIn('Confirm subscription', mail.body_html)
 
         link = self.link_from_mail(mail, 'subscribe')
-        _response, tree, _data = self.follow_confirmation_link('/fr' + link[link.index('/group/'):])
+        # the link opens the French page
+        _response, tree, _data = self.follow_confirmation_link(link[link.index('/fr/group/'):])
         self.assertIn('Abonnement confirmé', words(tree))
         self.assertTrue(self.is_member(self.group_public, email))
         self.env.invalidate_all()

@@ -1,6 +1,7 @@
 """Each mail speaks its recipient's language, whatever the session sending
 it: a partner's own, else the language of the address's partner, else the
 default language of the website (models/mail_group_language.py)."""
+import re
 from datetime import timedelta
 from email.utils import make_msgid
 
@@ -222,6 +223,31 @@ class TestConfirmationLanguage(WebsiteMailGroupCase):
         self.assertEqual(mail.mapped('subject'), ['Confirmez votre abonnement à Open Source Talk'])
         self.assertIn("Confirmer l'abonnement", mail.body_html)
         self.assertNotIn('Confirm subscription', mail.body_html)
+
+    def test_links_open_in_the_mails_language(self):
+        """An address typed on /fr/groups: the link of the French
+        confirmation mail opens the French page (in another browser too),
+        and the welcome mail that follows is French, its links too. The
+        links of an English mail (the website's default) have no prefix."""
+        base_url = self.group_public.get_base_url()
+        mail = self.request_confirmation('somebody@example.org')
+        self.assertTrue(self.link_from_mail(mail, 'subscribe').startswith(f'{base_url}/group/subscribe-confirm?'))
+
+        mail = self.request_confirmation('nobody@example.org', page='/fr')
+        link = self.link_from_mail(mail, 'subscribe')
+        self.assertTrue(link.startswith(f'{base_url}/fr/group/subscribe-confirm?'), link)
+        self.opener.cookies.clear()
+        _response, tree, _data = self.follow_confirmation_link(link[len(base_url):])
+        self.assertEqual(tree.get('lang'), 'fr-FR')
+        self.assertIn('Abonnement confirmé', ' '.join(tree.text_content().split()))
+        self.assertTrue(self.is_member(self.group_public, 'nobody@example.org'))
+        welcome = self.env['mail.mail'].sudo().search([('email_to', '=', 'nobody@example.org'), ('id', '!=', mail.id)])
+        self.assertEqual(welcome.mapped('subject'), ['Bienvenue sur Open Source Talk'])
+        links = [url for url in re.findall(r'href="([^"]*)"', welcome.body_html) if url.startswith(base_url)
+                 and '/group' in url]
+        self.assertEqual([url.split('?')[0].removeprefix(base_url) for url in links], [
+            f'/fr/groups/{self.group_public.id}', f'/fr/group/{self.group_public.id}/delivery',
+            f'/fr/group/{self.group_public.id}/unsubscribe_oneclick'])
 
     def test_confirmation_to_an_unknown_address_in_the_pages_language(self):
         """An address no partner has: the language of the page it was typed

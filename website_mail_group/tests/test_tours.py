@@ -6,6 +6,7 @@ from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .mails import raw_mail
 from .test_website import WebsiteMailGroupCase
 
 
@@ -29,6 +30,30 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.start_tour('/groups', 'website_mail_group_portal_join_leave', login='wmg_portal2')
         self.assertTrue(self.is_member(self.group_public, partner.email), 'joined, left, then undid leaving')
         self.assertFalse(self.confirmation_mails(partner.email), 'logged-in users need no confirmation mail')
+
+    def test_tour_create_group_in_back_office(self):
+        """Website → Configuration → Mailing Lists → New, a name and an alias
+        typed, saved: the address is on the company's alias domain, mail to
+        it is posted, /groups shows it. A group without alias domain says on
+        its form that it cannot receive mail."""
+        self.env.company.alias_domain_id = self.env['mail.alias.domain'].create({'name': 'tour-company.example.com'})
+        domainless = self.env['mail.group'].create({'name': 'Tour Domainless List', 'alias_name': 'wmg-tour-domainless'})
+        domainless.alias_domain_id = False
+        self.start_tour(f'/web#model=mail.group&id={domainless.id}&view_type=form',
+                        'website_mail_group_group_without_address', login='admin')
+        self.start_tour('/web', 'website_mail_group_create_group', login='admin')
+        group = self.env['mail.group'].search([('name', '=', 'Tour New List')])
+        self.assertEqual(group.alias_email, 'wmg-tour-new@tour-company.example.com')
+        self.assertEqual((group.nonmember_action, group.sender_authentication, group.max_recipients),
+                         ('accept', 'dmarc', 10), "the form kept the moderators' settings' defaults")
+        self.env['mail.thread'].message_process(None, raw_mail(
+            'Ann <ann@example.org>', 'wmg-tour-new@tour-company.example.com', 'First post'))
+        self.assertEqual(self.env['mail.group.message'].search([('mail_group_id', '=', group.id)]).subject,
+                         'First post')
+        _response, tree = self.get_page('/groups')
+        card = tree.xpath(f'//div[contains(@class, "o_mg_group_card")][@data-group-id="{group.id}"]')[0]
+        self.assertEqual(self.texts(card, './/a[contains(@class, "o_mg_group_alias")]'),
+                         ['wmg-tour-new@tour-company.example.com'])
 
     def test_tour_archive_navigation_and_replies(self):
         self._post(self.group_public, 'Re: Kernel release', '<p>Thanks Greg</p>', parent=self.msg_reply, days=8)
@@ -68,6 +93,8 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         self.assertEqual(sorted(distributed.mapped('subject')),
                          sorted(['Please accept me', 'Please whitelist me', 'Whitelisted author again']),
                          'accepted posts reach the members, rejected ones do not')
+        self.assertFalse(self.env['mail.mail'].sudo().search([('email_to', 'like', 'ban@author.example.com')]),
+                         'the explanation typed then erased is not sent')
 
     def test_tour_snippet_on_a_page(self):
         snippet = self.env['ir.qweb']._render('website_mail_group.s_group', {})

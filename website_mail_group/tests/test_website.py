@@ -1,3 +1,4 @@
+import os
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
@@ -9,6 +10,8 @@ from odoo import fields
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
+
+MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class WebsiteMailGroupCase(HttpCase):
@@ -200,6 +203,51 @@ class TestWebsiteGroupList(WebsiteMailGroupCase):
         self.authenticate('wmg_portal', 'wmg_portal')
         _response, tree = self.get_page('/my/home')
         self.assertTrue(tree.xpath('//div[contains(@class, "o_portal_docs")]//a[@href="/groups"]'))
+
+    def test_group_without_address_flagged_to_its_managers(self):
+        """A group without alias domain, or without alias, cannot receive
+        mail: /groups says so to its moderators and to administrators, not
+        to visitors nor to other users."""
+        Group = self.env['mail.group']
+        domainless = Group.create({'name': 'No Domain List', 'alias_name': 'wmg-no-domain',
+                                   'moderator_ids': [(4, self.user_moderator.id)]})
+        domainless.alias_domain_id = False
+        nameless = Group.create({'name': 'No Alias List', 'moderator_ids': [(4, self.user_moderator.id)]})
+        self.assertFalse(domainless.alias_email or nameless.alias_email)
+
+        def warnings(login=None):
+            if login:
+                self.authenticate(login, login)
+            _response, tree = self.get_page('/groups')
+            return {group.name: self.texts(tree, f'//div[contains(@class, "o_mg_group_card")][@data-group-id="{group.id}"]'
+                                                 '//*[contains(@class, "o_mg_no_address")]')
+                    for group in (domainless, nameless, self.group_public)}
+
+        warning = 'This group cannot receive mail: it has no email alias or no alias domain.'
+        self.assertEqual(warnings(), {'No Domain List': [], 'No Alias List': [], 'Open Source Talk': []})
+        self.assertEqual(warnings('wmg_employee'), {'No Domain List': [], 'No Alias List': [], 'Open Source Talk': []})
+        expected = {'No Domain List': [warning], 'No Alias List': [warning], 'Open Source Talk': []}
+        self.assertEqual(warnings('wmg_moderator'), expected)
+        self.assertEqual(warnings('admin'), expected)
+
+    def test_static_files_are_ours(self):
+        """Every file of our static folder loads with our bytes, though Odoo's
+        own website_mail_group (same name, later on the addons path) is
+        there too: the portal card's icon, the frontend and editor code."""
+        static = os.path.join(MODULE_DIR, 'static')
+        files = sorted(os.path.relpath(os.path.join(folder, name), MODULE_DIR)
+                       for folder, _dirs, names in os.walk(static) for name in names)
+        self.assertIn('static/src/img/mail_group.svg', files)
+        for path in files:
+            response = self.url_open(f'/website_mail_group/{path}')
+            self.assertEqual(response.status_code, 200, f'{path} answered {response.status_code}')
+            with open(os.path.join(MODULE_DIR, path), 'rb') as file:
+                self.assertEqual(response.content, file.read(), f'{path}: not our file')
+        self.authenticate('wmg_portal', 'wmg_portal')
+        _response, tree = self.get_page('/my/home')
+        icon = tree.xpath('//div[contains(@class, "o_portal_docs")]//a[@href="/groups"]//img/@src')
+        self.assertEqual(icon, ['/website_mail_group/static/src/img/mail_group.svg'])
+        self.assertTrue(self.url_open(icon[0]).headers['Content-Type'].startswith('image/svg+xml'))
 
     def test_sitemap_lists_public_archives_only(self):
         response = self.url_open('/sitemap.xml')

@@ -4,6 +4,26 @@ import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
+/** Type ``text`` in the editor as a keyboard does (the editor keeps the focus). */
+function typeIn(text) {
+    return function () {
+        const editable = this.$anchor[0];
+        editable.focus();
+        const selection = editable.ownerDocument.getSelection();
+        selection.selectAllChildren(editable);
+        selection.collapseToEnd();
+        editable.ownerDocument.execCommand("insertText", false, text);
+    };
+}
+
+/** Select everything typed in the editor and delete it. */
+function erase() {
+    const editable = this.$anchor[0];
+    editable.focus();
+    editable.ownerDocument.getSelection().selectAllChildren(editable);
+    editable.ownerDocument.execCommand("delete");
+}
+
 /** A moderator works the "To Review" queue in the back office. */
 tours.add("website_mail_group_moderation", {
     test: true,
@@ -52,8 +72,26 @@ tours.add("website_mail_group_moderation", {
                 extra_trigger: gone("Please whitelist me"),
             },
             {
-                content: "Confirm the ban",
-                trigger: 'button[name=action_reject_without_comment]:contains("Ban")',
+                content: "Type an explanation",
+                trigger: ".o_field_widget[name=body] .odoo-editor-editable",
+                extra_trigger: '.modal-footer button.btn-primary[name=action_reject_without_comment]:contains("Ban")',
+                run: typeIn("Go away."),
+            },
+            {
+                content: "Send & Ban became the main button",
+                trigger: '.modal-footer button.btn-primary[name=action_send_mail]:contains("Send & Ban")',
+                extra_trigger: ".modal-footer button.btn-secondary[name=action_reject_without_comment]",
+                isCheck: true,
+            },
+            {
+                content: "Erase the explanation",
+                trigger: ".o_field_widget[name=body] .odoo-editor-editable",
+                run: erase,
+            },
+            {
+                content: "Ban silently: the main button again",
+                trigger: '.modal-footer button.btn-primary[name=action_reject_without_comment]:contains("Ban")',
+                extra_trigger: '.modal-footer button.btn-secondary[name=action_send_mail]:contains("Send & Ban")',
             },
             {
                 content: "Nothing left to review",
@@ -127,16 +165,11 @@ tours.add("website_mail_group_review_flow", {
             },
             {
                 content: "Type an explanation",
-                trigger: ".o_field_html[name=body] .odoo-editor-editable",
-                run: "text Please stay on topic.",
+                trigger: ".o_field_widget[name=body] .odoo-editor-editable",
+                run: typeIn("Please stay on topic."),
             },
             {
-                content: "Leave the explanation (the field saves its text on blur)",
-                trigger: ".o_field_html[name=body] .odoo-editor-editable:contains('Please stay on topic.')",
-                run: () => document.querySelector(".o_dialog .o_field_html[name=body] .odoo-editor-editable").blur(),
-            },
-            {
-                content: "Send & Reject became the main button",
+                content: "While the editor still has the focus, Send & Reject became the main button",
                 trigger: ".modal-footer button.btn-primary[name=action_send_mail]:contains('Send & Reject')",
                 extra_trigger: ".modal-footer button.btn-secondary[name=action_reject_without_comment]",
             },
