@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_FLAGS = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--hide-scrollbars', '--window-size=1280,900',
+    '--hide-scrollbars',
 ]
+DESKTOP, PHONE = (1280, 900), (390, 844)
 
 
 def chromium_binary():
@@ -44,11 +45,11 @@ def chromium_binary():
     sys.exit('error: Chromium not found (apt-get install chromium)')
 
 
-def cli_screenshot(url, target):
+def cli_screenshot(url, target, size=DESKTOP):
     """Chromium's own --screenshot, in a throw-away profile."""
     with tempfile.TemporaryDirectory(prefix='wmg-shot-', ignore_cleanup_errors=True) as profile:
         subprocess.run([
-            chromium_binary(), *CHROMIUM_FLAGS, f'--user-data-dir={profile}',
+            chromium_binary(), *CHROMIUM_FLAGS, f'--window-size={size[0]},{size[1]}', f'--user-data-dir={profile}',
             '--virtual-time-budget=5000', f'--screenshot={target}', url,
         ], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
     if not target.exists() or target.stat().st_size == 0:
@@ -61,14 +62,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def devtools_screenshot(url, target, cookies, ready_selector, base_url):
+def devtools_screenshot(url, target, cookies, ready_selector, base_url, size=DESKTOP):
     """Open ``url`` with ``cookies`` set, wait for ``ready_selector``, capture."""
     import websocket  # websocket-client, in requirements.txt
 
     port = free_port()
     with tempfile.TemporaryDirectory(prefix='wmg-shot-', ignore_cleanup_errors=True) as profile:
         browser = subprocess.Popen([
-            chromium_binary(), *CHROMIUM_FLAGS, f'--user-data-dir={profile}',
+            chromium_binary(), *CHROMIUM_FLAGS, f'--window-size={size[0]},{size[1]}', f'--user-data-dir={profile}',
             f'--remote-debugging-port={port}', 'about:blank',
         ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -98,7 +99,8 @@ def devtools_screenshot(url, target, cookies, ready_selector, base_url):
             call('Network.enable')
             for name, value in cookies.items():
                 call('Network.setCookie', name=name, value=value, url=base_url)
-            call('Emulation.setDeviceMetricsOverride', width=1280, height=900, deviceScaleFactor=1, mobile=False)
+            call('Emulation.setDeviceMetricsOverride', width=size[0], height=size[1], deviceScaleFactor=1,
+                 mobile=size == PHONE)
             call('Page.navigate', url=url)
             check = f'!!document.querySelector({json.dumps(ready_selector)})'
             for _attempt in range(150):
@@ -165,6 +167,11 @@ def main():
     for name, url in shots:
         cli_screenshot(url, out / name)
         print(f'{out / name}  <- {url}')
+    # the same pages on a phone
+    for name, url in shots[:3]:
+        name = name.replace('.png', '_phone.png')
+        cli_screenshot(url, out / name, PHONE)
+        print(f'{out / name}  <- {url} (phone)')
 
     session = requests.Session()
     login = session.post(f'{base_url}/web/session/authenticate', json={
@@ -185,9 +192,12 @@ def main():
         ('thread_reply.png', message_url, 'form.o_mg_web_reply'),
         ('traffic.png', f'{base_url}/web#action=website_mail_group.mail_group_message_action_traffic'
          '&model=mail.group.message&view_type=graph', '.o_graph_renderer canvas'),
+        # on a phone, the held posts as cards with their buttons
+        ('review_phone.png', f'{base_url}/web#action=website_mail_group.mail_group_message_action_review',
+         '.o_kanban_record, .o_view_nocontent', PHONE),
     ]
-    for name, url, ready_selector in logged_in:
-        devtools_screenshot(url, out / name, session.cookies.get_dict(), ready_selector, base_url)
+    for name, url, ready_selector, *size in logged_in:
+        devtools_screenshot(url, out / name, session.cookies.get_dict(), ready_selector, base_url, *size)
         print(f'{out / name}  <- {url}')
 
 

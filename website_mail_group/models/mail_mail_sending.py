@@ -14,7 +14,7 @@ from ..outbound.outcome import Outcome
 from .ir_mail_server import DEFAULT_SESSIONS
 
 _logger = logging.getLogger(__name__)
-BUILT_AHEAD = 8  # copies built (and signed, in a thread) ahead of the one being sent
+BUILT_AHEAD = 8  # copies built (and signed, by the signing process) ahead of the one being sent
 
 
 class MailMail(models.Model):

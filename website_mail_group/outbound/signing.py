@@ -2,11 +2,14 @@
 a mail as it leaves, by the list's own domain.
 
 Written here rather than with dkimpy's signer, whose pure-Python RSA takes
-about 7 ms a signature (against 0.6 ms with OpenSSL through cryptography):
-signing every copy would cut the sending rate by four. The tests verify
+about 7 ms a signature (against 0.6 ms with OpenSSL through cryptography,
+0.3 ms with the system's OpenSSL, ``SystemRsa``): signing every copy would
+cut the sending rate by four. The tests verify
 every signature with dkimpy. Plain Python, no ORM: run as a script, it is
 the signing process of outbound/signing_process.py."""
 import base64
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import re
@@ -82,11 +85,13 @@ def relaxed_body(body):
 class Signer:
     """Signs mails for one domain with one key."""
 
-    def __init__(self, domain, selector, private_pem):
+    def __init__(self, domain, selector, private_pem, system_openssl=False):
         self.domain = domain
         self.selector = selector
         self.private_pem = private_pem
         self.key = serialization.load_pem_private_key(private_pem.encode(), None)
+        self.rsa = (system_openssl and SystemRsa.load(private_pem)) or (
+            lambda data: self.key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
 
     def header(self, data, folded=True):
         """The ``DKIM-Signature`` field of ``data`` (no final CRLF), folded
@@ -106,7 +111,7 @@ class Signer:
         tags = (f'v=1; a=rsa-sha256; c=relaxed/relaxed; d={self.domain}; s={self.selector}; '
                 f't={int(time.time())}; h={": ".join(names)}; bh={body_hash}; b=')
         signed += relaxed_header(f'DKIM-Signature: {tags}'.encode())
-        signature = base64.b64encode(self.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())).decode()
+        signature = base64.b64encode(self.rsa(signed)).decode()
         # spaces only after "; " and ": " and in b= (where any space is
         # ignored): a line break at them leaves the relaxed canonicalization
         # of the receiver the same text; no word is too long to fold
@@ -118,6 +123,62 @@ class Signer:
     def sign(self, data):
         """``data`` with its signature on top."""
         return self.header(data).encode() + b'\r\n' + data
+
+
+class SystemRsa:
+    """rsa-sha256 (PKCS #1 v1.5) signatures by the system's OpenSSL through
+    ctypes: 0.28 ms for a 2048-bit key here, where the OpenSSL 1.1.1 that
+    Odoo's pinned ``cryptography`` 3.4.8 bundles takes 0.57 ms (the same
+    bytes). Used by the signing process only: a fault there ends that
+    process, whose mails are then signed in line (signing_process.py)."""
+
+    def __init__(self, lib, pkey):
+        self.lib, self.pkey = lib, pkey
+        self.md = lib.EVP_sha256()
+        self.buffer = ctypes.create_string_buffer(2048)  # keys up to 16384 bits
+
+    @classmethod
+    def load(cls, private_pem):
+        """A signing function for the key, or None without a usable libcrypto."""
+        name = ctypes.util.find_library('crypto')
+        try:
+            lib = ctypes.CDLL(name) if name else None
+            if lib is None:
+                return None
+            pointer = ctypes.c_void_p
+            for function, restype, argtypes in (
+                    ('BIO_new_mem_buf', pointer, [ctypes.c_char_p, ctypes.c_int]),
+                    ('BIO_free', ctypes.c_int, [pointer]),
+                    ('PEM_read_bio_PrivateKey', pointer, [pointer, pointer, pointer, pointer]),
+                    ('EVP_sha256', pointer, []),
+                    ('EVP_MD_CTX_new', pointer, []),
+                    ('EVP_MD_CTX_free', None, [pointer]),
+                    ('EVP_DigestSignInit', ctypes.c_int, [pointer, pointer, pointer, pointer, pointer]),
+                    ('EVP_DigestSign', ctypes.c_int, [pointer, ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t),
+                                                      ctypes.c_char_p, ctypes.c_size_t])):
+                getattr(lib, function).restype, getattr(lib, function).argtypes = restype, argtypes
+        except (OSError, AttributeError):
+            return None
+        pem = private_pem.encode()
+        bio = lib.BIO_new_mem_buf(pem, len(pem))
+        pkey = lib.PEM_read_bio_PrivateKey(bio, None, None, None) if bio else None
+        if bio:
+            lib.BIO_free(bio)
+        return cls(lib, pkey) if pkey else None
+
+    def __call__(self, data):
+        lib = self.lib
+        context = lib.EVP_MD_CTX_new()
+        if not context:
+            raise MemoryError('EVP_MD_CTX_new')
+        try:
+            size = ctypes.c_size_t(len(self.buffer))
+            if lib.EVP_DigestSignInit(context, None, self.md, None, self.pkey) != 1 or \
+                    lib.EVP_DigestSign(context, self.buffer, ctypes.byref(size), data, len(data)) != 1:
+                raise ValueError('OpenSSL could not sign')
+            return self.buffer.raw[:size.value]
+        finally:
+            lib.EVP_MD_CTX_free(context)
 
 
 def write_frame(stream, payload):
@@ -141,7 +202,7 @@ def serve(stdin, stdout):
     """The signing process: the key first, then mails, each answered with
     its ``DKIM-Signature`` field, in order, until ``stdin`` ends."""
     config = json.loads(read_frame(stdin))
-    signer = Signer(config['domain'], config['selector'], config['key'])
+    signer = Signer(config['domain'], config['selector'], config['key'], system_openssl=True)
     while True:
         try:
             data = read_frame(stdin)
