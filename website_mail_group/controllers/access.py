@@ -154,12 +154,9 @@ class GroupAccess:
         }
 
     def _managed_group_ids(self, groups):
-        """Ids of ``groups`` (as sudo) the logged-in user manages: every
-        group for an administrator of mail groups, else those they moderate."""
-        user = request.env.user
-        if user.has_group('website_mail_group.group_mail_group_manager'):
-            return set(groups.ids)
-        return {group.id for group in groups if user in group.moderator_ids}
+        """Ids of ``groups`` (as sudo) the logged-in user moderates or, as an
+        administrator of mail groups, manages."""
+        return {group.id for group in groups.with_env(request.env) if group._can_moderate()}
 
     def _is_member(self, group):
         if request.env.user._is_public():

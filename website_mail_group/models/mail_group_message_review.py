@@ -112,20 +112,19 @@ class MailGroupMessage(models.Model):
     # ------------------------------------------------------------
 
     def action_moderate_accept(self):
-        return self._moderated(super().action_moderate_accept, _('%s accepted and sent to the members.'))
+        return self._moderated('action_moderate_accept', _('%s accepted and sent to the members.'))
 
     def action_moderate_reject(self):
-        return self._moderated(super().action_moderate_reject, _('%s rejected.'))
+        return self._moderated('action_moderate_reject', _('%s rejected.'))
 
     def action_moderate_discard(self):
-        return self._moderated(super().action_moderate_discard, _('%s discarded.'))
+        return self._moderated('action_moderate_discard', _('%s discarded.'))
 
     def action_moderate_allow(self):
-        return self._moderated(super().action_moderate_allow,
-                               _('%s: its author is whitelisted, their held posts are accepted.'))
+        return self._moderated('action_moderate_allow', _('%s: its author is whitelisted, their held posts are accepted.'))
 
     def action_moderate_ban(self):
-        return self._moderated(super().action_moderate_ban, _('%s: its author is banned, their held posts are rejected.'))
+        return self._moderated('action_moderate_ban', _('%s: its author is banned, their held posts are rejected.'))
 
     def action_open_reject_wizard(self, action='reject'):
         result = super().action_open_reject_wizard(action)
@@ -133,19 +132,21 @@ class MailGroupMessage(models.Model):
         result['context'] = dict(result['context'], **flags)
         return result
 
-    def _moderated(self, moderate, done):
-        """Run ``moderate``; for the web client, say what was done (``done``
-        with the post's subject, or the number of posts) and, from the
-        form, open the next post waiting in the same group (oldest first),
-        or say that none is left and close."""
+    def _moderated(self, method, done):
+        """Run the moderation ``method``; for the web client, say what was
+        done (``done`` with the post's subject, or the number of posts)
+        and, from the form, open the next post waiting in the same group
+        (oldest first), or say that none is left and close. The moderation
+        runs without the web client's flags: the posts it settles in turn
+        (whitelist, ban) are not announced."""
         context = self.env.context
+        moderate = getattr(super(MailGroupMessage, self.with_context(
+            mail_group_next_pending=False, mail_group_notify=False)), method)
         if not (context.get('mail_group_next_pending') or context.get('mail_group_notify')):
             return moderate()
         groups = self.sudo().mail_group_id
         what = f'“{self.subject or _("(no subject)")}”' if len(self) == 1 else _('%s posts', len(self))
-        result = moderate()
-        if isinstance(result, dict):  # already said, by the moderation this one ran
-            return result
+        moderate()
         message = done % what
         next_action = {'type': 'ir.actions.act_window_close'}
         if context.get('mail_group_next_pending'):
