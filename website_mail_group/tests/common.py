@@ -1,5 +1,6 @@
 import email
 import email.policy
+import importlib.util
 from email.utils import make_msgid
 from unittest.mock import patch
 
@@ -8,6 +9,7 @@ from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
 
 from ..outbound.copies import CopyBuilder
 from .dns_server import DnsServer
@@ -20,6 +22,16 @@ def as_sent(mail):
     gives the SMTP server (headers and footer are personalised when sent)."""
     data = CopyBuilder(mail.env['ir.mail_server'].sudo(), None).build(mail.sudo())[2]
     return email.message_from_bytes(data, policy=email.policy.default)
+
+
+def run_migration(cr, version, stage, installed_version):
+    """Run the addon's ``migrations/<version>/<stage>-migrate.py`` as Odoo's
+    upgrade does, from ``installed_version``."""
+    path = file_path(f'website_mail_group/migrations/{version}/{stage}-migrate.py')
+    spec = importlib.util.spec_from_file_location(f'wmg_{stage}_migrate_{version.replace(".", "_")}', path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    migration.migrate(cr, installed_version)
 
 
 class MailGroupCommon(MailCommon):

@@ -1,7 +1,6 @@
 """Searching a group's archive: what a visitor finds, in which order, with
 which excerpt, and what they never find (posts not accepted, groups they
 may not read); hostile queries are queries."""
-import importlib.util
 from datetime import timedelta
 from unittest.mock import patch
 from urllib.parse import quote
@@ -9,9 +8,9 @@ from urllib.parse import quote
 from odoo import fields
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import BaseCase, TransactionCase, tagged
-from odoo.tools.misc import file_path
 
 from ..models.mail_group_message_search import mark, parse_query, tsquery_text
+from .common import run_migration
 from .test_website import WebsiteMailGroupCase
 
 
@@ -83,11 +82,7 @@ class TestSearchPage(WebsiteMailGroupCase):
         cr.execute("UPDATE mail_group_message SET search_vector = to_tsvector('simple', 'linus@example.org') "
                    "WHERE id = %s", [self.msg_root.id])
         self.assertEqual(self.results(self.search('linus@example.org')[1]), [self.msg_root.id])
-        path = file_path('website_mail_group/migrations/17.0.1.1.0/pre-migrate.py')
-        spec = importlib.util.spec_from_file_location('wmg_pre_migrate_17_0_1_1_0', path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(cr, '17.0.1.0.0')
+        run_migration(cr, '17.0.1.1.0', 'pre', '17.0.1.0.0')
         self.env['mail.group.message'].init()
         self.assertEqual(self.results(self.search('linus@example.org')[1]), [])
         self.assertEqual(self.results(self.search('kernel')[1]), [self.msg_reply.id, self.msg_root.id])

@@ -1,12 +1,10 @@
-import importlib.util
 import secrets
 from unittest.mock import patch
 
 from odoo.sql_db import Cursor
 from odoo.tests import tagged
-from odoo.tools.misc import file_path
 
-from .common import SmtpListCase
+from .common import SmtpListCase, run_migration
 from .mails import raw_mail
 from .smtp_server import SmtpSink
 
@@ -168,11 +166,7 @@ class TestSmtpStoredOnce(SmtpListCase):
     def test_upgrade_moves_queued_bodies_to_one_shared_body(self):
         post = self.post(html_post(50))
         self.queued_before_upgrade(post)
-        spec = importlib.util.spec_from_file_location(
-            'wmg_post_migrate_17_0_1_2_0', file_path('website_mail_group/migrations/17.0.1.2.0/post-migrate.py'))
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, '17.0.1.1.0')
+        run_migration(self.env.cr, '17.0.1.2.0', 'post', '17.0.1.1.0')
         self.env.invalidate_all()
         self.assertLess(self.copy_row_bytes(post), 2000)
         body = self.env['mail.group.copy.body'].search([('mail_message_id', '=', post.mail_message_id.id)])
@@ -181,6 +175,31 @@ class TestSmtpStoredOnce(SmtpListCase):
         with SmtpSink(self.mail_server.smtp_port) as sink:
             self.run_queue()
         self.assert_sent_whole(sink)
+
+    def test_upgrade_drops_the_keys_of_body_and_member(self):
+        """Copies queued before 17.0.1.3.0 named their body and member by
+        foreign keys: the upgrade keeps the ids, drops keys and indexes,
+        and the copies still read their body and member."""
+        post = self.post(html_post(5))
+        copy = self.copies(post).filtered(lambda mail: mail.email_to == MEMBERS[0])
+        member, body_id = copy.mail_group_member_id, copy.mail_group_body_ref
+        self.env.flush_all()
+        cr = self.env.cr
+        for old, new, table in (('mail_group_body_id', 'mail_group_body_ref', 'mail_group_copy_body'),
+                                ('mail_group_member_id', 'mail_group_member_ref', 'mail_group_member')):
+            cr.execute(f'ALTER TABLE mail_mail RENAME COLUMN {new} TO {old}')
+            cr.execute(f'ALTER TABLE mail_mail ADD CONSTRAINT mail_mail_{old}_fkey FOREIGN KEY ({old}) REFERENCES {table}(id)')
+            cr.execute(f'CREATE INDEX mail_mail__{old}_index ON mail_mail ({old})')
+        run_migration(cr, '17.0.1.3.0', 'pre', '17.0.1.2.0')
+        cr.execute("""SELECT conname FROM pg_constraint WHERE conrelid = 'mail_mail'::regclass
+                      AND conname LIKE 'mail_mail_mail_group_%%'""")
+        self.assertEqual(cr.fetchall(), [])
+        cr.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'mail_mail' AND indexname LIKE '%%_id_index'"
+                   " AND indexname LIKE 'mail_mail__mail_group%%'")
+        self.assertEqual(cr.fetchall(), [])
+        self.env.invalidate_all()
+        self.assertEqual((copy.mail_group_member_id, copy.mail_group_body_ref), (member, body_id))
+        self.assertIn('START-OF-POST', copy.body_html)
 
     def test_shared_body_is_deleted_with_its_last_copy(self):
         post = self.post(html_post(5))

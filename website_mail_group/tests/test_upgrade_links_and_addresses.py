@@ -1,11 +1,10 @@
 """Migration 17.0.1.4.0: the welcome template's archive link opens in the
 mail's language, in every stored translation; groups created in the form
 without alias domain get the company's."""
-import importlib.util
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.misc import file_path
 
+from .common import run_migration
 from .test_mail_language import load_french
 
 OLD = 'object.mail_group_id.get_base_url()'
@@ -16,11 +15,7 @@ NEW = 'object.mail_group_id._mail_group_base_url()'
 class TestUpgradeLinksAndAddresses(TransactionCase):
 
     def migrate(self):
-        spec = importlib.util.spec_from_file_location(
-            'wmg_post_migrate_17_0_1_4_0', file_path('website_mail_group/migrations/17.0.1.4.0/post-migrate.py'))
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, '17.0.1.3.0')
+        run_migration(self.env.cr, '17.0.1.4.0', 'post', '17.0.1.3.0')
         self.env.invalidate_all()
 
     def test_welcome_template_links_in_every_language(self):
