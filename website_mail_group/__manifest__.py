@@ -55,6 +55,7 @@ has a browsable archive under /groups.
         ],
         'web.assets_backend': [
             'website_mail_group/static/src/js/explanation_field.js',
+            'website_mail_group/static/src/js/moderated_action.js',
         ],
         'website.assets_wysiwyg': [
             'website_mail_group/static/src/snippets/s_group/options.js',

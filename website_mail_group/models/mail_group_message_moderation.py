@@ -37,9 +37,11 @@ class MailGroupMessage(models.Model):
     def action_moderate_reject_with_comment(self, reject_subject, reject_comment):
         self._check_can_moderate()
         self._assert_pending()
+        posts = self
         if reject_comment:
             self._send_moderation_answer(reject_subject, reject_comment)
-        return self.action_moderate_reject()
+            posts = self.with_context(mail_group_undo=False)  # the author was told: no undo
+        return posts.action_moderate_reject()
 
     def action_moderate_discard(self):
         """Throw pending posts away with their files, telling nobody (spam).
@@ -66,9 +68,11 @@ class MailGroupMessage(models.Model):
 
     def action_moderate_ban_with_comment(self, ban_subject, ban_comment):
         self._check_can_moderate()
+        posts = self
         if ban_comment:
             self._send_moderation_answer(ban_subject, ban_comment, banned=True)
-        return self.action_moderate_ban()
+            posts = self.with_context(mail_group_undo=False)  # the author was told: no undo
+        return posts.action_moderate_ban()
 
     def _create_moderation_rule(self, status):
         """One rule per (group, author address), naming the author partner

@@ -108,7 +108,8 @@ class MailGroupMessage(models.Model):
     # ------------------------------------------------------------
     # WHAT A MODERATOR IS TOLD, AND THE NEXT POST TO REVIEW
     # (the form's buttons pass mail_group_next_pending, the lists'
-    # mail_group_notify; the API answers True as Odoo's module does)
+    # mail_group_notify; the API answers True as Odoo's module does; what
+    # told nobody can be undone: mail_group_moderation_undo.py)
     # ------------------------------------------------------------
 
     def action_moderate_accept(self):
@@ -146,7 +147,10 @@ class MailGroupMessage(models.Model):
             return moderate()
         groups = self.sudo().mail_group_id
         what = f'“{self.subject or _("(no subject)")}”' if len(self) == 1 else _('%s posts', len(self))
+        Undo = self.env['mail.group.moderation.undo']
+        snapshot = Undo._snapshot(self, method) if context.get('mail_group_undo', True) else None
         moderate()
+        undo = Undo._record(snapshot) if snapshot else Undo
         message = done % what
         next_action = {'type': 'ir.actions.act_window_close'}
         if context.get('mail_group_next_pending'):
@@ -169,6 +173,6 @@ class MailGroupMessage(models.Model):
                 message = f"{message} {_('Nothing left to review in %s.', ', '.join(groups.mapped('name')))}"
         return {
             'type': 'ir.actions.client',
-            'tag': 'display_notification',
-            'params': {'message': message, 'type': 'success', 'next': next_action},
+            'tag': 'mail_group_moderated' if undo else 'display_notification',
+            'params': {'message': message, 'type': 'success', 'next': next_action, 'undo_id': undo.id},
         }

@@ -146,6 +146,17 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
         explanation = self.env['mail.mail'].sudo().search([('email_to', 'like', 'bob@example.org')])
         self.assertIn('Please stay on topic.', explanation.body_html, 'Send & Reject mailed the explanation')
 
+    def test_tour_review_undo(self):
+        """A silent reject from the list's row, undone from its notification."""
+        admin = self.env.ref('base.user_admin')
+        group = self.env['mail.group'].create({
+            'name': 'Tour Undo', 'alias_name': 'wmg-tour-undo', 'moderation': True, 'moderator_ids': [(4, admin.id)]})
+        post = self._post(group, 'Undo me', '<p>Oops</p>', status='pending_moderation')
+        self.start_tour('/web#action=website_mail_group.mail_group_message_action_review',
+                        'website_mail_group_review_undo', login='admin')
+        self.env.invalidate_all()
+        self.assertEqual((post.moderation_status, post.moderator_id.id), ('pending_moderation', False))
+
     def test_tour_member_replies_from_the_web(self):
         self.env['mail.group.member'].create({'mail_group_id': self.group_public.id,
                                              'partner_id': self.user_portal.partner_id.id})

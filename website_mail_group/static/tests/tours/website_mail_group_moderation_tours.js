@@ -182,3 +182,32 @@ tours.add("website_mail_group_review_flow", {
         ];
     },
 });
+
+tours.add("website_mail_group_review_undo", {
+    test: true,
+    url: "/web#action=website_mail_group.mail_group_message_action_review",
+    steps: () => {
+        const row = `.o_data_row:has(td[name=subject]:contains("Undo me"))`;
+        return [
+            {
+                content: "Reject the held post from its row",
+                trigger: `${row} button[name=action_moderate_reject_open]`,
+            },
+            {
+                content: "Without an explanation, reject silently",
+                trigger: ".modal-footer button.btn-primary[name=action_reject_without_comment]",
+            },
+            {
+                content: "The post left the list; the notification says so and offers Undo",
+                trigger: ".o_notification:contains('“Undo me” rejected.') button:contains('Undo')",
+                extra_trigger: `body:not(:has(.modal)) .o_list_view:not(:has(${row}))`,
+            },
+            {
+                content: "Undone: the post is back in the list",
+                trigger: `.o_notification:contains('“Undo me” is back in review.')`,
+                extra_trigger: `.o_list_view ${row}`,
+                isCheck: true,
+            },
+        ];
+    },
+});
