@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 
 ODOO_SRC       ?=
-PYTHON         ?= python3
+PYTHON         ?=
 DEMO_DB        ?= wmg_demo
 HTTP_PORT      ?= 8069
 SMTP_PORT      ?= 1025
@@ -24,7 +24,8 @@ help: ## List the commands
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: ODOO_SRC=<Odoo 17 source tree> (when python3 cannot import Odoo 17),"
+	@echo "Variables: ODOO_SRC=<Odoo 17 source tree> (to make the project's Python environment),"
+	@echo "  PYTHON=<a python where Odoo 17 imports> (instead of the project's environment),"
 	@echo "  DEMO_DB=$(DEMO_DB) HTTP_PORT=$(HTTP_PORT) SMTP_PORT=$(SMTP_PORT) MAIL_VIEW_PORT=$(MAIL_VIEW_PORT)"
 	@echo "  ALIAS_DOMAIN=$(ALIAS_DOMAIN) RESET=1 (run: recreate the demo database)"
 	@echo "  MTA=postfix POSTFIX_PORT=$(POSTFIX_PORT) (run: Postfix from deploy/ in front of Odoo)"
@@ -47,13 +48,13 @@ pot: ## Refresh i18n/website_mail_group.pot with Odoo's exporter, merge it into 
 .PHONY: bench
 BENCH_ARGS ?=
 bench: ## Benchmark vs Odoo's mail_group in one run: fan-out, storage, the wire's limit, sending (signed too), parallel sending, archive pages
-	@$(PYTHON) bench/run.py $(BENCH_ARGS)
+	@scripts/setup.sh && scripts/python bench/run.py $(BENCH_ARGS)
 
 .PHONY: bench-parallel
 bench-parallel: ## Benchmark sending with 1 worker, 2 workers and 2 servers vs Odoo's mail_group (BENCH_PARALLEL_ARGS='--parallel-send 2000')
-	@$(PYTHON) bench/run.py --parallel-only $(BENCH_PARALLEL_ARGS)
+	@scripts/setup.sh && scripts/python bench/run.py --parallel-only $(BENCH_PARALLEL_ARGS)
 
 .PHONY: bench-archive
 BENCH_ARCHIVE_ARGS ?=
 bench-archive: ## Benchmark the web archive (100,000 posts) vs Odoo's website_mail_group (BENCH_ARCHIVE_ARGS='--requests 10')
-	@$(PYTHON) bench/archive.py $(BENCH_ARCHIVE_ARGS)
+	@scripts/setup.sh && scripts/python bench/archive.py $(BENCH_ARCHIVE_ARGS)

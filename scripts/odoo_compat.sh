@@ -11,7 +11,7 @@
 # COMPAT_HTTP_PORT (default 8079), KEEP_DB=1, PYTHON.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-python3}
+. "$(dirname "$0")/venv.sh"  # PY: the project's Python
 log() { printf '[compat] %s\n' "$*" >&2; }
 
 ODOO_PKG=$(cd / && "$PY" -c 'import odoo, os; print(os.path.dirname(os.path.abspath(odoo.__file__)))')

@@ -16,7 +16,7 @@ export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # Odoo 17 imports pkg_resources, which setuptools 80 (see setup.sh) says is deprecated, in every process
 export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:pkg_resources is deprecated as an API:UserWarning"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-python3}
+. "$(dirname "$0")/venv.sh"  # PY: the project's Python
 log() { printf '[run] %s\n' "$*" >&2; }
 
 "$ROOT/scripts/setup.sh"
@@ -155,7 +155,7 @@ $(printf '%s\n' "$info" | grep -v '^Sample post' | sed 's/^/ /')
  Outgoing mail is caught, not delivered: ${mail_view}.eml files in var/mail/);
  each caught message is also printed below as a [smtp] line.
  Post to a group by piping an email into the mail gateway (XML-RPC):
-   python3 scripts/mailgate.py -d $DEMO_DB -u ${uid:-2} -p admin --host 127.0.0.1 --port $HTTP_PORT < ${sample:-message.eml}
+   scripts/python scripts/mailgate.py -d $DEMO_DB -u ${uid:-2} -p admin --host 127.0.0.1 --port $HTTP_PORT < ${sample:-message.eml}
 $([ -n "$MTA" ] && cat <<POSTFIX
  or by mail to Postfix (deploy/, $("$PY" "$ROOT/scripts/postfix_instance.py" where demo)/maillog), which pipes it to Odoo
  and hands the members' copies to the sink:

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Idempotent machine set-up shared by `make run` and `make test`:
-# Odoo 17 (from ODOO_SRC when not importable), a pkg_resources gevent can load
-# its plugins with, Python packages, PostgreSQL, Chromium, Postfix, axe-core.
+# Idempotent machine set-up shared by `make run` and `make test`: the project's
+# virtual environment (scripts/venv.sh) with Odoo 17 (from ODOO_SRC) and the
+# Python packages, PostgreSQL, Chromium, Postfix, axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
-PY=${PYTHON:-python3}
+. scripts/venv.sh
 log() { printf '[setup] %s\n' "$*" >&2; }
 need_apt=()
+
+# 0. The virtual environment (unless PYTHON names one): made once, kept outside the clone
+if [ -n "$WMG_VENV" ] && ! "$PY" -c '' 2>/dev/null; then
+    log "creating the project's Python environment in $WMG_VENV"
+    rm -rf "$WMG_VENV"
+    mkdir -p "$(dirname "$WMG_VENV")"
+    "${WMG_BASE_PYTHON:-python3}" -m venv "$WMG_VENV"
+fi
 
 odoo_version() { (cd / && "$PY" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null) || true; }
 
@@ -124,4 +132,4 @@ if ! axe_installed; then
     axe_installed || { echo "error: axe-core $AXE_VERSION is not in $axe_dir after npm install" >&2; exit 2; }
 fi
 
-log "ready: Odoo $(odoo_version), PostgreSQL as role $me, $(chromium --version 2>/dev/null), Postfix $(postconf -h mail_version), axe-core $AXE_VERSION"
+log "ready: $PY, Odoo $(odoo_version), PostgreSQL as role $me, $(chromium --version 2>/dev/null), Postfix $(postconf -h mail_version), axe-core $AXE_VERSION"

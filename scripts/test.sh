@@ -23,7 +23,7 @@ export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 # Odoo 17 imports pkg_resources, which setuptools 80 (see setup.sh) says is deprecated, in every process
 export PYTHONWARNINGS="${PYTHONWARNINGS:+$PYTHONWARNINGS,}ignore:pkg_resources is deprecated as an API:UserWarning"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-python3}
+. "$(dirname "$0")/venv.sh"  # PY: the project's Python
 log() { printf '[test] %s\n' "$*" >&2; }
 
 "$ROOT/scripts/setup.sh"

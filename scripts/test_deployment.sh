@@ -9,7 +9,7 @@
 # DEPLOY_SMTP_PORT (2569), DEPLOY_DNS_PORT (5369), KEEP_DB=1, PYTHON.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-python3}
+. "$(dirname "$0")/venv.sh"  # PY: the project's Python
 log() { printf '[deploy-test] %s\n' "$*" >&2; }
 
 export DEPLOY_DB=${DEPLOY_DB:-wmg_deploy_$$}

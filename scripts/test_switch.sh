@@ -9,7 +9,7 @@
 # SWITCH_HTTP_PORT (default 8089), KEEP_DB=1, PYTHON.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-python3}
+. "$(dirname "$0")/venv.sh"  # PY: the project's Python
 log() { printf '[switch-test] %s\n' "$*" >&2; }
 
 ODOO_PKG=$(cd / && "$PY" -c 'import odoo, os; print(os.path.dirname(os.path.abspath(odoo.__file__)))')

@@ -17,7 +17,7 @@
 # Environment: PYTHON (python3), ODOO_LOG_LEVEL (warn), MODULE (website_mail_group).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PYTHON:-python3}
+. "$(dirname "$0")/venv.sh"  # PY: the project's Python
 MODULE=${MODULE:-website_mail_group}
 I18N=$ROOT/$MODULE/i18n
 POT=$I18N/$MODULE.pot
