@@ -9,6 +9,9 @@ from . import mail_group_digest
 from . import mail_group_distribution
 from . import mail_group_links
 from . import mail_group_member
+from . import mail_group_member_source
+from . import mail_group_member_exclusion
+from . import member_source_triggers
 from . import mail_group_membership
 from . import mail_group_message
 from . import mail_group_message_mail
