@@ -168,8 +168,9 @@ class MailGroup(models.Model):
                 [('email', 'in', missing_emails)], ['email']).mapped('email'))
             missing = {normalized: row for normalized, row in missing.items()
                        if normalized not in excluded and normalized not in blacklisted}
-        values = [{'mail_group_id': self.id, 'email': email, 'partner_id': partner_id, 'source_id': source_id}
-                  for email, partner_id, source_id in missing.values()]
+        # email_normalized given: computed after the insert, it is one UPDATE per member
+        values = [{'mail_group_id': self.id, 'email': email, 'email_normalized': normalized, 'partner_id': partner_id,
+                   'source_id': source_id} for normalized, (email, partner_id, source_id) in missing.items()]
         added = Member
         for start in range(0, len(values), CREATE_BATCH):
             added |= Member.create(values[start:start + CREATE_BATCH])
