@@ -104,6 +104,20 @@ class TestNewMemberModeration(RulesModeratorsCase):
         with self.assertRaises(ValidationError):
             self.group.new_member_moderation = -1
 
+    def test_posts_from_odoo_count_by_partner(self):
+        """A member who joins anew from their account is new: their posts
+        from Odoo are held too, and accepted ones count."""
+        self.group.member_ids.filtered(lambda m: m.partner_id == self.partner_employee).unlink()
+        self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'partner_id': self.partner_employee.id})
+        self.group.new_member_moderation = 1
+        message = self.group.with_user(self.user_employee).message_post(body='<p>Hello</p>', subject='From Odoo')
+        post = self.env['mail.group.message'].sudo().search([('mail_message_id', '=', message.id)])
+        self.assert_held(post, 'New member')
+        post.with_user(self.user_moderator).action_moderate_accept()
+        message = self.group.with_user(self.user_employee).message_post(body='<p>Again</p>', subject='Again')
+        post = self.env['mail.group.message'].sudo().search([('mail_message_id', '=', message.id)])
+        self.assert_distributed(post, 'one accepted post of one')
+
     def test_strangers_are_not_new_members(self):
         self.assert_distributed(self.post('stranger@elsewhere.example.com'), 'an open group: strangers post')
 
