@@ -99,7 +99,7 @@ class MailGroup(models.Model):
             emergency_hold=self.emergency_hold,
             header_rules=tuple((rule.header, rule.pattern, rule.action) for rule in self.header_rule_ids),
             auth_fail_action=self.auth_fail_action or '',
-            list_addresses=self._list_addresses() if self.require_explicit_destination else (),
+            list_addresses=self._list_addresses() if self.require_explicit_destination and by_address else (),
             author_is_new_member=self._is_new_member(email_normalized, author_id, by_address),
         )
 

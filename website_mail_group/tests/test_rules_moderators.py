@@ -7,7 +7,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, Form, tagged
 from odoo.tools import mute_logger
 
 from ..inbound import reasons, rules
@@ -334,10 +334,29 @@ class TestEmergencyHold(RulesModeratorsCase):
         self.group.emergency_hold = False
         self.assert_distributed(self.post('plain@member.example.com', subject='After'), 'turned off')
 
-    def test_form_banner(self):
+    def test_form(self):
         arch = self.env['mail.group'].get_views([(False, 'form')])['views']['form']['arch']
         self.assertIn('o_mg_emergency_hold', arch)
         self.assertIn('invisible="not emergency_hold"', arch)
+        self.assertIn('Only headers your own mail server writes can be trusted', arch)
+        with Form(self.group.with_user(self.user_moderator)) as form:
+            form.emergency_hold = False
+            form.new_member_moderation = 3
+            form.held_expiry_days = 7
+            form.held_expiry_action = 'reject'
+            form.accepted_addresses = 'old-list@example.net'
+            form.auth_fail_action = 'hold'
+            with form.header_rule_ids.new() as line:
+                line.header = 'X-Virus'
+                line.pattern = 'infected*'
+                line.action = 'discard'
+        self.assertEqual((self.group.emergency_hold, self.group.new_member_moderation, self.group.held_expiry_days,
+                          self.group.held_expiry_action, self.group.auth_fail_action),
+                         (False, 3, 7, 'reject', 'hold'), 'a moderator sets them on the form')
+        self.assertEqual(self.group.header_rule_ids.mapped('header'), ['X-Virus'])
+        self.assertEqual(self.group.with_user(self.user_employee).read(['emergency_hold', 'new_member_moderation']),
+                         [{'id': self.group.id, 'emergency_hold': False, 'new_member_moderation': 0}],
+                         'other employees do not read them')
 
 
 @tagged('post_install', '-at_install')
