@@ -14,6 +14,11 @@ BANNED_PATTERN = 'banned_pattern'
 NO_SENDER = 'no_sender'
 SUSPICIOUS = 'suspicious'
 NOT_AUTHENTICATED = 'not_authenticated'
+NEW_MEMBER = 'new_member'
+EMERGENCY = 'emergency'
+HEADER_RULE = 'header_rule'  # stored with the header's name: ``header_rule:X-Spam-Flag`` (with_detail)
+AUTHENTICATION_FAILED = 'authentication_failed'
+IMPLICIT_DESTINATION = 'implicit_destination'
 
 # accepted or discarded: logged, never stored
 OPEN = 'open'
@@ -34,4 +39,25 @@ STORED = [
     (NO_SENDER, 'No sender address'),
     (SUSPICIOUS, 'Suspicious content'),
     (NOT_AUTHENTICATED, 'Sender not authenticated'),
+    (NEW_MEMBER, 'New member'),
+    (EMERGENCY, 'Emergency hold'),
+    (HEADER_RULE, 'Header rule'),
+    (AUTHENTICATION_FAILED, 'Sender authentication failed'),
+    (IMPLICIT_DESTINATION, 'List address not in To or Cc'),
 ]
+
+
+def with_detail(code, detail):
+    """A reason with what triggered it (``code:detail``), such as the
+    header of a header rule; ``code`` of it is the stored reason."""
+    return f'{code}:{detail}'
+
+
+def code(reason):
+    """The reason code of ``reason``, without its detail."""
+    return (reason or '').partition(':')[0]
+
+
+def detail(reason):
+    return (reason or '').partition(':')[2]
+

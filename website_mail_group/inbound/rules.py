@@ -37,6 +37,11 @@ class Post:
     recipient_count: int = 0  # addresses in To and Cc
     suspicious: bool = False  # active content (scripts, frames, handlers) in the HTML
     authenticated: bool = True  # False: mail whose From the group's sender authentication did not prove
+    via_gateway: bool = False   # the post came through the mail gateway (not the website nor Odoo)
+    # gateway mail only: every header as (lower-cased name, decoded value), and the To and Cc addresses (normalized)
+    header_values: tuple = ()
+    destinations: tuple = ()
+    authentication: str = ''    # the verdict's status (authentication.PASS, FAIL...), '' when not checked
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,12 @@ class GroupPolicy:
     max_recipients: int = 0  # 0: no limit
     banned_patterns: tuple = ()
     members_only: bool = False  # only members (or the selected users) may post: others are refused
+    # moderation rules for busy lists (models/mail_group_moderation_rules.py)
+    emergency_hold: bool = False
+    header_rules: tuple = ()           # (header name, wildcard pattern, action), the first match decides
+    auth_fail_action: str = ''         # '', HOLD, REJECT or DISCARD: mail whose sender authentication failed
+    list_addresses: tuple = ()         # lower-cased: one of them must be in To or Cc; empty: not checked
+    author_is_new_member: bool = False  # a member still within the group's first moderated posts
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,15 @@ def matches_pattern(email, pattern):
         _logger.warning('Banned pattern %r ignored: regular expressions are not supported, use * and ?', pattern)
         return False
     return wildcard_match(email.lower(), pattern.lower())
+
+
+def matches_value(value, pattern):
+    """Whether the wildcard ``pattern`` matches the whole header ``value``
+    (surrounding blanks and folding ignored), case-insensitively."""
+    pattern = pattern.strip()
+    if not pattern:
+        return False
+    return wildcard_match(' '.join((value or '').split()).lower(), pattern.lower())
 
 
 def wildcard_match(text, pattern):
@@ -192,6 +212,41 @@ def rule_suspicious(post, group):
     return None
 
 
+def rule_headers(post, group):
+    """The group's header rules, on gateway mail only: the first rule whose
+    header (any occurrence of it) matches its pattern decides."""
+    if not post.via_gateway:
+        return None
+    for name, pattern, action in group.header_rules:
+        key = name.strip().lower()
+        if any(header == key and matches_value(value, pattern) for header, value in post.header_values):
+            return Decision(action, reasons.with_detail(reasons.HEADER_RULE, name))
+    return None
+
+
+def rule_authentication(post, group):
+    """Mail whose sender authentication failed (the From domain publishes
+    DMARC and the mail fails it), when the group says what to do with it."""
+    if group.auth_fail_action and post.via_gateway and post.authentication == 'fail':
+        return Decision(group.auth_fail_action, reasons.AUTHENTICATION_FAILED)
+    return None
+
+
+def rule_destination(post, group):
+    """Gateway mail naming none of the list's addresses in To or Cc (Bcc spam)."""
+    if post.via_gateway and group.list_addresses and not set(post.destinations) & set(group.list_addresses):
+        return Decision(HOLD, reasons.IMPLICIT_DESTINATION)
+    return None
+
+
+def rule_emergency(post, group):
+    """Every post is held, whitelisted authors' and moderators' mail
+    included; only moderators writing from Odoo or the website pass."""
+    if group.emergency_hold and not (group.author_is_moderator and not post.via_gateway):
+        return Decision(HOLD, reasons.EMERGENCY)
+    return None
+
+
 def rule_allowed(post, group):
     if group.author_rule == 'allow':
         return Decision(ACCEPT, reasons.ALLOWED)
@@ -206,14 +261,21 @@ def rule_non_member(post, group):
     return None
 
 
+def rule_new_member(post, group):
+    if group.author_is_new_member:
+        return Decision(HOLD, reasons.NEW_MEMBER)
+    return None
+
+
 def rule_moderation(post, group):
     if group.moderated:
         return Decision(HOLD, reasons.MODERATED)
     return None
 
 
-RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rule_recipients, rule_suspicious,
-         rule_allowed, rule_non_member, rule_moderation)
+RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_headers, rule_authentication, rule_size,
+         rule_recipients, rule_destination, rule_suspicious, rule_emergency, rule_allowed, rule_non_member,
+         rule_new_member, rule_moderation)
 
 
 def claims_privilege(group):
@@ -226,7 +288,7 @@ def as_stranger(group):
     """The policy for the same post from an unknown address (a ban stays)."""
     return replace(
         group, author_rule='' if group.author_rule == 'allow' else group.author_rule,
-        author_is_moderator=False, author_is_member=False,
+        author_is_moderator=False, author_is_member=False, author_is_new_member=False,
         nonmember_action=REJECT if group.members_only else group.nonmember_action)
 
 

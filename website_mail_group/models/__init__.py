@@ -50,3 +50,6 @@ from . import mail_alias_domain_dkim
 from . import mail_alias_domain_arc
 from . import mail_alias_domain_check
 from . import website_search
+from . import mail_group_header_rule
+from . import mail_group_moderation_rules
+from . import mail_group_expiry

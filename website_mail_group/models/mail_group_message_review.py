@@ -6,6 +6,7 @@ import lxml.html
 
 from odoo import _, api, fields, models, tools
 
+from ..inbound import reasons
 from ..outbound import text as post_text
 
 BLOCKS = {'p', 'div', 'br', 'li', 'tr', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'table'}
@@ -89,7 +90,9 @@ class MailGroupMessage(models.Model):
         for message in self:
             codes = (message.moderation_reasons or '').split(',') if message.moderation_reasons \
                 else [message.moderation_reason] if message.moderation_reason else []
-            message.moderation_reasons_display = ', '.join(labels.get(code, code) for code in codes)
+            message.moderation_reasons_display = ', '.join(
+                '%s: %s' % (labels.get(reasons.code(code), code), reasons.detail(code)) if reasons.detail(code)
+                else labels.get(code, code) for code in codes)
 
     @api.depends('body')
     def _compute_body_excerpt(self):

@@ -138,8 +138,8 @@ class MailGroup(models.Model):
 
     @api.model
     def _cron_notify_moderators(self):
-        moderated_groups = self.search([('moderation', '=', True)])
-        return moderated_groups._notify_moderators()
+        # every group holding posts: unmoderated groups hold some too (size, new members, rules)
+        return self.search([('mail_group_message_ids.moderation_status', '=', 'pending_moderation')])._notify_moderators()
 
     def _notify_moderators(self):
         """Remind moderators of pending posts (a daily summary listing the
@@ -179,16 +179,19 @@ class MailGroup(models.Model):
     def _render_moderation_reminder(self, posts, count, links):
         """Subject and body of the daily reminder of ``count`` pending posts
         (``posts``: the oldest), in the context's language."""
+        expiry = self._expiry_reminder_values(posts)
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_notify_moderation', {
             'record': self,
             'pending_count': count,
             'review_url': self._review_url(),
+            'expiry_note': expiry['expiry_note'],
             'posts': [{
                 'subject': post.subject or _('(no subject)'),
                 'author': post.email_from or _('(no sender)'),
                 'reasons': post.moderation_reasons_display or _('Moderated group'),
                 'excerpt': post._moderation_excerpt(),
                 'links': links.links(post.id),
+                'expires': expiry['expiry_dates'].get(post.id, ''),
             } for post in posts],
             'more_count': count - len(posts),
         }, minimal_qcontext=True, raise_if_not_found=False)

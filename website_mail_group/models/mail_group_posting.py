@@ -5,7 +5,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from ..inbound import cleaning, rules
+from ..inbound import cleaning, reasons, rules
 from ..outbound import identity
 from .mail_group_actions import STATUS
 
@@ -16,10 +16,13 @@ class InboundFacts:
     It travels to ``message_post`` in the context (key ``mail_group_inbound``)
     as an instance of this class, which JSON-RPC and XML-RPC cannot build: a
     remote caller's context cannot pass for the gateway."""
-    __slots__ = ('headers', 'size', 'recipient_count', 'suspicious', 'raw', 'verdict')
+    __slots__ = ('headers', 'size', 'recipient_count', 'suspicious', 'raw', 'verdict', 'header_values',
+                 'destinations')
 
-    def __init__(self, headers, size, recipient_count, suspicious, raw=b''):
+    def __init__(self, headers, size, recipient_count, suspicious, raw=b'', header_values=(), destinations=()):
         self.headers = headers
+        self.header_values = header_values  # every header: (lower-cased name, decoded value), for header rules
+        self.destinations = destinations    # the To and Cc addresses, normalized
         self.size = size
         self.recipient_count = recipient_count
         self.suspicious = suspicious
@@ -78,6 +81,7 @@ class MailGroup(models.Model):
             recipient_count=facts.recipient_count if facts else 0,
             suspicious=facts.suspicious if facts else rules.has_active_content(body if isinstance(body, str) else ''),
             authenticated=group._sender_authenticated(verdict),
+            **group._gateway_post_facts(facts, verdict),
         )
         policy = group._moderation_policy(email_normalized, author_id, by_address=facts is not None)
         decision = rules.decide(post, policy)
@@ -117,8 +121,8 @@ class MailGroup(models.Model):
             'mail_group_id': self.id,
             'group_message_parent_id': parent_group_message.id if parent_group_message else False,
             'moderation_status': status,
-            'moderation_reason': decision.reason if status != 'accepted' else False,
-            'moderation_reasons': ','.join(decision.reasons) or False,
+            'moderation_reason': reasons.code(decision.reason) if status != 'accepted' else False,
+            'moderation_reasons': ','.join(decision.reasons) or (decision.reason if reasons.detail(decision.reason) else False),
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
             'author_from_account': from_account,
             **self.env['mail.group.message']._authentication_values(verdict),

@@ -12,6 +12,8 @@ from .mail_group_access import MANAGER_GROUP
 MODERATOR_FIELDS = frozenset({
     'banned_patterns', 'nonmember_action', 'max_message_size_kb', 'max_recipients', 'moderation_notify_msg',
     'mail_group_message_moderation_count', 'moderation_rule_count', 'sender_authentication', 'complaint_count',
+    'emergency_hold', 'new_member_moderation', 'new_member_moderation_date', 'require_explicit_destination',
+    'accepted_addresses', 'auth_fail_action', 'held_expiry_days', 'held_expiry_action', 'held_expiry_start',
 })
 
 

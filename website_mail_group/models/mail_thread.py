@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 
 # raw headers the inbound rules read (the gateway's message_dict drops them)
 INBOUND_HEADERS = ('auto-submitted', 'precedence', 'list-id', 'x-loop', 'x-autoreply', 'x-autorespond', 'content-type')
+MAX_HEADERS = 200  # headers of a mail the header rules read
+MAX_HEADER_VALUE = 1000  # characters of a header value the header rules read
 MAX_MESSAGE_ID = 900  # characters; longer ones overflow PostgreSQL's index rows
 # <alias>+<command>@<domain>
 COMMANDS = {'subscribe': 'subscribe', 'join': 'subscribe', 'unsubscribe': 'unsubscribe', 'leave': 'unsubscribe'}
@@ -166,6 +168,7 @@ class MailThread(models.AbstractModel):
                 recipients.update(tools.email_split(tools.decode_message_header(message, name, separator=',')))
             except Exception:  # noqa: BLE001
                 _logger.info('Unreadable %s header in inbound mail', name)
+        destinations = tuple(sorted({tools.email_normalize(address) for address in recipients} - {False}))
         raw = self.env.context.get('mail_group_raw')
         if not isinstance(raw, RawMail):
             try:
@@ -173,7 +176,25 @@ class MailThread(models.AbstractModel):
             except Exception:  # noqa: BLE001 - unserializable hostile message: nothing to prove
                 raw = RawMail(b'')
         return InboundFacts(headers=headers, size=size, recipient_count=len(recipients),
-                            suspicious=self._mail_group_has_active_content(message), raw=raw.data)
+                            suspicious=self._mail_group_has_active_content(message), raw=raw.data,
+                            header_values=self._mail_group_header_values(message), destinations=destinations)
+
+    @api.model
+    def _mail_group_header_values(self, message):
+        """Every header of the mail as ``(lower-cased name, decoded value)``
+        for the groups' header rules: the first ``MAX_HEADERS``, values cut
+        at ``MAX_HEADER_VALUE`` characters; unreadable ones are skipped."""
+        values = []
+        for name in message.keys()[:MAX_HEADERS]:
+            values.append(name.lower())
+        found = []
+        for name in dict.fromkeys(values):
+            try:
+                for value in message.get_all(name) or ():
+                    found.append((name, ' '.join(str(value).split())[:MAX_HEADER_VALUE]))
+            except Exception:  # noqa: BLE001 - hostile header values
+                continue
+        return tuple(found)
 
     @api.model
     def _mail_group_has_active_content(self, message):

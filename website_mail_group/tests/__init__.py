@@ -55,3 +55,4 @@ from . import test_group_page_membership
 from . import test_notification_mails
 from . import test_search_all
 from . import test_sending_claims
+from . import test_rules_moderators
