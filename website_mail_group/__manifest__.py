@@ -32,6 +32,7 @@ has a browsable archive under /groups.
         'views/mail_group_moderation_views.xml',
         'views/mail_group_views.xml',
         'views/mail_group_member_source_views.xml',
+        'views/mail_group_audit_views.xml',
         'views/mail_group_moderation_rules_views.xml',
         'views/mail_alias_domain_views.xml',
         'views/website_mail_group_menus.xml',

@@ -11,6 +11,8 @@ from . import mail_group_links
 from . import mail_group_member
 from . import mail_group_member_source
 from . import mail_group_member_exclusion
+from . import mail_group_audit
+from . import mail_group_member_audit
 from . import member_source_triggers
 from . import mail_group_membership
 from . import mail_group_message

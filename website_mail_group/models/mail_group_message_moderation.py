@@ -24,6 +24,7 @@ class MailGroupMessage(models.Model):
         self._assert_pending()
         self.sudo().write({'moderation_status': 'accepted', 'moderator_id': self.env.uid,
                            'accepted_date': fields.Datetime.now()})
+        self._audit_decision(_('Accepted'))
         for message in self.sudo():
             message.mail_group_id._notify_members(message)
         return True
@@ -32,6 +33,7 @@ class MailGroupMessage(models.Model):
         self._check_can_moderate()
         self._assert_pending()
         self.sudo().write({'moderation_status': 'rejected', 'moderator_id': self.env.uid})
+        self._audit_decision(_('Rejected'))
         return True
 
     def action_moderate_reject_with_comment(self, reject_subject, reject_comment):
@@ -48,6 +50,7 @@ class MailGroupMessage(models.Model):
         Only messages of the post's own group are deleted."""
         self._check_can_moderate()
         self._assert_pending()
+        self._audit_decision(_('Discarded'))
         posts = self.sudo()
         attachments = posts._owned_attachments()
         messages = posts.filtered(
@@ -60,11 +63,20 @@ class MailGroupMessage(models.Model):
 
     def action_moderate_allow(self):
         self._create_moderation_rule('allow')
+        self._audit_decision(_('Author whitelisted'))
         return True
 
     def action_moderate_ban(self):
         self._create_moderation_rule('ban')
+        self._audit_decision(_('Author banned'))
         return True
+
+    def _audit_decision(self, decision):
+        """One audit entry per post: the decision, the post's subject."""
+        self.env['mail.group.audit']._log([{
+            'mail_group_id': post.mail_group_id.id, 'event': 'moderation', 'email': post.email_from,
+            'detail': f'{decision}: {post.subject or _("(no subject)")}'[:200],
+        } for post in self.sudo()])
 
     def action_moderate_ban_with_comment(self, ban_subject, ban_comment):
         self._check_can_moderate()

@@ -211,6 +211,10 @@ class MailGroupArchiveImport(models.Model):
             self.mail_group_id.sudo()._archive_thread_orphans(self.orphans)
         # the file is no longer needed: the archive is in the group now
         self.write({'state': 'done', 'orphans': False, 'file': False, 'offset': self.file_size})
+        self.env['mail.group.audit'].with_user(self.create_uid).with_context(mail_group_audit_how='import')._log([{
+            'mail_group_id': self.mail_group_id.id, 'event': 'import',
+            'detail': _('Archive: %(imported)s posts imported, %(duplicates)s duplicates, %(skipped)s skipped',
+                        imported=self.imported_count, duplicates=self.duplicate_count, skipped=self.skipped_count)}])
         _logger.info('Archive import %s into group %s: %s imported, %s duplicates, %s skipped', self.id,
                      self.mail_group_id.id, self.imported_count, self.duplicate_count, self.skipped_count)
         return False

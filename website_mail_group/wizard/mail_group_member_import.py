@@ -100,7 +100,7 @@ class MailGroupMemberImport(models.TransientModel):
                 repeated += 1
             else:
                 entries[parsed[1]] = parsed[0]
-        Member = self.env['mail.group.member'].sudo()
+        Member = self.env['mail.group.member'].sudo().with_context(mail_group_audit_how='import')
         existing = {member['email_normalized'] for member in Member.search_read(
             [('mail_group_id', '=', group.id), ('email_normalized', 'in', list(entries))], ['email_normalized'])}
         new = [email for email in entries if email not in existing]
@@ -115,6 +115,10 @@ class MailGroupMemberImport(models.TransientModel):
             added = len(new)
         else:
             invited = len(group.sudo()._send_subscribe_confirmation_emails(new))
+        self.env['mail.group.audit'].with_context(mail_group_audit_how='import')._log([{
+            'mail_group_id': group.id, 'event': 'import',
+            'detail': _('Members: %(added)s added, %(invited)s invited, %(invalid)s invalid',
+                        added=added, invited=invited, invalid=len(invalid))}])
         shown = [CONTROL.sub(' ', entry)[:80] for entry in invalid[:SHOWN_INVALID]]
         if len(invalid) > SHOWN_INVALID:
             shown.append(_('… and %s more', len(invalid) - SHOWN_INVALID))
