@@ -4,6 +4,7 @@ and no post attached."""
 from odoo import _, fields, models, tools
 
 from .ir_qweb import is_singular
+from .mail_group_message_review import author_label
 
 
 class MailGroup(models.Model):
@@ -21,7 +22,10 @@ class MailGroup(models.Model):
         items = [group._digest_item(post, base_url) for post in posts]
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_summary', {
             'title': title,
-            'items': [{key: item[key] for key in ('subject', 'author', 'date', 'url')} for item in items],
+            # authors named as the archive names them, without their address
+            'items': [{**{key: item[key] for key in ('subject', 'date', 'url')},
+                       'author': author_label(post.email_from, post.author_id.name)}
+                      for item, post in zip(items, posts)],
             'archive_url': f'{base_url}/groups/{self.id}',
         }, minimal_qcontext=True)
         message = self.env['mail.message'].sudo().create({
