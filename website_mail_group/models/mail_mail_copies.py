@@ -121,7 +121,8 @@ class MailMail(models.Model):
         key = (group_id, self.mail_group_body_ref or 0)
         if key not in builders:
             group = self.env['mail.group'].sudo().browse(group_id)
-            body = self.env['mail.group.copy.body'].sudo().browse(self.mail_group_body_ref or []).exists()
+            # read with the body the copies share (a body lives as long as its copies)
+            body = self.env['mail.group.copy.body'].sudo().browse(self.mail_group_body_ref or [])
             base_url = group._mail_group_base_url(body.lang) if body.lang else None
             builders[key] = group._member_links_builder(base_url, kinds=footer.LINKS,
                                                         thread_id=body._mail_group_thread_id())
