@@ -38,7 +38,7 @@ class MailGroup(models.Model):
         address); the mail queue cron sends them. Recipients: members in
         *every message* mode, in *first post* mode for a thread's first
         post, and those following the thread, minus those muting it; a
-        notice reaches every member (mail_group_readers.py)."""
+        notice reaches every member (mail_group_message_notice.py)."""
         self.ensure_one()
         group = self.sudo()
         post = group_message.sudo()
