@@ -4,6 +4,7 @@
     python3 bench/run.py            (make bench: everything below, in one run)
     python3 bench/run.py [--members N] [--growth 1000,10000,100000] [--send N] [--parallel-send N]
                          [--archive-posts N] [--no-dkim] [--reset] [--repeat 3] [--only ours|odoo]
+                         [--mute-pct 10]
 
 Two databases on the same PostgreSQL, each with one module:
   wmg_bench_ours  -i website_mail_group  (addons path: this repo + Odoo's addons)
@@ -20,6 +21,8 @@ Odoo sends no SMTP mail in test mode):
      memory of the Python objects the fan-out holds at once. Side by side at
      --members (default 10,000); ours alone also at each --growth size
      (1,000 -> 10,000 -> 100,000: how time, queries and memory grow).
+     Ours also at each size: a reply to a thread --mute-pct % of the members
+     mute (default 10): its recipients are still one query per page.
   2. storage: one post of --post-kb KB (default 50; random words, which
      PostgreSQL compresses little) queued for --members members: the bytes
      of its copies' mail_mail rows (pg_column_size, TOAST included) and of
@@ -285,6 +288,16 @@ def report(results, args, port):
         rows.append((f'Fan-out to {size:,} members: ms per member',
                      *(cell(k, lambda r: f"{1000 * r[tag]['seconds']['median'] / size:.3f}") for k in ('ours', 'odoo')),
                      adv(lambda o, d: d[tag]['seconds']['median'] / o[tag]['seconds']['median'])))
+    for size in args.sizes:
+        tag = f'fanout_muted_{size}'
+        if tag not in results.get('ours', {}):
+            continue
+        muted = results['ours'][tag]
+        plain = results['ours'].get(f'fanout_{size}')
+        rows.append((f'Fan-out of a reply to {size:,} members, {args.mute_pct:g}% muting its thread: time, queries',
+                     f"{muted['seconds']['median']:.2f} s, {muted['queries']['median']:,.0f} queries "
+                     f"({muted['mails'][0]:,} copies)", '-',
+                     f"a first post: {plain['queries']['median']:,.0f} queries" if plain else '-'))
     if args.post_kb and all('storage' in results[k] for k in keys):
         label = f"One {args.post_kb} KB post to {args.members:,} members"
         rows.append((f'{label}: bytes per copy in mail_mail (largest)',
@@ -394,6 +407,9 @@ def main():
                         help='runs of the fan-outs larger than --members, and of the sending test (default 1)')
     parser.add_argument('--reset', action='store_true', help='drop and recreate the two benchmark databases')
     parser.add_argument('--only', choices=('ours', 'odoo'), help='measure one module only')
+    parser.add_argument('--mute-pct', type=float, default=10,
+                        help='ours: also time a reply to a thread this %% of the members mutes, at each fan-out size '
+                             '(default 10; 0: not measured)')
     parser.add_argument('--no-breakdown', action='store_true', help='skip the per-statement query breakdown')
     parser.add_argument('--profile', action='store_true',
                         help='also cProfile one fan-out of each module (bench/results/profile_*.txt)')
@@ -460,6 +476,25 @@ def main():
             }
             if 'breakdown' in res:
                 results[key]['breakdown'] = {'size': size, 'statements': res['breakdown']}
+
+    if args.mute_pct and 'ours' in targets:
+        # the reply's recipients are one query per page whatever the mutes (mail_group_distribution.py)
+        for size in args.sizes:
+            repeat = args.repeat if size <= args.members else args.repeat_large
+            log(f"[bench] fan-out of a reply to {size} members, {args.mute_pct:g}% muting its thread, "
+                f"{targets['ours']['db']}, {repeat} runs")
+            res = worker(targets['ours'], 'fanout', '--size', size, '--repeat', repeat, '--mute-pct', args.mute_pct,
+                         timeout=3600)
+            expected = size - len(range(0, size, max(round(100 / args.mute_pct), 1)))
+            for run in res['runs']:
+                if run['mails'] != expected:
+                    log(f"[bench] WARNING ours: {run['mails']} mail.mail queued for {expected} members not muting")
+            results['ours'][f'fanout_muted_{size}'] = {
+                'seconds': summary([r['seconds'] for r in res['runs']]),
+                'queries': summary([r['queries'] for r in res['runs']]),
+                'peak_mb': summary([r['peak_mb'] for r in res['runs']]),
+                'mails': [r['mails'] for r in res['runs']],
+            }
 
     if args.post_kb:
         for key, target in targets.items():

@@ -36,11 +36,12 @@ def group_alias(size):
     return f'bench-{size}'
 
 
-def raw_message(size, tag, padding=''):
+def raw_message(size, tag, padding='', in_reply_to=None):
     """One RFC 822 post to the group alias, as the mailgate script would feed it;
-    ``padding`` is added to both parts."""
+    ``padding`` is added to both parts; ``in_reply_to``: a reply to that Message-ID."""
     boundary = f'=-bench-{uuid.uuid4().hex}'
     message_id = f'<bench-{tag}-{uuid.uuid4().hex}@bench-author.example.org>'
+    reply = f'In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n' if in_reply_to else ''
     text = f'Hello everyone,\r\n\r\nThis is a benchmark post to the list.\r\n{padding}\r\n-- \r\nPoster\r\n'
     html = ('<div><p>Hello everyone,</p><p>This is a <b>benchmark</b> post to the list.</p>'
             f'<p>{padding}</p><p>-- <br>Poster</p></div>')
@@ -49,6 +50,7 @@ def raw_message(size, tag, padding=''):
         f'To: {group_alias(size)}@{ALIAS_DOMAIN}\r\n'
         f'Subject: Benchmark post {tag}\r\n'
         f'Message-ID: {message_id}\r\n'
+        f'{reply}'
         f'Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n'
         f'MIME-Version: 1.0\r\n'
         f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
@@ -186,10 +188,10 @@ def ensure_group(env, size, domain):
     return group
 
 
-def process(env, size, tag, padding=''):
+def process(env, size, tag, padding='', in_reply_to=None):
     """Feed one post through the gateway and flush (as the commit that ends
     the gateway's transaction would: pending writes + precommit hooks)."""
-    raw, message_id = raw_message(size, tag, padding)
+    raw, message_id = raw_message(size, tag, padding, in_reply_to)
     env['mail.thread'].message_process(False, raw)
     env.cr.flush()
     return message_id
@@ -228,20 +230,40 @@ def phase_setup(registry, args):
     return {'groups': groups}
 
 
+def start_muted_thread(env, size, tag, mute_pct):
+    """With ``--mute-pct`` (ours: mail.group.member.thread): a thread
+    started (untimed) in the group of ``size`` members, ``mute_pct``% of
+    them muting it (one member in 100/mute_pct, spread over the addresses);
+    the Message-ID to reply to, else None."""
+    if not mute_pct:
+        return None
+    message_id = process(env, size, f'{tag}-root')
+    root = env['mail.group.message'].search([('mail_message_id.message_id', '=', message_id)])
+    members = env['mail.group.member'].search([('mail_group_id', '=', root.mail_group_id.id)], order='id')
+    step = max(round(100 / mute_pct), 1)
+    env['mail.group.member.thread'].create([
+        {'member_id': member.id, 'thread_id': root.id, 'state': 'mute'} for member in members[::step]])
+    env['mail.mail'].search([('mail_message_id.message_id', '=', message_id)]).unlink()
+    env.flush_all()
+    env.cr.flush()
+    return message_id
+
+
 def phase_fanout(registry, args):
     global _recorder
     runs = []
     with registry.cursor() as cr:
         # warm-up: templates, ormcaches, routing; rolled back
         env = new_env(cr)
-        process(env, 10, 'warmup')
+        process(env, 10, 'warmup', in_reply_to=start_muted_thread(env, 10, 'warmup', args.mute_pct))
         cr.rollback()
         for i in range(args.repeat):
             env = new_env(cr)
+            parent = start_muted_thread(env, args.size, f'fanout{i}', args.mute_pct)
             env.invalidate_all()
             q0 = cr.sql_log_count
             t0 = time.perf_counter()
-            message_id = process(env, args.size, f'fanout{i}')
+            message_id = process(env, args.size, f'fanout{i}', in_reply_to=parent)
             t1 = time.perf_counter()
             queries = cr.sql_log_count - q0
             mails = count_mails(env, find_message(env, message_id))
@@ -251,9 +273,10 @@ def phase_fanout(registry, args):
         # memory: one more, untimed run under tracemalloc (it slows Python down):
         # the peak of the Python objects the fan-out holds at once
         env = new_env(cr)
+        parent = start_muted_thread(env, args.size, 'memory', args.mute_pct)
         env.invalidate_all()
         tracemalloc.start()
-        process(env, args.size, 'memory')
+        process(env, args.size, 'memory', in_reply_to=parent)
         __, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         cr.rollback()
@@ -420,6 +443,8 @@ def main():
     p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--breakdown', action='store_true')
     p.add_argument('--profile')
+    p.add_argument('--mute-pct', type=float, default=0,
+                   help='ours: time a reply to a thread this share of the members mutes')
     p = sub.add_parser('send')
     p.add_argument('--size', type=int, required=True)
     p.add_argument('--repeat', type=int, default=3)

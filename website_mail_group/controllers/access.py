@@ -158,6 +158,11 @@ class GroupAccess:
         administrator of mail groups, manages."""
         return {group.id for group in groups.with_env(request.env) if group._can_moderate()}
 
+    def _can_send_notice(self, group):
+        """Whether the logged-in user moderates ``group`` (as sudo), and so
+        may send special notices from the website."""
+        return not request.env.user._is_public() and group.sudo(False).with_env(request.env)._can_moderate()
+
     def _is_member(self, group):
         if request.env.user._is_public():
             return False

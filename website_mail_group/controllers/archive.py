@@ -111,6 +111,7 @@ class MailGroupArchive(GroupPages, http.Controller):
             'month_args': {'date_begin': begin and begin.isoformat(), 'date_end': end and end.isoformat()},
             'is_member': bool(member),
             'delivery': self._delivery(member),
+            'can_send_notice': self._can_send_notice(group),
             'is_public_user': request.env.user._is_public(),
             'main_object': group,
             **self._page_helpers(group_access_token),

@@ -17,27 +17,30 @@ class MailGroupReply(GroupPages, http.Controller):
 
     @http.route('/groups/<string:group_ref>/<string:message_ref>/reply', type='http', auth='public', website=True,
                 methods=['POST'], sitemap=False)
-    def group_reply(self, group_ref, message_ref, body='', group_access_token=None, **kw):
+    def group_reply(self, group_ref, message_ref, body='', group_access_token=None, notice=None, **kw):
         group = self._get_group(group_ref, group_access_token)
         parent = self._get_message(group, message_ref)
-        return self._web_post(group, group_access_token, body, parent=parent)
+        return self._web_post(group, group_access_token, body, parent=parent, notice=bool(notice))
 
     @http.route('/groups/<string:group_ref>/new', type='http', auth='public', website=True, methods=['POST'],
                 sitemap=False)
-    def group_new_topic(self, group_ref, subject='', body='', group_access_token=None, **kw):
+    def group_new_topic(self, group_ref, subject='', body='', group_access_token=None, notice=None, **kw):
         group = self._get_group(group_ref, group_access_token)
         subject = one_line(subject)[:200]
         if not subject:
             return self._result(group, group_access_token, 'refused', _('A new topic needs a subject.'),
                                 http_status=400)
-        return self._web_post(group, group_access_token, body, subject=subject)
+        return self._web_post(group, group_access_token, body, subject=subject, notice=bool(notice))
 
-    def _web_post(self, group, token, body, subject=None, parent=None):
+    def _web_post(self, group, token, body, subject=None, parent=None, notice=False):
         if not self._is_member(group):
             message = _('Only members of this group can write from the website. Join the group, or write to its '
                         'address.') if not request.env.user._is_public() else \
                 _('Log in with the account of a member of this group to write from the website.')
             return self._result(group, token, 'refused', message, http_status=403)
+        if notice and not self._can_send_notice(group):
+            return self._result(group, token, 'refused', _('Only the moderators of this group can send special notices.'),
+                                http_status=403)
         text = (body or '').strip('\r\n')
         if not text.strip():
             return self._result(group, token, 'refused', _('Your message is empty.'), http_status=400)
@@ -47,7 +50,7 @@ class MailGroupReply(GroupPages, http.Controller):
         if not partner.email_normalized:
             return self._result(group, token, 'refused', _('Your account needs an email address to write to a group.'),
                                 http_status=403)
-        post = group._post_from_web(partner, text, subject=subject, parent=parent)
+        post = group._post_from_web(partner, text, subject=subject, parent=parent, notice=notice)
         if post.moderation_status == 'accepted':
             return self._result(group, token, 'posted', _('Your message was sent to the members of the group.'),
                                 post_url=self._in_thread_url(group, post, token))

@@ -11,6 +11,7 @@ from odoo.osv import expression
 
 from ..outbound import identity
 from .access import page_number, to_id
+from .mute import ACTIONS, done_message, topic_choices
 from .pages import GroupPages, sanitize_body
 
 # replies sent per "load replies" call
@@ -68,9 +69,19 @@ class MailGroupThread(GroupPages, http.Controller):
             'mode': mode,
             'is_member': self._is_member(group),
             'is_public_user': request.env.user._is_public(),
+            'topic': self._topic(group, thread_start or message, kw.get('topic_done')),
+            'can_send_notice': self._can_send_notice(group),
             'main_object': group,
             **self._page_helpers(group_access_token),
         })
+
+    def _topic(self, group, thread, done=None):
+        """The logged-in member's Mute / Follow toggle of ``thread`` (None
+        for others), and what their last click did."""
+        member = self._own_member(group)
+        if not member:
+            return None
+        return {**topic_choices(member, thread), 'done': done_message(done, thread) if done in ACTIONS else None}
 
     def _thread(self, message, page):
         """The accepted replies under ``message``, THREAD_STEP per page in

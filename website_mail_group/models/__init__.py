@@ -30,6 +30,9 @@ from . import mail_group_throttle
 from . import mail_group_token
 from . import mail_group_welcome
 from . import mail_group_copy_body
+from . import mail_group_member_thread
+from . import mail_group_summary
+from . import mail_group_message_notice
 from . import ir_mail_server
 from . import mail_mail
 from . import mail_mail_sending

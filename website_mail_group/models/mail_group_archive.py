@@ -196,6 +196,7 @@ class MailGroup(models.Model):
             # never distributed, so never in a digest either
             'digest_daily_done': True,
             'digest_weekly_done': True,
+            'digest_summary_done': True,
         } for post, message in zip(posts, messages)])
         files = [
             {'name': cleaning.one_line(name, replacement='_') or _('attachment'),

@@ -12,6 +12,15 @@ class MailGroupCopyBody(models.Model):
 
     mail_message_id = fields.Many2one('mail.message', 'Message', required=True, index=True, ondelete='cascade')
     body_html = fields.Text('Body', help='The body of every copy of the message in one language.')
+    lang = fields.Char('Language', help='The language of these copies: their personal links (footer, '
+                                        'List-Unsubscribe) open in it.')
+    thread_id = fields.Many2one(
+        'mail.group.message', 'Thread', ondelete='set null',
+        help='The first post of the thread of the post these copies carry: their footer offers to mute it.')
+
+    def _mail_group_thread_id(self):
+        """The id of the thread the copies' "Mute this topic" link names, or None."""
+        return self.thread_id.id or None if self else None
 
     @api.autovacuum
     def _gc_copy_bodies(self):

@@ -1,5 +1,5 @@
 """Daily and weekly digests: one mail per digest member with a table of
-contents and each post attached."""
+contents and each post attached; daily summaries: mail_group_summary.py."""
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
@@ -8,6 +8,15 @@ from odoo.addons.http_routing.models.ir_http import slug
 from .ir_qweb import is_singular
 
 EXCERPT_LENGTH = 200  # characters of each post in the digest's table of contents
+
+
+def _in_digest(post, root_id, variant):
+    """Whether ``post`` (of the thread ``root_id``) is in the digest of a
+    member whose ``variant`` names their settings (``mute:<id>``,
+    ``follow:<id>``) of the digest's threads: not when they mute its
+    thread, nor when it is a reply of a thread they follow."""
+    settings = set(variant or ())
+    return f'mute:{root_id}' not in settings and (post.id == root_id or f'follow:{root_id}' not in settings)
 
 
 class MailMessage(models.Model):
@@ -32,19 +41,24 @@ class MailGroup(models.Model):
         now = fields.Datetime.now()
         for group in self.search([]):
             group._send_digest('daily', now)
+            group._send_digest('summary', now)
             if not group.digest_weekly_last_date or group.digest_weekly_last_date <= now - timedelta(days=7) \
                     + timedelta(minutes=5):
                 group._send_digest('weekly', now)
         return True
 
     def _send_digest(self, mode, now=None):
-        """One digest to every ``mode`` member for the posts accepted since
-        the previous one."""
+        """One digest (or summary, mail_group_summary.py) to every ``mode``
+        member for the posts accepted since the previous one. Notices are
+        left out (every member had them by mail); a member's digest leaves
+        out the threads they mute and the replies of those they follow (had
+        by mail): each set of such threads among the digest's is one more
+        digest per language, read with the members in the same query."""
         self.ensure_one()
         now = now or fields.Datetime.now()
         group = self.sudo()
         last_field = f'digest_{mode}_last_date'
-        since = group[last_field] or now - timedelta(days=1 if mode == 'daily' else 7)
+        since = group[last_field] or now - timedelta(days=7 if mode == 'weekly' else 1)
         # flags make each post appear once; the hour of slack keeps a post
         # accepted during the previous run from falling between two digests
         done_field = f'digest_{mode}_done'
@@ -54,16 +68,22 @@ class MailGroup(models.Model):
         ], order='accepted_date, id')
         group[last_field] = now
         posts.write({done_field: True})
+        posts = posts.filtered(lambda post: not post.is_notice)
         if not posts or not group._has_delivery_targets(mode):
             return False
-        digests = {}  # language: (message, body); one of each per language of the members
+        roots = posts._mail_group_thread_roots()
+        digests = {}  # (language, variant): (message, body); one of each per language and variant of the members
 
-        def digest(lang):
-            if lang not in digests:
-                digests[lang] = group.with_context(lang=lang)._digest_message(mode, posts, group._mail_group_base_url(lang))
-            return digests[lang]
-        group._queue_copies(lambda lang: digest(lang)[0], lambda lang: digest(lang)[1], group._delivery_pages(mode))
-        return self.env['mail.message'].union(*(message for message, _body in digests.values()))
+        def digest(lang, variant):
+            if (lang, variant) not in digests:
+                kept = posts.filtered(lambda post: _in_digest(post, roots[post.id], variant))
+                digests[lang, variant] = group.with_context(lang=lang)._digest_message(
+                    mode, kept, group._mail_group_base_url(lang)) if kept else (None, None)
+            return digests[lang, variant]
+        group._queue_copies(lambda lang, variant: digest(lang, variant)[0],
+                            lambda lang, variant: digest(lang, variant)[1],
+                            group._delivery_pages(mode, threads=set(roots.values())))
+        return self.env['mail.message'].union(*(message for message, _body in digests.values() if message))
 
     def _digest_message(self, mode, posts, base_url):
         """The digest's message and body, in the language of the context."""

@@ -24,11 +24,15 @@ class MailGroupMember(models.Model):
     partner_id = fields.Many2one('res.partner', 'Partner', ondelete='cascade', index='btree_not_null')
     delivery_mode = fields.Selection([
         ('every', 'Every message'),
+        ('first_post', 'First post of each topic'),
         ('daily', 'Daily digest'),
         ('weekly', 'Weekly digest'),
+        ('summary', 'Daily summary'),
         ('none', 'No mail (web only)'),
     ], string='Delivery', required=True, default='every',
-        help='Every post as it is accepted, one digest a day or a week, or nothing (read on the website).')
+        help='Every post as it is accepted; the first post of each topic only (follow a topic to get its replies); '
+             'one digest a day or a week; a daily summary (subjects, authors and links); or nothing (read on the '
+             'website). Special notices reach every member.')
     bounce_count = fields.Integer('Delivery Failures', default=0, readonly=True,
                                   help='Permanent delivery failures of group posts to this member.')
     last_bounce_date = fields.Datetime('Last Delivery Failure', readonly=True)

@@ -173,7 +173,7 @@ class MailGroupMessage(models.Model):
         if values['moderation_status'] == 'accepted':
             # stored, not distributed: digests do not send it either
             values = {'accepted_date': fields.Datetime.now(), 'digest_daily_done': True,
-                      'digest_weekly_done': True, **values}
+                      'digest_weekly_done': True, 'digest_summary_done': True, **values}
         return values
 
     @api.model

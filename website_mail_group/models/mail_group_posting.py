@@ -8,6 +8,7 @@ from odoo.osv import expression
 from ..inbound import cleaning, reasons, rules
 from ..outbound import identity
 from .mail_group_actions import STATUS
+from .mail_group_message_notice import notice_requested
 
 
 class InboundFacts:
@@ -125,6 +126,7 @@ class MailGroup(models.Model):
             'moderation_reasons': ','.join(decision.reasons) or (decision.reason if reasons.detail(decision.reason) else False),
             'accepted_date': fields.Datetime.now() if status == 'accepted' else False,
             'author_from_account': from_account,
+            'is_notice': notice_requested(self.env),
             **self.env['mail.group.message']._authentication_values(verdict),
             **group._wrap_values(facts),
         })

@@ -3,21 +3,23 @@ enter through ``message_post`` like mail, with the facts of a web post."""
 from odoo import models
 
 from ..outbound.text import text_to_html
+from .mail_group_message_notice import NOTICE
 
 
 class MailGroup(models.Model):
     _inherit = 'mail.group'
 
-    def _post_from_web(self, partner, text, subject=None, parent=None):
+    def _post_from_web(self, partner, text, subject=None, parent=None, notice=False):
         """Post ``text`` (plain text from a text box: escaped, paragraphs and
         line breaks kept) as ``partner``, replying to the accepted post
         ``parent`` (a ``mail.group.message``) if given. The caller checked
         that ``partner`` is the logged-in member. The inbound rules decide,
         as for mail (bans, size, moderation): there are no headers to check,
         the size is the text's. Returns the ``mail.group.message`` stored
-        (empty if the rules discarded it)."""
+        (empty if the rules discarded it). ``notice``: a special notice
+        (the caller checked that ``partner`` moderates the group)."""
         self.ensure_one()
-        mail_message = self.sudo().message_post(
+        mail_message = self.sudo().with_context(mail_group_notice=NOTICE if notice else None).message_post(
             body=text_to_html(text.replace('\r\n', '\n').replace('\r', '\n')),
             subject=subject or None,
             author_id=partner.id,

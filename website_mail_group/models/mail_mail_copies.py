@@ -96,7 +96,8 @@ class MailMail(models.Model):
 
     def _mail_group_read_personal_headers(self):
         """A copy's List-Unsubscribe headers are made from its member when
-        read (the link names the member row): not stored with each copy."""
+        read (the link names the member row, in the language of the copy's
+        shared body): not stored with each copy."""
         by_member = self._mail_group_unfilled('headers', 'mail_group_member_ref')
         if not by_member:
             return
@@ -105,14 +106,27 @@ class MailMail(models.Model):
         builders = {}
         mail_ids, values = [], []
         for member in members:
-            group = member.mail_group_id
-            if group.id not in builders:
-                builders[group.id] = group._member_links_builder(kinds=('unsubscribe',))
-            headers = repr(list_headers.personal_headers(
-                builders[group.id](member.id, member.email_normalized or '')['unsubscribe']))
-            mail_ids += by_member[member.id]
-            values += [headers] * len(by_member[member.id])
+            for mail in self.browse(by_member[member.id]):
+                links = mail._mail_group_links_builder(builders, member.mail_group_id.id)(
+                    member.id, member.email_normalized or '')
+                mail_ids.append(mail.id)
+                values.append(repr(list_headers.personal_headers(links['unsubscribe'])))
         self.env.cache.update(self.browse(mail_ids), self._fields['headers'], values)
+
+    def _mail_group_links_builder(self, builders, group_id):
+        """The personal links builder of this copy: its group's, under the
+        base URL of the language of the body it shares (``/fr/...``) and
+        for the thread of its post; ``builders`` keeps them by (group,
+        shared body), so a batch of copies reads each body once."""
+        key = (group_id, self.mail_group_body_ref or 0)
+        if key not in builders:
+            group = self.env['mail.group'].sudo().browse(group_id)
+            # read with the body the copies share (a body lives as long as its copies)
+            body = self.env['mail.group.copy.body'].sudo().browse(self.mail_group_body_ref or [])
+            base_url = group._mail_group_base_url(body.lang) if body.lang else None
+            builders[key] = group._member_links_builder(base_url, kinds=footer.LINKS,
+                                                        thread_id=body._mail_group_thread_id())
+        return builders[key]
 
     @api.model
     def _search_body_content(self, operator, value):
@@ -196,16 +210,14 @@ class MailMail(models.Model):
 
     def _mail_group_member_links(self, builders):
         """The personal links of this copy's member, by kind ({} when it is
-        not a group's or has no address); ``builders`` keeps each group's
-        link builder between calls."""
+        not a group's or has no address); ``builders`` keeps the link
+        builders between calls (:meth:`_mail_group_links_builder`)."""
         self.ensure_one()
         member = self.mail_group_member_id
         email = member.email_normalized or tools.email_normalize(self.email_to)
         if self.model != 'mail.group' or not self.res_id or not email:
             return {}
-        if self.res_id not in builders:
-            builders[self.res_id] = self.env['mail.group'].sudo().browse(self.res_id)._member_links_builder()
-        return builders[self.res_id](member.id, email)
+        return self._mail_group_links_builder(builders, self.res_id)(member.id, email)
 
     def _compute_body_content(self):
         """A copy of a group post shows its footer with the member's links,

@@ -12,7 +12,7 @@ from markupsafe import escape
 
 FOOTER_ID = 'o_mg_message_footer'
 FOOTER_START = f'<div id="{FOOTER_ID}"'
-LINKS = ('unsubscribe', 'settings')
+LINKS = ('unsubscribe', 'settings', 'mute')  # 'mute': only in the footer of a thread's post
 TEXT_SEPARATOR = '\n\n-- \n'  # the RFC 3676 signature separator
 
 

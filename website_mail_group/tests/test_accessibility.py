@@ -231,6 +231,12 @@ class AccessibilityChecks:
         parts = urlsplit(url)
         return parts.path + (f'?{parts.query}' if parts.query else '')
 
+    def topic_link(self, member):
+        """The footer's "Mute this topic" link of ``member`` for the kernel thread."""
+        group = self.group_public
+        return group._member_links_builder(kinds=('mute',), thread_id=self.msg_root.id)(
+            member.id, member.email_normalized)['mute']
+
     def pages(self, member):
         group = self.group_public
         archive = f'/groups/{slug(group)}'
@@ -249,6 +255,8 @@ class AccessibilityChecks:
         if member:
             settings = group._member_url(self.member, 'settings')
             unsubscribe = group._member_url(self.member, 'unsubscribe')
+            topic = self.topic_link(self.member)
+            pages[3]['expect'].append('.o_mg_topic_toggle')
             pages += [
                 {'name': 'subscriptions', 'url': '/groups/subscriptions', 'expect': ['.o_mg_subscription']},
             ]
@@ -256,6 +264,7 @@ class AccessibilityChecks:
             known = group._find_member('known@member.example.com')
             settings = group._member_url(known, 'settings')
             unsubscribe = group._member_url(known, 'unsubscribe')
+            topic = self.topic_link(known)
             token = self.env['mail.group']._generate_subscriptions_token('known@member.example.com')
             pages += [
                 {'name': 'subscriptions request', 'url': '/groups/subscriptions',
@@ -268,6 +277,7 @@ class AccessibilityChecks:
             {'name': 'delivery settings', 'url': self.relative(settings), 'expect': ['.o_mg_delivery_form']},
             {'name': 'unsubscribe link', 'url': self.relative(unsubscribe),
              'expect': ['.o_mg_unsubscribe_oneclick_form']},
+            {'name': 'mute this topic link', 'url': self.relative(topic), 'expect': ['.o_mg_topic_form']},
             {'name': 'confirmation link',
              'url': self.relative(group._generate_action_url('new@visitor.example.com', 'subscribe')),
              'expect': ['.o_mg_confirm_link_form']},

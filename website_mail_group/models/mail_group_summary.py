@@ -1,0 +1,50 @@
+"""Daily summaries: the digest machinery (mail_group_digest.py) with a
+rendering of its own, the subject, author and link of each post, no body
+and no post attached."""
+from odoo import _, fields, models, tools
+
+from .ir_qweb import is_singular
+from .mail_group_message_review import author_label
+
+
+class MailGroup(models.Model):
+    _inherit = 'mail.group'
+
+    digest_summary_last_date = fields.Datetime('Last Daily Summary', readonly=True, copy=False)
+
+    def _digest_message(self, mode, posts, base_url):
+        if mode != 'summary':
+            return super()._digest_message(mode, posts, base_url)
+        group = self.sudo()
+        values = {'group': group.name, 'count': len(posts)}
+        title = _('%(group)s: Daily summary, %(count)s message', **values) \
+            if is_singular(self.env.lang, len(posts)) else _('%(group)s: Daily summary, %(count)s messages', **values)
+        items = [group._digest_item(post, base_url) for post in posts]
+        body = self.env['ir.qweb']._render('website_mail_group.mail_group_summary', {
+            'title': title,
+            # authors named as the archive names them, without their address
+            'items': [{**{key: item[key] for key in ('subject', 'date', 'url')},
+                       'author': author_label(post.email_from, post.author_id.name)}
+                      for item, post in zip(items, posts)],
+            'archive_url': f'{base_url}/groups/{self.id}',
+        }, minimal_qcontext=True)
+        message = self.env['mail.message'].sudo().create({
+            'model': self._name,
+            'res_id': self.id,
+            'message_type': 'email_outgoing',
+            'subject': title,
+            'body': '',
+            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
+            or self.env.company.email_formatted,
+            'reply_to': group.alias_email or False,
+            'message_id': tools.generate_tracking_message_id('mail-group-summary'),
+            'record_alias_domain_id': group.alias_domain_id.id or False,
+            'record_company_id': self.env.company.id,
+        })
+        return message, body
+
+
+class MailGroupMessage(models.Model):
+    _inherit = 'mail.group.message'
+
+    digest_summary_done = fields.Boolean('In a Daily Summary', readonly=True, copy=False)
