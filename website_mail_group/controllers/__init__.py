@@ -11,3 +11,4 @@ from . import reply
 from . import moderate
 from . import search
 from . import permalink
+from . import topic_lock

@@ -23,13 +23,21 @@ class MailGroupSubscription(GroupPages, http.Controller):
         except NotFound:
             return {'status': 'not_found', 'message': _('This group does not exist or is not accessible.')}
 
+        refusal = group._subscription_refusal() if action == 'subscribe' else None
+        if refusal and not (group.with_env(request.env)._can_moderate() and not group.closed):
+            return {'status': 'refused', 'message': refusal}
         if not request.env.user._is_public():
             partner = request.env.user.partner_id
             if not partner.email_normalized:
                 return {'status': 'invalid_email',
                         'message': _('Add an email address to your profile to join a group.')}
             if action == 'subscribe':
-                group._join_group(partner.email, partner.id)
+                if group.with_env(request.env)._can_moderate():
+                    group._join_group(partner.email, partner.id)  # a manager joins their own group
+                elif group._subscribe_by_policy(partner.email, partner.id) == 'pending':
+                    return {'status': 'pending', 'message': _(
+                        'Your request to join %s was sent to its moderators: you will receive an email once they '
+                        'decide.', group.name)}
                 return {'status': 'subscribed', 'is_member': True,
                         'message': _('You are now a member of %s.', group.name)}
             # their own membership only, never the members of their address

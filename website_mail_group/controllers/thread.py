@@ -68,6 +68,8 @@ class MailGroupThread(GroupPages, http.Controller):
             'mode': mode,
             'is_member': self._is_member(group),
             'is_public_user': request.env.user._is_public(),
+            'topic_locked': message._topic_locked(),
+            'can_moderate': group.with_env(request.env)._can_moderate(),
             'main_object': group,
             **self._page_helpers(group_access_token),
         })

@@ -14,6 +14,8 @@ BANNED_PATTERN = 'banned_pattern'
 NO_SENDER = 'no_sender'
 SUSPICIOUS = 'suspicious'
 NOT_AUTHENTICATED = 'not_authenticated'
+CLOSED = 'closed'
+TOPIC_LOCKED = 'topic_locked'
 
 # accepted or discarded: logged, never stored
 OPEN = 'open'
@@ -34,4 +36,6 @@ STORED = [
     (NO_SENDER, 'No sender address'),
     (SUSPICIOUS, 'Suspicious content'),
     (NOT_AUTHENTICATED, 'Sender not authenticated'),
+    (CLOSED, 'List closed'),
+    (TOPIC_LOCKED, 'Topic locked'),
 ]

@@ -53,6 +53,9 @@ class GroupPolicy:
     max_recipients: int = 0  # 0: no limit
     banned_patterns: tuple = ()
     members_only: bool = False  # only members (or the selected users) may post: others are refused
+    closed: bool = False  # the list is closed: every post is refused
+    topic_locked: bool = False  # the post replies to a locked topic
+    locked_topic_action: str = HOLD  # what a reply to a locked topic gets (hold or reject)
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,13 @@ def rule_auto_reply(post, group):
     return None
 
 
+def rule_closed(post, group):
+    """A closed list takes no post, whoever writes (its archive stays)."""
+    if group.closed:
+        return Decision(REJECT, reasons.CLOSED)
+    return None
+
+
 def rule_banned(post, group):
     if group.author_rule == 'ban':
         return Decision(REJECT, reasons.BANNED)
@@ -192,6 +202,14 @@ def rule_suspicious(post, group):
     return None
 
 
+def rule_topic_locked(post, group):
+    """A reply to a locked topic is held or refused, as the group says,
+    whatever the author's rule; its moderators may still answer."""
+    if group.topic_locked and not group.author_is_moderator:
+        return Decision(REJECT if group.locked_topic_action == REJECT else HOLD, reasons.TOPIC_LOCKED)
+    return None
+
+
 def rule_allowed(post, group):
     if group.author_rule == 'allow':
         return Decision(ACCEPT, reasons.ALLOWED)
@@ -212,8 +230,8 @@ def rule_moderation(post, group):
     return None
 
 
-RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_size, rule_recipients, rule_suspicious,
-         rule_allowed, rule_non_member, rule_moderation)
+RULES = (rule_loop, rule_auto_reply, rule_closed, rule_no_sender, rule_banned, rule_size, rule_recipients,
+         rule_suspicious, rule_topic_locked, rule_allowed, rule_non_member, rule_moderation)
 
 
 def claims_privilege(group):

@@ -46,3 +46,7 @@ from . import mail_alias_domain_dkim
 from . import mail_alias_domain_arc
 from . import mail_alias_domain_check
 from . import website_search
+from . import mail_group_closing
+from . import mail_group_message_lock
+from . import mail_group_subscription_policy
+from . import mail_group_member_request
