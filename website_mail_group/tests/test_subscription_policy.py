@@ -82,7 +82,7 @@ class PolicyCase(SmtpListCase, HttpCase):
         card = tree.xpath('//div[contains(concat(" ", @class, " "), " o_mg_confirmation ")]')
         return card[0].get('class').split('o_mg_status_')[-1], ' '.join(card[0].text_content().split())
 
-    def members(self):
+    def member_emails(self):
         self.env.invalidate_all()
         return set(self.group.member_ids.mapped('email_normalized'))
 
@@ -121,7 +121,7 @@ class TestApprovalPolicy(PolicyCase):
         status, text = self.status(self.open_link(link))
         self.assertEqual(status, 'pending')
         self.assertIn('waits for a moderator', text)
-        self.assertNotIn('new.comer@example.com', self.members(), 'not a member before the approval')
+        self.assertNotIn('new.comer@example.com', self.member_emails(), 'not a member before the approval')
         request = self.requests()
         self.assertEqual(request.mapped('email_normalized'), ['new.comer@example.com'])
 
@@ -135,7 +135,7 @@ class TestApprovalPolicy(PolicyCase):
 
         self.sink.messages.clear()
         request.with_user(self.moderator).action_approve()
-        self.assertIn('new.comer@example.com', self.members())
+        self.assertIn('new.comer@example.com', self.member_emails())
         self.assertEqual(request.state, 'approved')
         self.assertEqual(request.decided_by_id, self.moderator)
         welcome = self.sent_to('new.comer@example.com')
@@ -147,7 +147,7 @@ class TestApprovalPolicy(PolicyCase):
         self.open_link(self.link_in(self.sent_to('nope@example.com')[0], 'subscribe'))
         self.sink.messages.clear()
         self.rpc(self.moderator, 'mail.group.member.request', 'action_decline', self.requests().ids)
-        self.assertNotIn('nope@example.com', self.members())
+        self.assertNotIn('nope@example.com', self.member_emails())
         self.assertFalse(self.requests())
         told = self.sent_to('nope@example.com')
         self.assertEqual([mail['Subject'] for mail in told], ['Your request to join Policy List'])
@@ -157,16 +157,16 @@ class TestApprovalPolicy(PolicyCase):
         self.authenticate('pol_portal', 'pol_portal')
         result = self.subscribe_json()
         self.assertEqual(result['status'], 'pending')
-        self.assertNotIn('pol_portal@people.example.com', self.members())
+        self.assertNotIn('pol_portal@people.example.com', self.member_emails())
         self.rpc(self.portal, 'mail.group', 'action_join', self.group.ids)
         self.rpc(self.employee, 'mail.group', 'action_join', self.group.ids)
-        self.assertNotIn('pol_portal@people.example.com', self.members())
-        self.assertNotIn('pol_employee@people.example.com', self.members())
+        self.assertNotIn('pol_portal@people.example.com', self.member_emails())
+        self.assertNotIn('pol_employee@people.example.com', self.member_emails())
         self.assertEqual(self.requests().partner_id, self.portal.partner_id | self.employee.partner_id,
                          'one request each, however often they ask')
         # the moderator joins their own group at once
         self.rpc(self.moderator, 'mail.group', 'action_join', self.group.ids)
-        self.assertIn('pol_moderator@people.example.com', self.members())
+        self.assertIn('pol_moderator@people.example.com', self.member_emails())
 
     def test_pending_requests_are_in_the_daily_reminder(self):
         self.rpc(self.portal, 'mail.group', 'action_join', self.group.ids)
@@ -192,7 +192,7 @@ class TestApprovalPolicy(PolicyCase):
         self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'partner_id': self.employee.partner_id.id})
         self.assertRpcFault(ACCESS_ERROR, self.employee, 'mail.group.member.request', 'action_approve', request.ids)
         self.assertEqual(self.requests(), request)
-        self.assertNotIn('pol_portal@people.example.com', self.members())
+        self.assertNotIn('pol_portal@people.example.com', self.member_emails())
 
     def test_the_answer_never_says_who_is_member_or_pending(self):
         self.rpc(self.portal, 'mail.group', 'action_join', self.group.ids)
@@ -233,7 +233,7 @@ class TestInvitationOnlyPolicy(PolicyCase):
         fault = self.assertRpcFault(USER_ERROR, self.portal, 'mail.group', 'action_join', self.group.ids)
         self.assertIn('by invitation only', fault)
         self.assertRpcFault(USER_ERROR, self.employee, 'mail.group', 'action_join', self.group.ids)
-        self.assertEqual(self.members(), {'old@members.example.com'})
+        self.assertEqual(self.member_emails(), {'old@members.example.com'})
         self.assertFalse(self.requests())
 
     def test_a_managers_invitation_joins(self):
@@ -244,7 +244,7 @@ class TestInvitationOnlyPolicy(PolicyCase):
         self.assertEqual(len(invitation), 1)
         status, _text = self.status(self.open_link(self.link_in(invitation[0], 'invite')))
         self.assertEqual(status, 'subscribed')
-        self.assertIn('invited@example.com', self.members())
+        self.assertIn('invited@example.com', self.member_emails())
 
     def test_a_member_still_leaves(self):
         self.env['mail.group.member'].create({'mail_group_id': self.group.id, 'partner_id': self.portal.partner_id.id})
@@ -252,4 +252,4 @@ class TestInvitationOnlyPolicy(PolicyCase):
         archive = lxml.html.fromstring(self.url_open(f'/groups/{slug(self.group)}').content)
         self.assertTrue(archive.xpath('//button[contains(@class, "o_mg_unsubscribe_btn")]'))
         self.assertEqual(self.subscribe_json(action='unsubscribe')['status'], 'unsubscribed')
-        self.assertNotIn('pol_portal@people.example.com', self.members())
+        self.assertNotIn('pol_portal@people.example.com', self.member_emails())
