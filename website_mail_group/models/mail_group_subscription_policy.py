@@ -83,18 +83,27 @@ class MailGroup(models.Model):
         group.env['mail.group.member.request']._request(group, email, partner_id)
         return 'pending'
 
+    def _join_as_user(self):
+        """The current user joins as their partner (the website's Subscribe,
+        ``action_join``), as the policy says; the group's managers join at
+        once unless it is closed. Same answers as ``_subscribe_by_policy``."""
+        self.ensure_one()
+        partner = self.env.user.partner_id
+        if self._can_moderate() and not self.sudo().closed:
+            return 'joined' if self.sudo()._join_group(partner.email, partner.id) else 'already'
+        return self._subscribe_by_policy(partner.email, partner.id)
+
     def action_join(self):
-        """The policy applies to users too: an approval group gets a request,
-        an invitation-only or closed one refuses; its managers join at once."""
+        """Join as the current user's partner: the record rules let users read
+        only the groups they may join (members-only ones: their members and
+        moderators), then the policy applies (``_join_as_user``): an approval
+        group gets a request, an invitation-only or closed one refuses."""
         self.check_access_rights('read')
         self.check_access_rule('read')
-        partner = self.env.user.partner_id
         pending = self.browse()
         for group in self:
             group._check_can_join()
-            if group._can_moderate() and not group.sudo().closed:
-                group._join_group(partner.email, partner.id)
-            elif group._subscribe_by_policy(partner.email, partner.id) == 'pending':
+            if group._join_as_user() == 'pending':
                 pending |= group
         if pending:
             return {'type': 'ir.actions.client', 'tag': 'display_notification', 'params': {
