@@ -12,3 +12,4 @@ from . import moderate
 from . import search
 from . import permalink
 from . import mute
+from . import topic_lock

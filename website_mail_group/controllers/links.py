@@ -21,6 +21,9 @@ class MailGroupLinks(http.Controller):
             return self._used_link(group, action, email)
         if status != 'valid':
             return invalid_link(status)
+        refusal = group._subscription_refusal(invited=action == 'invite') if action != 'unsubscribe' else None
+        if refusal:
+            return confirm_page(group, 'refused', _('Subscription closed'), refusal, http_status=403)
         if request.httprequest.method != 'POST':
             return request.render('website_mail_group.confirm_link_page', {
                 'group': group,
@@ -31,10 +34,14 @@ class MailGroupLinks(http.Controller):
             })
         if not group._consume_action_token(token):
             return self._used_link(group, action, email)
-        if action == 'subscribe':
-            if group._find_member(email):
+        if action != 'unsubscribe':
+            result = group._subscribe_by_policy(email, invited=action == 'invite')
+            if result == 'already':
                 return self._already(group, action, email)
-            group._join_group(email)
+            if result == 'pending':
+                return confirm_page(group, 'pending', _('Request sent'), _(
+                    'Your request to join %(group)s waits for a moderator: %(email)s will receive an email once '
+                    'they decide.', email=email, group=group.name))
             return confirm_page(group, 'subscribed', _('Subscription confirmed'), _(
                 '%(email)s is now a member of %(group)s.', email=email, group=group.name))
         if not group._find_members(email, False):
@@ -47,13 +54,13 @@ class MailGroupLinks(http.Controller):
         """A used link opened again (from the same mail, or clicked twice):
         what it did, when that still holds, rather than an error. Only its
         address's owner has the link: this reveals nothing to anyone else."""
-        member = group._find_member(email) if action == 'subscribe' else group._find_members(email, False)
-        if bool(member) == (action == 'subscribe'):
+        member = group._find_member(email) if action != 'unsubscribe' else group._find_members(email, False)
+        if bool(member) == (action != 'unsubscribe'):
             return self._already(group, action, email)
         return invalid_link('used')
 
     def _already(self, group, action, email):
-        if action == 'subscribe':
+        if action != 'unsubscribe':
             return confirm_page(group, 'already_subscribed', _('Already subscribed'), _(
                 '%(email)s is already a member of %(group)s.', email=email, group=group.name))
         return confirm_page(group, 'already_unsubscribed', _('Not subscribed'), _(
@@ -63,6 +70,13 @@ class MailGroupLinks(http.Controller):
                 methods=['GET', 'POST'], sitemap=False)
     def group_subscribe_confirm(self, group_id=None, email=None, token=None, **kw):
         return self._confirmation_link('subscribe', group_id, email, token)
+
+    @http.route('/group/invite-confirm', type='http', auth='public', website=True,
+                methods=['GET', 'POST'], sitemap=False)
+    def group_invite_confirm(self, group_id=None, email=None, token=None, **kw):
+        """The link of a manager's invitation: it joins whatever the
+        subscription policy (not a closed group)."""
+        return self._confirmation_link('invite', group_id, email, token)
 
     @http.route('/group/unsubscribe-confirm', type='http', auth='public', website=True,
                 methods=['GET', 'POST'], sitemap=False)

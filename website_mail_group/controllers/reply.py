@@ -5,6 +5,7 @@ from odoo import _, http
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
+from ..inbound import reasons as reasons_
 from ..inbound.cleaning import one_line
 from .pages import GroupPages
 from .thread import THREAD_STEP
@@ -54,14 +55,29 @@ class MailGroupReply(GroupPages, http.Controller):
         if post.moderation_status == 'accepted':
             return self._result(group, token, 'posted', _('Your message was sent to the members of the group.'),
                                 post_url=self._in_thread_url(group, post, token))
+        if post.moderation_status == 'pending_moderation' and post.moderation_reason == reasons_.TOPIC_LOCKED:
+            return self._result(group, token, 'held', _(
+                'This topic is locked: your reply waits for a moderator of the group.'), post=parent)
         if post.moderation_status == 'pending_moderation':
             return self._result(group, token, 'held', _(
                 'Your message waits for a moderator of the group; it is sent to the members once accepted.'),
                 post=parent)
+        refusal = self._state_refusal(post)
+        if refusal:
+            return self._result(group, token, 'refused', refusal, http_status=403, post=parent)
         reasons = dict(post._fields['moderation_reason']._description_selection(request.env))
         reason = reasons.get(post.moderation_reason) if post else None
         return self._result(group, token, 'refused', _('The group refused your message (%s).', reason)
                             if reason else _('The group refused your message.'), http_status=403, post=parent)
+
+    def _state_refusal(self, post):
+        """What the author of a post refused by a closed list or a locked
+        topic reads."""
+        if post.moderation_reason == reasons_.CLOSED:
+            return _('This list is closed: it accepts no new messages.')
+        if post.moderation_reason == reasons_.TOPIC_LOCKED:
+            return _('This topic is locked: it accepts no new replies.')
+        return None
 
     def _in_thread_url(self, group, post, token):
         """The page of ``post`` inside its thread: the thread start's page

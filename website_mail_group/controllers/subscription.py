@@ -3,6 +3,7 @@ form POST without JavaScript)."""
 from werkzeug.exceptions import BadRequest, NotFound
 
 from odoo import _, http, tools
+from odoo.exceptions import UserError
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 
@@ -29,7 +30,14 @@ class MailGroupSubscription(GroupPages, http.Controller):
                 return {'status': 'invalid_email',
                         'message': _('Add an email address to your profile to join a group.')}
             if action == 'subscribe':
-                group._join_group(partner.email, partner.id)
+                try:
+                    joined = group.with_env(request.env)._join_as_user()  # the subscription policy
+                except UserError as error:
+                    return {'status': 'refused', 'message': error.args[0]}
+                if joined == 'pending':
+                    return {'status': 'pending', 'message': _(
+                        'Your request to join %s was sent to its moderators: you will receive an email once they '
+                        'decide.', group.name)}
                 return {'status': 'subscribed', 'is_member': True,
                         'message': _('You are now a member of %s.', group.name)}
             # their own membership only, never the members of their address
@@ -37,6 +45,9 @@ class MailGroupSubscription(GroupPages, http.Controller):
             return {'status': 'unsubscribed', 'is_member': False,
                     'message': _('You left %s.', group.name)}
 
+        refusal = group._subscription_refusal() if action == 'subscribe' else None
+        if refusal:
+            return {'status': 'refused', 'message': refusal}
         email_normalized = tools.email_normalize(email or '')
         if not email_normalized:
             return {'status': 'invalid_email', 'message': _('Please enter a valid email address.')}

@@ -71,6 +71,8 @@ class MailGroupThread(GroupPages, http.Controller):
             'is_public_user': request.env.user._is_public(),
             'topic': self._topic(group, thread_start or message, kw.get('topic_done')),
             'can_send_notice': self._can_send_notice(group),
+            'topic_locked': message._topic_locked(),
+            'can_moderate': group.with_env(request.env)._can_moderate(),
             'main_object': group,
             **self._page_helpers(group_access_token),
         })

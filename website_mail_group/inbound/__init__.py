@@ -10,8 +10,10 @@
    ``authentication.py`` (DKIM, DMARC, the MTA's ``Authentication-Results``;
    look-ups in ``dns_lookup.py``) says whether its From is proven.
 4. ``rules.py`` decides one action, the first rule that answers wins:
-   loop -> auto-reply -> no sender -> banned -> size -> recipients ->
-   suspicious content -> whitelisted/moderator -> non-member -> moderation;
+   loop -> auto-reply -> closed list -> no sender -> banned -> header rules
+   -> failed sender authentication -> size -> recipients -> list address in
+   To/Cc -> suspicious content -> emergency hold -> locked topic ->
+   whitelisted/moderator -> non-member -> new member -> moderation;
    an unproven From gets a stranger's due, held where its privileges mattered.
    ``reasons.py`` names every reason and its label.
 5. ``models/mail_group_actions.py`` ends it: accept (distribute: outbound/),

@@ -19,6 +19,8 @@ EMERGENCY = 'emergency'
 HEADER_RULE = 'header_rule'  # stored with the header's name: ``header_rule:X-Spam-Flag`` (with_detail)
 AUTHENTICATION_FAILED = 'authentication_failed'
 IMPLICIT_DESTINATION = 'implicit_destination'
+CLOSED = 'closed'
+TOPIC_LOCKED = 'topic_locked'
 
 # accepted or discarded: logged, never stored
 OPEN = 'open'
@@ -44,6 +46,8 @@ STORED = [
     (HEADER_RULE, 'Header rule'),
     (AUTHENTICATION_FAILED, 'Sender authentication failed'),
     (IMPLICIT_DESTINATION, 'List address not in To or Cc'),
+    (CLOSED, 'List closed'),
+    (TOPIC_LOCKED, 'Topic locked'),
 ]
 
 

@@ -64,6 +64,9 @@ class GroupPolicy:
     auth_fail_action: str = ''         # '', HOLD, REJECT or DISCARD: mail whose sender authentication failed
     list_addresses: tuple = ()         # lower-cased: one of them must be in To or Cc; empty: not checked
     author_is_new_member: bool = False  # a member still within the group's first moderated posts
+    closed: bool = False  # the list is closed: every post is refused
+    topic_locked: bool = False  # the post replies to a locked topic
+    locked_topic_action: str = HOLD  # what a reply to a locked topic gets (hold or reject)
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,13 @@ def rule_auto_reply(post, group):
     return None
 
 
+def rule_closed(post, group):
+    """A closed list takes no post, whoever writes (its archive stays)."""
+    if group.closed:
+        return Decision(REJECT, reasons.CLOSED)
+    return None
+
+
 def rule_banned(post, group):
     if group.author_rule == 'ban':
         return Decision(REJECT, reasons.BANNED)
@@ -247,6 +257,14 @@ def rule_emergency(post, group):
     return None
 
 
+def rule_topic_locked(post, group):
+    """A reply to a locked topic is held or refused, as the group says,
+    whatever the author's rule; its moderators may still answer."""
+    if group.topic_locked and not group.author_is_moderator:
+        return Decision(REJECT if group.locked_topic_action == REJECT else HOLD, reasons.TOPIC_LOCKED)
+    return None
+
+
 def rule_allowed(post, group):
     if group.author_rule == 'allow':
         return Decision(ACCEPT, reasons.ALLOWED)
@@ -273,9 +291,9 @@ def rule_moderation(post, group):
     return None
 
 
-RULES = (rule_loop, rule_auto_reply, rule_no_sender, rule_banned, rule_headers, rule_authentication, rule_size,
-         rule_recipients, rule_destination, rule_suspicious, rule_emergency, rule_allowed, rule_non_member,
-         rule_new_member, rule_moderation)
+RULES = (rule_loop, rule_auto_reply, rule_closed, rule_no_sender, rule_banned, rule_headers, rule_authentication,
+         rule_size, rule_recipients, rule_destination, rule_suspicious, rule_emergency, rule_topic_locked,
+         rule_allowed, rule_non_member, rule_new_member, rule_moderation)
 
 
 def claims_privilege(group):

@@ -58,3 +58,7 @@ from . import website_search
 from . import mail_group_header_rule
 from . import mail_group_moderation_rules
 from . import mail_group_expiry
+from . import mail_group_closing
+from . import mail_group_message_lock
+from . import mail_group_subscription_policy
+from . import mail_group_member_request

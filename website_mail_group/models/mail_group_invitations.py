@@ -54,7 +54,7 @@ class MailGroup(models.Model):
         base_url = self._mail_group_base_url()  # the links open in the mail's language
 
         def personal(email):
-            return body.replace(escaped, str(escape(self._generate_action_url(email, 'subscribe', base_url))))
+            return body.replace(escaped, str(escape(self._generate_action_url(email, self._invitation_action(), base_url))))
 
         common = {name: first[name] for name in COPIED_FIELDS}
         common['author_id'] = common['author_id'].id

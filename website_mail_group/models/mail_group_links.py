@@ -16,7 +16,7 @@ from .mail_layout import LAYOUT
 
 _logger = logging.getLogger(__name__)
 
-CONFIRMATION_ACTIONS = ('subscribe', 'unsubscribe')
+CONFIRMATION_ACTIONS = ('subscribe', 'unsubscribe', 'invite')  # invite: a manager's invitation
 LINK_VALIDITY_PARAM = 'website_mail_group.confirmation_link_hours'
 LINK_VALIDITY_HOURS = 72  # Mailman keeps pending confirmations 3 days
 

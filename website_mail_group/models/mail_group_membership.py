@@ -157,16 +157,7 @@ class MailGroup(models.Model):
                 and not self.env.user.has_group('website_mail_group.group_mail_group_manager'):
             raise AccessError(_('You do not belong to the authorized group of this mail group.'))
 
-    def action_join(self):
-        """Join as the current user's partner: the record rules let users read
-        only the groups they may join (members-only ones: their members and
-        moderators)."""
-        self.check_access_rights('read')
-        self.check_access_rule('read')
-        partner = self.env.user.partner_id
-        for group in self:
-            group._check_can_join()
-            group._join_group(partner.email, partner.id)
+    # action_join follows the subscription policy: mail_group_subscription_policy.py
 
     def action_leave(self):
         """Leave: the current user's own membership only."""

@@ -85,6 +85,7 @@ class MailGroup(models.Model):
             **group._gateway_post_facts(facts, verdict),
         )
         policy = group._moderation_policy(email_normalized, author_id, by_address=facts is not None)
+        policy = group._topic_lock_policy(policy, kwargs.get('parent_id'))
         decision = rules.decide(post, policy)
         if decision.action == rules.DISCARD:
             return group._discard_post(decision, email_from, kwargs.get('message_id'))

@@ -51,7 +51,7 @@ publicWidget.registry.MailGroupSubscribe = publicWidget.Widget.extend({
     _showResult(result) {
         const form = this.el;
         const alert = form.querySelector(".o_mg_alert");
-        const ok = ["subscribed", "unsubscribed", "email_sent"].includes(result.status);
+        const ok = ["subscribed", "unsubscribed", "email_sent", "pending"].includes(result.status);
         alert.textContent = result.message || "";
         alert.className = `o_mg_alert small mt-2 alert py-1 px-2 mb-0 ${ok ? "alert-success" : "alert-warning"} o_mg_status_${result.status}`;
         if (result.is_member === undefined) {
