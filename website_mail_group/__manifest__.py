@@ -10,7 +10,7 @@ has a browsable archive under /groups.
 """,
     'author': 'website_mail_group developers',
     'license': 'LGPL-3',
-    'depends': ['mail', 'portal', 'website'],
+    'depends': ['mail', 'portal', 'website', 'privacy_lookup'],
     'excludes': ['mail_group'],
     'external_dependencies': {'python': ['dkim', 'dns', 'publicsuffixlist']},
     'data': [
@@ -36,6 +36,7 @@ has a browsable archive under /groups.
         'views/mail_group_views.xml',
         'views/mail_group_member_source_views.xml',
         'views/mail_group_audit_views.xml',
+        'wizard/mail_group_forget_views.xml',
         'views/mail_group_moderation_rules_views.xml',
         'views/mail_alias_domain_views.xml',
         'views/website_mail_group_menus.xml',

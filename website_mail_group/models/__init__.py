@@ -62,3 +62,4 @@ from . import mail_group_closing
 from . import mail_group_message_lock
 from . import mail_group_subscription_policy
 from . import mail_group_member_request
+from . import mail_group_message_redact

@@ -71,10 +71,16 @@ class MailGroupModerationUndo(models.TransientModel):
         if not all(group._can_moderate() for group in (posts.mail_group_id | rules.mail_group_id).with_env(self.env)):
             raise AccessError(_('Only the moderators of a group can moderate its messages.'))
         posts.write({'moderation_status': 'pending_moderation', 'moderator_id': False})
+        rule_entries = [{'mail_group_id': rule.mail_group_id.id, 'event': 'moderation', 'email': rule.email,
+                         'detail': _('Undone: rule of this author')} for rule in rules]
         rules.filtered(lambda rule: not states[rule.id][0]).unlink()
         for rule in rules.exists():
             rule.status = states[rule.id][0]
         self.sudo().unlink()
+        self.env['mail.group.audit']._log(
+            [{'mail_group_id': post.mail_group_id.id, 'event': 'moderation', 'email': post.email_from,
+              'detail': f'{_("Undone")}: {post.subject or _("(no subject)")}'[:200]} for post in posts] +
+            rule_entries)
         if posts:
             message = _('Undone: %s posts are back in review.', len(posts)) if len(posts) > 1 else \
                 _('Undone: “%s” is back in review.', posts.subject or _('(no subject)'))

@@ -49,6 +49,9 @@ class TestModerationUndo(MailGroupCommon):
         self.assertEqual((self.held.moderation_status, self.held.moderator_id.id), ('pending_moderation', False))
         self.assertIn('“P1” is back in review', done['params']['message'])
         self.assertEqual(done['params']['next']['tag'], 'soft_reload', 'the list shows the post again')
+        audit = self.env['mail.group.audit'].search([('mail_group_id', '=', self.group.id), ('event', '=', 'moderation')],
+                                                    order='id')
+        self.assertEqual(audit.mapped('detail'), ['Rejected: P1', 'Undone: P1'], 'the audit trail tells both')
         with self.assertRaises(UserError, msg='an undo is used once'):
             self.undo(action)
 
