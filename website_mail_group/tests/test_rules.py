@@ -159,12 +159,12 @@ class TestOutboundHandlers(unittest.TestCase):
     def test_footer_personalization_escapes_url(self):
         placeholders = footer.placeholders()
         self.assertNotEqual(placeholders, footer.placeholders(), 'fresh placeholders for each post')
-        links = {'unsubscribe': 'https://h/u?a=1&b="2"', 'settings': 'https://h/s'}
+        links = {'unsubscribe': 'https://h/u?a=1&b="2"', 'settings': 'https://h/s', 'mute': 'https://h/m'}
         rendered = f'<div id="o_mg_message_footer"><a href="{placeholders["unsubscribe"]}">x</a>' \
-                   f'<a href="{placeholders["settings"]}">s</a></div>'
+                   f'<a href="{placeholders["settings"]}">s</a><a href="{placeholders["mute"]}">m</a></div>'
         personal = footer.personalize(rendered, placeholders, links)
         self.assertEqual(personal, '<div id="o_mg_message_footer"><a href="https://h/u?a=1&amp;b=&#34;2&#34;">x</a>'
-                                   '<a href="https://h/s">s</a></div>')
+                                   '<a href="https://h/s">s</a><a href="https://h/m">m</a></div>')
         self.assertEqual(footer.placeholders_in(rendered), placeholders, 'found back in the footer a copy stores')
         post = f'<p>Hi <a href="{placeholders["unsubscribe"]}">y</a></p>'
         self.assertEqual(footer.split(post + personal), (post, personal), 'the footer is the last one, after the post')
