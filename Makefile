@@ -37,9 +37,13 @@ setup: ## Install what is missing: Odoo 17 from ODOO_SRC, Python packages, Postg
 run: ## Set up, then serve the demo on http://localhost:8069 (HTTP_PORT); mail is caught locally
 	@scripts/run.sh
 
-test: ## Set up, then install the addon in a fresh database and run every test
-	@scripts/update_pot.sh --check
-	@scripts/test.sh
+test: ## Set up, lint, then install the addon in a fresh database and run every test (prints its time)
+	@start=$$(date +%s); scripts/lint.sh && scripts/update_pot.sh --check && scripts/test.sh; rc=$$?; \
+	 took=$$(( $$(date +%s) - start )); echo "[make test] exit $$rc after $$(( took / 60 )) min $$(( took % 60 )) s"; exit $$rc
+
+.PHONY: lint
+lint: ## ruff and pylint-odoo (OCA's Odoo checks), as make test runs them first
+	@scripts/lint.sh
 
 .PHONY: pot
 pot: ## Refresh i18n/website_mail_group.pot with Odoo's exporter, merge it into i18n/*.po, list what to translate

@@ -171,6 +171,7 @@ def _columns(cr):
 def inner_setup(env, args):
     """The group (ORM) and its messages (SQL), reused when complete."""
     from worker import ensure_alias_domain
+
     from odoo.addons.http_routing.models.ir_http import slug
     cr = env.cr
     domain = ensure_alias_domain(env)
@@ -200,7 +201,8 @@ def inner_setup(env, args):
             # ours: the stored Date header, the distribution date, digests done
             'date': 's.d', 'accepted_date': 's.d', 'digest_daily_done': 'true', 'digest_weekly_done': 'true',
             # a post's latest activity: its thread's last post (replies of a thread are consecutive)
-            'last_activity_date': '(SELECT last.d FROM bench_seq last WHERE last.i = LEAST(s.t * %(per)s + %(per)s - 1, %(n)s - 1))',
+            'last_activity_date': '(SELECT last.d FROM bench_seq last'
+                                  ' WHERE last.i = LEAST(s.t * %(per)s + %(per)s - 1, %(n)s - 1))',
         }
         columns = {name: value for name, value in columns.items() if name in existing}
         sql = FIXTURE_SQL.format(gm_columns=', '.join(columns), gm_values=', '.join(columns.values()))
@@ -277,11 +279,13 @@ def inner_queries(registry, args):
     """Render each page in-process through Odoo's WSGI app with 20 and 50
     threads per page; count the statements of each request."""
     import threading
-    import odoo
-    from odoo import http
+
     from werkzeug.test import Client
     from worker import Recorder
+
+    import odoo
     import odoo.sql_db
+    from odoo import http
 
     state = {'recorder': None, 'slow': None}
     original = odoo.sql_db.Cursor.execute
@@ -321,7 +325,7 @@ def inner_queries(registry, args):
             label = re.sub(r'page \d+', 'deep page', label)
             if path is None:
                 continue
-            for attempt in range(2):  # the first one warms caches
+            for _attempt in range(2):  # the first one warms caches
                 thread = threading.current_thread()
                 thread.query_count = 0
                 state['recorder'] = recorder = Recorder(args.module_marker)

@@ -25,8 +25,8 @@ import resource
 import subprocess
 import sys
 import time
-from email.utils import format_datetime, make_msgid
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, make_msgid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)

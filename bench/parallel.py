@@ -98,7 +98,7 @@ def measure(targets, args, worker, start_sink, log):
     log(f'[bench] SMTP sink on 127.0.0.1:{port}, {args.latency_ms} ms per message')
     results = {key: {} for key in targets}
     try:
-        for key, target in targets.items():
+        for target in targets.values():
             # the jobs a fresh database never ran: run once, untimed
             run_servers(start_servers(target, 1, 1, 0))
         for servers, workers in layouts(args.layouts):

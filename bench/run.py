@@ -274,7 +274,8 @@ def report(results, args, port):
         if not all(tag in results[k] for k in keys):
             continue
         rows.append((f'Fan-out to {size:,} members: time, median (min)',
-                     *(cell(k, lambda r: f"{r[tag]['seconds']['median']:.2f} s ({r[tag]['seconds']['min']:.2f} s)") for k in ('ours', 'odoo')),
+                     *(cell(k, lambda r: f"{r[tag]['seconds']['median']:.2f} s ({r[tag]['seconds']['min']:.2f} s)")
+                       for k in ('ours', 'odoo')),
                      adv(lambda o, d: d[tag]['seconds']['median'] / o[tag]['seconds']['median'])))
         rows.append((f'Fan-out to {size:,} members: SQL queries',
                      *(cell(k, lambda r: f"{r[tag]['queries']['median']:,.0f}") for k in ('ours', 'odoo')),
@@ -317,7 +318,8 @@ def report(results, args, port):
                          *(cell(k, lambda r: f"{r['send']['rate']['median'] / wire_rate:.0%}") for k in ('ours', 'odoo')),
                          '-'))
         rows.append((f'Sending {args.send:,} queued mails: msg/s, median (best)',
-                     *(cell(k, lambda r: f"{r['send']['rate']['median']:.0f} ({r['send']['rate']['max']:.0f})") for k in ('ours', 'odoo')),
+                     *(cell(k, lambda r: f"{r['send']['rate']['median']:.0f} ({r['send']['rate']['max']:.0f})")
+                       for k in ('ours', 'odoo')),
                      adv(lambda o, d: o['send']['rate']['median'] / d['send']['rate']['median'])))
         rows.append((f'Sending {args.send:,} queued mails: time, median',
                      *(cell(k, lambda r: f"{r['send']['seconds']['median']:.1f} s") for k in ('ours', 'odoo')),
@@ -448,7 +450,7 @@ def main():
         args.sizes = []
     sizes = sorted({10, *args.sizes, *([args.send] if args.send else []),
                     *([args.parallel_send] if args.parallel_send else [])})
-    for key, target in targets.items():
+    for target in targets.values():
         log(f"[bench] {target['db']}: groups with {', '.join(map(str, sizes))} members")
         worker(target, 'setup', '--sizes', ','.join(map(str, sizes)))
 

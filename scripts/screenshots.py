@@ -3,7 +3,8 @@
 
 Takes PNGs of /groups, a group archive, a thread page, a search, the back-office
 group form, the "To Review" list, the traffic graph, the subscriptions page and a
-thread with the reply form (as the logged-in user, a member of the demo groups) from a running demo server (``make run``), with headless Chromium,
+thread with the reply form (as the logged-in user, a member of the demo groups) from a running demo
+server (``make run``), with headless Chromium,
 into docs/screenshots/.
 
     scripts/screenshots.py                              # http://localhost:8069, db wmg_demo, admin/admin

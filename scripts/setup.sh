@@ -70,7 +70,7 @@ if ! gevent_loads; then
 fi
 
 # 2. Our Python packages
-if ! (cd / && "$PY" -c 'import aiosmtpd, pytest, pytest_odoo, websocket, dkim, dns.nameserver, publicsuffixlist, authres' 2>/dev/null); then
+if ! (cd / && "$PY" -c 'import aiosmtpd, pytest, pytest_odoo, websocket, dkim, dns.nameserver, publicsuffixlist, authres, ruff, pylint_odoo' 2>/dev/null); then
     log "pip install -r requirements.txt"
     "$PY" -m pip install -q -r requirements.txt
 fi

@@ -3,11 +3,6 @@
     'version': '17.0.1.4.0',
     'category': 'Website/Website',
     'summary': 'Mailing lists with moderation and a web archive',
-    'description': """
-Discussion groups by email: members receive every post sent to the group's
-address, moderators approve posts, whitelist or ban authors, and every group
-has a browsable archive under /groups.
-""",
     'author': 'website_mail_group developers',
     'license': 'LGPL-3',
     'depends': ['mail', 'portal', 'website', 'privacy_lookup'],
@@ -78,6 +73,4 @@ has a browsable archive under /groups.
         ],
     },
     'post_load': '_serve_own_static',
-    'installable': True,
-    'application': False,
 }

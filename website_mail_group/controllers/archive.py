@@ -6,11 +6,12 @@ from dateutil.relativedelta import relativedelta
 from werkzeug.exceptions import BadRequest
 
 from odoo import _, fields, http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.misc import get_lang
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from . import labels
 from .access import page_number

@@ -1,7 +1,8 @@
 """The member's delivery settings page, reached from the footer link."""
 from odoo import _, http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .access import link_group, to_id
 from .pages import confirm_page, invalid_link

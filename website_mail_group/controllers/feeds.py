@@ -1,8 +1,9 @@
 """Atom feeds of the archive: a group's latest posts and one thread
 (archive/atom.py builds the document)."""
 from odoo import fields, http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..archive import atom
 from .pages import GroupPages, author_name, display_subject, sanitize_body

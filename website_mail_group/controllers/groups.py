@@ -2,8 +2,9 @@
 from werkzeug.exceptions import NotFound
 
 from odoo import http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .access import to_id
 from .pages import GroupPages

@@ -1,8 +1,9 @@
 """Links of the emails: confirmation links (subscribe / unsubscribe) and the
 personal unsubscribe URL of the footer (RFC 8058 one-click)."""
 from odoo import _, http, tools
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .access import link_group, to_id
 from .pages import confirm_page, invalid_link

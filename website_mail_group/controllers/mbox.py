@@ -6,9 +6,10 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import content_disposition, request
 from odoo.osv import expression
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..archive import mbox
 from ..outbound.text import html_to_text

@@ -17,7 +17,6 @@ from .access import link_group, to_id
 from .pages import author_name, display_subject, sanitize_body
 
 
-
 def refusal(status):
     """``(HTTP status, title, message)`` of a refused link."""
     return {

@@ -5,8 +5,9 @@ page for a logged-in member (their session, with a CSRF token)."""
 from werkzeug.exceptions import Forbidden
 
 from odoo import _, http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .access import link_group, to_id
 from .pages import GroupPages, confirm_page, display_subject, invalid_link

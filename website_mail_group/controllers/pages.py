@@ -6,14 +6,16 @@ import re
 from werkzeug.urls import url_encode
 
 from odoo import _
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
 from odoo.tools import SQL
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..models.mail_group_message_review import author_label
 from ..outbound import text as post_text
 from . import labels
 from .access import GroupAccess
+
 # leading "Re:", "AW:", "[Group]" ... of a subject, repeated ("Fwd:" is kept: it says something)
 SUBJECT_PREFIXES = re.compile(r'^(?:\s*(?:(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:|\[[^\]]{1,60}\]))+\s*', re.IGNORECASE)
 REPLY_PREFIX = re.compile(r'\b(?:re|aw|sv|antw)\s*(?:\[\d+\])?\s*:', re.IGNORECASE)

@@ -3,8 +3,9 @@ names is the post's page; this finds a post from any mail that cites it)."""
 from werkzeug.exceptions import NotFound
 
 from odoo import http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .pages import GroupPages
 

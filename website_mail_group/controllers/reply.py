@@ -2,8 +2,9 @@
 Both go through ``message_post`` and the inbound rules, as mail does
 (``mail.group._post_from_web``)."""
 from odoo import _, http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..inbound import reasons as reasons_
 from ..inbound.cleaning import one_line

@@ -1,8 +1,9 @@
 """Searching the archive of a group, or of every group the visitor may read
 (full text, models/mail_group_message_search.py)."""
 from odoo import http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..models.mail_group_message_review import text_lines
 from ..models.mail_group_message_search import MAX_QUERY, parse_query

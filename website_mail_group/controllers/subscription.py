@@ -4,8 +4,9 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from odoo import _, http, tools
 from odoo.exceptions import UserError
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .access import to_id
 from .pages import GroupPages

@@ -3,8 +3,9 @@ mailed to the address) or of the logged-in user, with Leave buttons."""
 from werkzeug.exceptions import NotFound
 
 from odoo import _, http, tools
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .access import any_group, to_id
 from .pages import invalid_link

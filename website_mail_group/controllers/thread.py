@@ -5,9 +5,10 @@ from urllib.parse import quote, urlencode
 from werkzeug.exceptions import NotFound
 
 from odoo import http
-from odoo.addons.http_routing.models.ir_http import slug, unslug
 from odoo.http import request
 from odoo.osv import expression
+
+from odoo.addons.http_routing.models.ir_http import slug, unslug
 
 from ..outbound import identity
 from .access import page_number, to_id

@@ -4,8 +4,9 @@ who may."""
 from werkzeug.exceptions import Forbidden
 
 from odoo import http
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.http import request
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .pages import GroupPages
 

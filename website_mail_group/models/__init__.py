@@ -41,7 +41,6 @@ from . import mail_message
 from . import mail_thread
 from . import mail_group_web_post
 from . import mail_group_moderation_links
-from . import mail_group_moderation_undo
 from . import mail_group_invitations
 from . import mail_group_archive
 from . import mail_group_traffic

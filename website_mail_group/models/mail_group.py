@@ -18,9 +18,9 @@ class MailGroup(models.Model):
     _order = 'create_date DESC, id DESC'
 
     name = fields.Char('Group Name', required=True, translate=True)
-    description = fields.Text('Description')
+    description = fields.Text()
     image_128 = fields.Image('Image', max_width=128, max_height=128)
-    active = fields.Boolean('Active', default=True)
+    active = fields.Boolean(default=True)
     # moderation
     moderation = fields.Boolean('Moderate this group')
     moderator_ids = fields.Many2many(
@@ -85,8 +85,8 @@ class MailGroup(models.Model):
         'res.partner', string='Partners Member', compute='_compute_member_partner_ids',
         search='_search_member_partner_ids')
     member_count = fields.Integer('Members Count', compute='_compute_member_count')
-    is_member = fields.Boolean('Is Member', compute='_compute_is_member', search='_search_is_member')
-    is_moderator = fields.Boolean('Is Moderator', compute='_compute_is_moderator')
+    is_member = fields.Boolean(compute='_compute_is_member', search='_search_is_member')
+    is_moderator = fields.Boolean(compute='_compute_is_moderator')
     can_manage_group = fields.Boolean('Can Manage', compute='_compute_can_manage_group')
     # messages
     mail_group_message_ids = fields.One2many('mail.group.message', 'mail_group_id', string='Pending Messages')

@@ -52,7 +52,7 @@ class MailGroup(models.Model):
             plain = author_text and text.is_plain_post(message)
         except ArchiveSkip:
             raise
-        except Exception as error:  # noqa: BLE001 - any unreadable message is reported, not imported
+        except Exception as error:
             raise ArchiveSkip(_('unreadable message (%s)', type(error).__name__)) from error
         email_normalized = tools.email_normalize(values['email_from'] or '')
         if not email_normalized:

@@ -43,9 +43,9 @@ class MailGroupAudit(models.Model):
 
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade',
                                     readonly=True)
-    date = fields.Datetime('Date', required=True, default=fields.Datetime.now, index=True, readonly=True)
-    event = fields.Selection(EVENTS, string='Event', required=True, readonly=True)
-    how = fields.Selection(HOW, string='How', required=True, readonly=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
+    event = fields.Selection(EVENTS, required=True, readonly=True)
+    how = fields.Selection(HOW, required=True, readonly=True)
     user_id = fields.Many2one('res.users', string='Done By', readonly=True, ondelete='set null')
     email = fields.Char('Member or Author', readonly=True, index='btree_not_null')
     detail = fields.Char('Details', readonly=True)

@@ -19,7 +19,7 @@ class MailGroup(models.Model):
     _inherit = 'mail.group'
 
     closed = fields.Boolean(
-        'Closed', default=False, copy=False, readonly=True,
+        default=False, copy=False, readonly=True,
         help='A closed list keeps its archive readable on the website, but takes no post and no new member, '
              'and sends nothing to its members. Reopen it to restore everything.')
     closed_date = fields.Datetime('Closed On', readonly=True, copy=False)
@@ -52,9 +52,10 @@ class MailGroup(models.Model):
         return replace(policy, closed=self.closed) if self.closed else policy
 
     def _check_can_post(self):
-        super()._check_can_post()
+        result = super()._check_can_post()
         if self.sudo().closed:
             raise UserError(_('This list is closed: it accepts no new messages.'))
+        return result
 
     def _notify_members(self, group_message):
         if self.sudo().closed:
@@ -75,10 +76,11 @@ class MailGroup(models.Model):
     def _reject_post(self, group_message, decision):
         """A mail refused because the list is closed or the topic locked
         gets a notice saying so (web posts read it on the result page)."""
-        super()._reject_post(group_message, decision)
+        result = super()._reject_post(group_message, decision)
         if decision.reason in (reasons.CLOSED, reasons.TOPIC_LOCKED) and not group_message.author_from_account:
             group = self._mail_group_in_lang_of(group_message.email_from)
             group._send_notice(group_message, group._refusal_notice_body(decision.reason))
+        return result
 
     def _refusal_notice_body(self, reason):
         """The notice of a post refused by a closed list or a locked topic,

@@ -15,7 +15,7 @@ class MailGroupCopyBody(models.Model):
     lang = fields.Char('Language', help='The language of these copies: their personal links (footer, '
                                         'List-Unsubscribe) open in it.')
     thread_id = fields.Many2one(
-        'mail.group.message', 'Thread', ondelete='set null',
+        'mail.group.message', ondelete='set null',
         help='The first post of the thread of the post these copies carry: their footer offers to mute it.')
 
     def _mail_group_thread_id(self):
@@ -25,7 +25,7 @@ class MailGroupCopyBody(models.Model):
     @api.autovacuum
     def _gc_copy_bodies(self):
         """Bodies no copy reads any more: their copies are all sent and deleted."""
-        bodies = self.sudo().search([])
+        bodies = self.sudo().search([])  # pylint: disable=no-search-all  # few: one per post and language in the queue
         used = self.env['mail.mail'].sudo()._read_group(
             [('mail_group_body_ref', 'in', bodies.ids)], ['mail_group_body_ref'])
         (bodies - bodies.browse(ref for ref, in used)).unlink()

@@ -3,6 +3,7 @@ contents and each post attached; daily summaries: mail_group_summary.py."""
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
+
 from odoo.addons.http_routing.models.ir_http import slug
 
 from .ir_qweb import is_singular
@@ -39,7 +40,7 @@ class MailGroup(models.Model):
         """Daily digests every run, weekly ones when a week has passed
         since the group's last weekly digest."""
         now = fields.Datetime.now()
-        for group in self.search([]):
+        for group in self.search([]):  # pylint: disable=no-search-all  # every group, daily: a cron
             group._send_digest('daily', now)
             group._send_digest('summary', now)
             if not group.digest_weekly_last_date or group.digest_weekly_last_date <= now - timedelta(days=7) \

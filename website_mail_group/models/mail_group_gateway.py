@@ -4,6 +4,7 @@ the footer removed from quoted posts."""
 import lxml.html
 
 from odoo import _, api, fields, models, tools
+
 from odoo.addons.mail.tools.alias_error import AliasError
 
 from ..outbound import headers as list_headers
@@ -49,7 +50,8 @@ class MailGroup(models.Model):
             return False
         if self.access_mode == 'groups':
             if not self._email_in_access_group(message_dict.get('email_from'), message_dict.get('author_id')):
-                return AliasError('error_mail_group_groups', _('Only selected groups of users can send email to the mailing list.'))
+                return AliasError('error_mail_group_groups',
+                                  _('Only selected groups of users can send email to the mailing list.'))
             return False
         return super()._alias_get_error(message, message_dict, alias)
 

@@ -24,8 +24,8 @@ class MailGroupHeaderRule(models.Model):
     _order = 'sequence, id'
 
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
-    sequence = fields.Integer('Sequence', default=10)
-    header = fields.Char('Header', required=True, help='The name of the header, such as X-Spam-Flag.')
+    sequence = fields.Integer(default=10)
+    header = fields.Char(required=True, help='The name of the header, such as X-Spam-Flag.')
     pattern = fields.Char(
         'Value', required=True,
         help='A pattern for the whole value, in any case: * stands for any characters, ? for one, e.g. YES or *spam*.')
@@ -33,7 +33,7 @@ class MailGroupHeaderRule(models.Model):
         ('hold', 'Hold for moderation'),
         ('reject', 'Reject'),
         ('discard', 'Discard'),
-    ], string='Action', required=True, default='hold')
+    ], required=True, default='hold')
 
     @api.constrains('header', 'pattern')
     def _check_header(self):

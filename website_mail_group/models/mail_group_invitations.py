@@ -11,8 +11,8 @@ from markupsafe import escape
 
 from odoo import api, fields, models
 
-from .mail_layout import LAYOUT
 from .mail_group_throttle import LIMITS
+from .mail_layout import LAYOUT
 
 _logger = logging.getLogger(__name__)
 

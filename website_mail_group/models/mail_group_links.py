@@ -13,7 +13,6 @@ from odoo.http import request
 from .mail_group_distribution import MEMBER_LINK_SCOPE
 from .mail_layout import LAYOUT
 
-
 _logger = logging.getLogger(__name__)
 
 CONFIRMATION_ACTIONS = ('subscribe', 'unsubscribe', 'invite')  # invite: a manager's invitation

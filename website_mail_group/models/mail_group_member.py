@@ -18,10 +18,10 @@ class MailGroupMember(models.Model):
     _rec_name = 'email'
     _order = 'id DESC'
 
-    email = fields.Char('Email', compute='_compute_email', readonly=False, store=True)
+    email = fields.Char(compute='_compute_email', readonly=False, store=True)
     email_normalized = fields.Char('Normalized Email', compute='_compute_email_normalized', index=True, store=True)
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
-    partner_id = fields.Many2one('res.partner', 'Partner', ondelete='cascade', index='btree_not_null')
+    partner_id = fields.Many2one('res.partner', ondelete='cascade', index='btree_not_null')
     delivery_mode = fields.Selection([
         ('every', 'Every message'),
         ('first_post', 'First post of each topic'),
@@ -39,7 +39,7 @@ class MailGroupMember(models.Model):
     delivery_disabled_date = fields.Datetime(
         'Delivery Disabled On', readonly=True, copy=False, index='btree_not_null',
         help='Set when too many deliveries failed: the member gets no mail until they turn it back on.')
-    bounce_warnings_sent = fields.Integer('Bounce Warnings Sent', readonly=True, copy=False)
+    bounce_warnings_sent = fields.Integer(readonly=True, copy=False)
     last_bounce_warning_date = fields.Datetime('Last Bounce Warning', readonly=True, copy=False)
     bounce_probe_date = fields.Datetime(
         'Bounce Probe Sent On', readonly=True, copy=False,

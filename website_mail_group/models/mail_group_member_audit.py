@@ -28,10 +28,11 @@ class MailGroupMember(models.Model):
     def write(self, vals):
         if 'delivery_disabled_date' not in vals:
             return super().write(vals)
-        changed = self.sudo().filtered(lambda member: bool(member.delivery_disabled_date) != bool(vals['delivery_disabled_date']))
+        disabling = bool(vals['delivery_disabled_date'])
+        changed = self.sudo().filtered(lambda member: bool(member.delivery_disabled_date) != disabling)
         result = super().write(vals)
-        event = 'member_disabled' if vals['delivery_disabled_date'] else 'member_enabled'
-        self.env['mail.group.audit'].with_context(
-            mail_group_audit_how=self.env.context.get('mail_group_audit_how') or ('bounces' if event == 'member_disabled' else None),
-        )._log([{'mail_group_id': member.mail_group_id.id, 'event': event, 'email': member.email} for member in changed])
+        event = 'member_disabled' if disabling else 'member_enabled'
+        how = self.env.context.get('mail_group_audit_how') or ('bounces' if disabling else None)
+        self.env['mail.group.audit'].with_context(mail_group_audit_how=how)._log(
+            [{'mail_group_id': member.mail_group_id.id, 'event': event, 'email': member.email} for member in changed])
         return result

@@ -20,7 +20,7 @@ class MailGroupMemberExclusion(models.Model):
 class MailGroupMember(models.Model):
     _inherit = 'mail.group.member'
 
-    source_id = fields.Many2one('mail.group.member.source', string='Source', index='btree_not_null', ondelete='cascade',
+    source_id = fields.Many2one('mail.group.member.source', index='btree_not_null', ondelete='cascade',
                                 readonly=True, help='The records this member comes from; empty: added by hand or joined.')
 
     @api.model_create_multi

@@ -24,16 +24,16 @@ class MailGroupMemberRequest(models.Model):
 
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade',
                                     readonly=True)
-    email = fields.Char('Email', required=True, readonly=True)
+    email = fields.Char(required=True, readonly=True)
     email_normalized = fields.Char('Normalized Email', compute='_compute_email_normalized', store=True, index=True)
-    partner_id = fields.Many2one('res.partner', string='Partner', readonly=True, ondelete='cascade')
+    partner_id = fields.Many2one('res.partner', readonly=True, ondelete='cascade')
     lang = fields.Char('Language', readonly=True, help='The language of the page the request was made on.')
     state = fields.Selection([
         ('pending', 'Pending'),
         ('approved', 'Approved'),
         ('declined', 'Declined'),
     ], string='Status', required=True, default='pending', readonly=True, index=True)
-    decided_by_id = fields.Many2one('res.users', string='Decided By', readonly=True)
+    decided_by_id = fields.Many2one('res.users', readonly=True)
     decided_date = fields.Datetime('Decided On', readonly=True)
 
     @api.depends('email')

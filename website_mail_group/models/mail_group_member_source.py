@@ -29,7 +29,7 @@ class MailGroupMemberSource(models.Model):
     partner_domain = fields.Char(
         'Contacts', default='[]',
         help='The contacts whose address becomes a member, e.g. every contact with a given tag.')
-    user_group_id = fields.Many2one('res.groups', string='User Group', ondelete='cascade')
+    user_group_id = fields.Many2one('res.groups', ondelete='cascade')
     record_ref = fields.Reference(selection='_selection_record_ref', string='Event / Mailing List')
     member_ids = fields.One2many('mail.group.member', 'source_id', string='Members')
     member_count = fields.Integer('Members from this Source', compute='_compute_member_count')
@@ -128,7 +128,7 @@ class MailGroup(models.Model):
     @api.model
     def _cron_sync_sources(self):
         """Nightly, and within minutes of a change of the records sources read."""
-        for group in self.env['mail.group.member.source'].search([]).mail_group_id:
+        for group in self.env['mail.group.member.source'].search([('active', '=', True)]).mail_group_id:
             group._sync_sources()
 
     def _sync_sources(self):

@@ -18,8 +18,8 @@ class MailGroupMemberThread(models.Model):
     _description = 'Mailing List Member Thread Setting'
     _rec_name = 'thread_id'
 
-    member_id = fields.Many2one('mail.group.member', 'Member', required=True, index=True, ondelete='cascade')
-    thread_id = fields.Many2one('mail.group.message', 'Thread', required=True, index=True, ondelete='cascade',
+    member_id = fields.Many2one('mail.group.member', required=True, index=True, ondelete='cascade')
+    thread_id = fields.Many2one('mail.group.message', required=True, index=True, ondelete='cascade',
                                 help='The first post of the thread.')
     state = fields.Selection(THREAD_STATES, 'Setting', required=True, default='mute')
 

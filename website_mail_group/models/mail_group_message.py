@@ -15,7 +15,7 @@ class MailGroupMessage(models.Model):
     _order = 'date DESC, id DESC'
 
     mail_message_id = fields.Many2one(
-        'mail.message', 'Mail Message', required=True, ondelete='cascade', index=True, copy=False)
+        'mail.message', required=True, ondelete='cascade', index=True, copy=False)
     subject = fields.Char(related='mail_message_id.subject', readonly=False)
     body = fields.Html(related='mail_message_id.body', readonly=False)
     email_from = fields.Char(related='mail_message_id.email_from', readonly=False)
@@ -56,7 +56,7 @@ class MailGroupMessage(models.Model):
     ]
 
     def init(self):
-        super().init()
+        result = super().init()
         # Website archive (controllers/archive.py): accepted posts of one group, newest first,
         # paged with OFFSET, and the thread-root filter on the parent. Plans with 100,000
         # posts (bench/README.md): /page/2500?mode=date was an Index Scan Backward on the
@@ -69,6 +69,7 @@ class MailGroupMessage(models.Model):
                 INCLUDE (group_message_parent_id)
                 WHERE moderation_status = 'accepted'
         """)
+        return result
 
     @api.depends('email_from')
     def _compute_email_from_normalized(self):

@@ -38,7 +38,7 @@ class MailGroupMessage(models.Model):
     _inherit = 'mail.group.message'
 
     topic_locked = fields.Boolean(
-        'Topic Locked', readonly=True, copy=False,
+        readonly=True, copy=False,
         help='Set on the first post of a locked thread: replies to any of its posts are held or refused.')
     thread_locked = fields.Boolean('In a Locked Topic', compute='_compute_thread_locked')
 

@@ -112,7 +112,7 @@ class MailGroupMessage(models.Model):
     # WHAT A MODERATOR IS TOLD, AND THE NEXT POST TO REVIEW
     # (the form's buttons pass mail_group_next_pending, the lists'
     # mail_group_notify; the API answers True as Odoo's module does; what
-    # told nobody can be undone: mail_group_moderation_undo.py)
+    # told nobody can be undone: wizard/mail_group_moderation_undo.py)
     # ------------------------------------------------------------
 
     def action_moderate_accept(self):

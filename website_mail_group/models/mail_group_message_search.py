@@ -67,7 +67,7 @@ def parse_query(text):
             try:
                 parsed[field] = date.fromisoformat(word)
                 continue
-            except ValueError:
+            except ValueError:  # pylint: disable=except-pass  # not a date: searched as a word below
                 pass
         if field in ('after', 'before'):
             # not a date: the whole token is words
@@ -109,7 +109,7 @@ class MailGroupMessage(models.Model):
     _inherit = 'mail.group.message'
 
     def init(self):
-        super().init()
+        result = super().init()
         cr = self.env.cr
         cr.execute("ALTER TABLE mail_group_message ADD COLUMN IF NOT EXISTS search_vector tsvector")
         # only accepted posts are ever searched (the archive's rule): a smaller index
@@ -125,6 +125,7 @@ class MailGroupMessage(models.Model):
         stale = SQL('TRUE') if params.get_param(CONFIG_PARAM) != config else SQL('post.search_vector IS NULL')
         params.set_param(CONFIG_PARAM, config)
         self._search_index_where(stale, config)
+        return result
 
     @api.model
     def _search_language_config(self):

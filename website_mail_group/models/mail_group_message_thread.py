@@ -11,7 +11,7 @@ class MailGroupMessage(models.Model):
         help='Date of the latest accepted post of this thread (this post or a reply under it).')
 
     def init(self):
-        super().init()
+        result = super().init()
         # thread mode of the website archive: accepted thread roots of one group by latest
         # activity, paged with OFFSET (the same shape as mail_group_message_archive_index)
         self.env.cr.execute("""
@@ -20,6 +20,7 @@ class MailGroupMessage(models.Model):
                 INCLUDE (group_message_parent_id)
                 WHERE moderation_status = 'accepted'
         """)
+        return result
 
     @api.depends('date', 'group_message_child_ids.last_activity_date', 'group_message_child_ids.moderation_status')
     def _compute_last_activity_date(self):

@@ -10,7 +10,6 @@ from odoo.exceptions import AccessError
 
 from ..outbound import wrap
 
-
 RAW_FIELD = ('mail.group.message', 'raw_message')
 
 

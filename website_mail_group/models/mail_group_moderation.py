@@ -11,11 +11,11 @@ class MailGroupModeration(models.Model):
     _rec_name = 'email'
     _order = 'create_date DESC, id DESC'
 
-    email = fields.Char(string='Email', required=True)
+    email = fields.Char(required=True)
     status = fields.Selection([
         ('allow', 'Always allow'),
         ('ban', 'Permanent ban'),
-    ], string='Status', required=True, default='ban')
+    ], required=True, default='ban')
     mail_group_id = fields.Many2one('mail.group', string='Group', required=True, index=True, ondelete='cascade')
     partner_id = fields.Many2one(
         'res.partner', string='Author', index='btree_not_null', ondelete='set null',
@@ -23,7 +23,8 @@ class MailGroupModeration(models.Model):
              'from Odoo are allowed for this partner only, and banned for this partner or this address.')
 
     _sql_constraints = [
-        ('mail_group_email_uniq', 'UNIQUE(mail_group_id, email)', 'You can create only one rule for a given email address in a group.'),
+        ('mail_group_email_uniq', 'UNIQUE(mail_group_id, email)',
+         'You can create only one rule for a given email address in a group.'),
     ]
 
     @api.model_create_multi

@@ -45,8 +45,9 @@ class MailGroup(models.Model):
         return super()._search(domain, *args, **kwargs)
 
     def _read_group_check_field_access_rights(self, field_names):
-        super()._read_group_check_field_access_rights(field_names)
+        result = super()._read_group_check_field_access_rights(field_names)
         self._check_moderator_fields(field_names)
+        return result
 
     def export_data(self, fields_to_export):
         if self - self._managed_groups():
@@ -59,4 +60,5 @@ class MailGroup(models.Model):
         if self.env.su or self.env.user.has_group(MANAGER_GROUP):
             return
         if MODERATOR_FIELDS.intersection(field_names):
-            raise AccessError(_('Only the mail group administrators can search, group or export moderation settings across groups.'))
+            raise AccessError(
+                _('Only the mail group administrators can search, group or export moderation settings across groups.'))

@@ -20,7 +20,7 @@ class MailGroupSent(models.Model):
     _description = 'Mail Group Copy Taken By The Server'
     _log_access = False
 
-    mail_id = fields.Integer('Mail', required=True, index=True)
+    mail_id = fields.Integer(required=True, index=True)
 
     @api.model
     def _taken(self, mail_ids):

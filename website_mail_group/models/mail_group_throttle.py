@@ -21,8 +21,8 @@ class MailGroupThrottle(models.Model):
     _description = 'Mail Group Confirmation Throttle'
     _log_access = False
 
-    key = fields.Char('Key', required=True, index=True)
-    sent_at = fields.Datetime('Sent At', required=True, default=fields.Datetime.now, index=True)
+    key = fields.Char(required=True, index=True)
+    sent_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
 
     @api.model
     def _allow(self, keys):

@@ -10,8 +10,8 @@ class MailGroupToken(models.Model):
     _description = 'Used Mail Group Confirmation Link'
     _log_access = False
 
-    digest = fields.Char('Digest', required=True, help='SHA-256 of the used token.')
-    expires_at = fields.Datetime('Expires At', required=True, index=True)
+    digest = fields.Char(required=True, help='SHA-256 of the used token.')
+    expires_at = fields.Datetime(required=True, index=True)
 
     _sql_constraints = [
         ('digest_unique', 'UNIQUE(digest)', 'This link was already used.'),

@@ -23,7 +23,7 @@ SESSION_WAIT = 10  # seconds a worker waits for a free SMTP session before leavi
 class MailMail(models.Model):
     _inherit = 'mail.mail'
 
-    mail_group_post = fields.Boolean('Mail Group Post', help='A copy of a group post for one member.')
+    mail_group_post = fields.Boolean(help='A copy of a group post for one member.')
     mail_group_attempts = fields.Integer('Delivery Attempts', default=0)
     mail_group_probe = fields.Boolean('Bounce Probe', help='Sent to check an address before its delivery stops.')
     # the worker sending the copy now, until when (outbound/claims.py)
@@ -31,10 +31,11 @@ class MailMail(models.Model):
     mail_group_claim_until = fields.Datetime('Claimed Until', copy=False, readonly=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         # what the workers' claims look through: the queued copies only
         create_index(self.env.cr, 'mail_mail_group_queued_index', self._table, ['id'],
                      where="mail_group_post AND state = 'outgoing'")
+        return result
 
     @api.model
     def _mail_group_wake_queue(self, at=None):

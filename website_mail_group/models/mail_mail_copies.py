@@ -33,7 +33,7 @@ class MailMail(models.Model):
         help='The body this copy shares with the other copies of its message; its own body stays empty.')
     mail_group_member_ref = fields.Integer('Mail Group Member ID', readonly=True)
     mail_group_member_id = fields.Many2one(
-        'mail.group.member', string='Mail Group Member', compute='_compute_mail_group_member_id',
+        'mail.group.member', compute='_compute_mail_group_member_id',
         search='_search_mail_group_member_id')
 
     @api.depends('mail_group_member_ref')
@@ -222,7 +222,7 @@ class MailMail(models.Model):
     def _compute_body_content(self):
         """A copy of a group post shows its footer with the member's links,
         as the member receives it."""
-        super()._compute_body_content()
+        result = super()._compute_body_content()
         builders = {}
         for mail in self:
             if not (mail.mail_group_post and mail.body_html):
@@ -232,3 +232,4 @@ class MailMail(models.Model):
             links = mail._mail_group_member_links(builders) if placeholders else None
             if links:
                 mail.body_content = post + footer.personalize(footer_html, placeholders, links)
+        return result

@@ -84,6 +84,7 @@ class MailMail(models.Model):
                 emails_from = tools.email_split_and_format_normalize(email_from)
                 senders[email_from] = emails_from[0] if emails_from else email_from
             by_sender[(mail_server_id or False, alias_domain_id or False, senders[email_from])].append(mail_id)
+        # pylint: disable-next=no-search-all  # a database has a handful of mail servers
         mail_servers = self.env['ir.mail_server'].sudo().search([], order='sequence, id')
         by_smtp_from = defaultdict(list)
         for (mail_server_id, alias_domain_id, email_from), mail_ids in by_sender.items():
@@ -171,5 +172,5 @@ class MailMail(models.Model):
         if smtp:
             try:
                 smtp.quit()
-            except Exception:  # noqa: BLE001 - the server may already be gone
+            except Exception:  # noqa: BLE001  # pylint: disable=except-pass  # the server may already be gone
                 pass

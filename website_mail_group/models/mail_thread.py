@@ -293,6 +293,8 @@ class MailThread(models.AbstractModel):
         message is in another group than the ones addressed, the aliases
         decide, as they do for any mail (the parent is then found in each
         group, ``mail.group._mail_group_reply_parent``)."""
+        # the parent's routing, under this class's own message_route (which calls this method)
+        # pylint: disable-next=super-method-mismatch
         routes = super().message_route(message, message_dict, model=model, thread_id=thread_id,
                                        custom_values=custom_values)
         if not self._mail_group_reply_elsewhere(message_dict, routes):
@@ -300,6 +302,7 @@ class MailThread(models.AbstractModel):
         references = {key: message_dict.get(key) for key in ('references', 'in_reply_to')}
         message_dict.update(references='', in_reply_to='')
         try:
+            # pylint: disable-next=super-method-mismatch
             return super().message_route(message, message_dict, model=model, thread_id=thread_id,
                                          custom_values=custom_values)
         finally:

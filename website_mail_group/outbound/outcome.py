@@ -80,4 +80,5 @@ class Outcome:
             (counted - probes).mail_group_member_id._register_delivery_failure()
         self.sent_ids, self.retries, self.failures, self.counted, self.pending = [], {}, {}, set(), 0
         if self.auto_commit:
-            self.env.cr.commit()
+            # what was sent is stored before the next batch: a crash must not send it again
+            self.env.cr.commit()  # pylint: disable=invalid-commit

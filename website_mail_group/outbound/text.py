@@ -3,10 +3,10 @@ kept, else a conversion of the HTML that keeps paragraphs and the "-- "
 signature separator; plain posts shown in HTML as wrapping paragraphs."""
 import re
 
-from odoo.tools import html_sanitize
-
 import lxml.html
 from markupsafe import Markup, escape
+
+from odoo.tools import html_sanitize
 
 MAX_AUTHOR_TEXT = 100_000  # characters; longer texts are converted from the HTML instead
 # our footer's personal links: a reply quoting them must not pass them on

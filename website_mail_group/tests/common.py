@@ -5,11 +5,12 @@ from email.utils import make_msgid
 from unittest.mock import patch
 
 from odoo import tools
-from odoo.addons.base.models.ir_mail_server import IrMailServer
-from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
+from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
 from ..outbound.copies import CopyBuilder
 from .dns_server import DnsServer

@@ -50,7 +50,7 @@ class DnsServer:
         while not self._stop.is_set():
             try:
                 data, client = self.socket.recvfrom(4096)
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             try:
                 query = dns.message.from_wire(data)
@@ -101,6 +101,6 @@ def dead_dns(env, timeout=1):
 
 if __name__ == '__main__':
     server = DnsServer()
-    print(server.address, flush=True)
+    print(server.address, flush=True)  # pylint: disable=print-used  # its address, for the shell script that started it
     sys.stdout.close()
     server._serve()

@@ -2,9 +2,10 @@
 ``mail_new_test_user`` have their login as password."""
 import xmlrpc.client
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 ACCESS_ERROR = 4  # XML-RPC fault code of an AccessError
 DENIED_LOGS = ('odoo.addons.base.models.ir_rule', 'odoo.addons.base.models.ir_model', 'odoo.models', 'odoo.http')

@@ -59,11 +59,13 @@ class _CountingSMTP(SMTP):
         handler.sessions += 1
         handler.max_sessions = max(handler.max_sessions, handler.sessions)
         self.counted = True
-        super().connection_made(transport)
+        result = super().connection_made(transport)
+        return result
 
     def connection_lost(self, error):
-        super().connection_lost(error)
+        result = super().connection_lost(error)
         self.end_session()
+        return result
 
     def end_session(self):
         if self.counted:

@@ -1,9 +1,11 @@
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from .common import MailGroupCommon
+
 
 class _RollBack(Exception):
     pass
@@ -58,7 +60,7 @@ class TestAccessMatrix(MailGroupCommon):
             with mute_logger('odoo.models', 'odoo.addons.base.models.ir_rule'), self.env.cr.savepoint():
                 outcome.append(self._attempt(operation, user, mode))
                 raise _RollBack()
-        except _RollBack:
+        except _RollBack:  # pylint: disable=except-pass  # the attempt is undone, its outcome kept
             pass
         except AccessError:
             outcome.append(False)

@@ -16,8 +16,9 @@ import json
 import os
 from urllib.parse import urlsplit
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

@@ -3,8 +3,9 @@ who gets it (the archive's access rules)."""
 import lxml.etree
 import lxml.html
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

@@ -10,8 +10,9 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

@@ -5,10 +5,10 @@ website with their session: the personal links they get act on their own
 member row only, and the address wins them no moderation privilege."""
 import lxml.html
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.http_routing.models.ir_http import slug
-from odoo.tests import HttpCase, tagged
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import SmtpListCase
 from .rpc import RpcAttackCase

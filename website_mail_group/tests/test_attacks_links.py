@@ -7,8 +7,9 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

@@ -11,10 +11,11 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from odoo import fields, tools
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..inbound import rules
 from .common import MailGroupCommon, SmtpListCase

@@ -2,9 +2,10 @@
 identity by e-mail address, membership and whitelist rows created or moved
 over RPC, group settings, and public methods acting as superuser."""
 from odoo import fields
+from odoo.tests import tagged
+
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.tests import tagged
 
 from .rpc import RpcAttackCase
 

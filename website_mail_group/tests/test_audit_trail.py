@@ -1,8 +1,9 @@
 """The audit trail as a group's managers read it: each kind of change, who
 made it and how (the website, the back office, a source, an import,
 bounces); and nobody else reads it, over RPC included."""
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailGroupCommon
 from .rpc import RpcAttackCase

@@ -5,10 +5,11 @@ from email.utils import make_msgid
 
 import lxml.html
 
-from odoo.addons.http_routing.models.ir_http import slug
-from odoo.addons.website_mail_group.inbound import rules
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.addons.website_mail_group.inbound import rules
 
 from .mails import raw_mail
 from .test_subscription_policy import ACCESS_ERROR, USER_ERROR, PolicyCase

@@ -1,10 +1,11 @@
 """Code written for Odoo's mail_group keeps working: its RPC calls and
 website routes (Odoo's own test-suite runs in scripts/odoo_compat.sh)."""
-from odoo.addons.http_routing.models.ir_http import slug
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .test_website import WebsiteMailGroupCase
 

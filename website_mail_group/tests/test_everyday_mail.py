@@ -3,10 +3,11 @@ alerts its moderators at once, a new member is welcomed, a rejection says
 what happened; "Reply by email" on the website answers in the thread."""
 from urllib.parse import parse_qs, unquote, urlparse
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailGroupCommon
 from .mails import raw_mail

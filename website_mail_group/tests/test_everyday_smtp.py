@@ -10,9 +10,10 @@ from email.utils import make_msgid
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .common import SmtpListCase
 from .mails import raw_mail

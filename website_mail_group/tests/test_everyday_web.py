@@ -7,9 +7,10 @@ from unittest.mock import patch
 
 import lxml.html
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..inbound import rules
 from .test_website import WebsiteMailGroupCase

@@ -6,9 +6,10 @@ from email.utils import make_msgid
 
 import lxml.html
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .common import MailGroupCommon
 from .mails import raw_mail, rfc2822_date

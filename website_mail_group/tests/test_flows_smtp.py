@@ -8,9 +8,10 @@ from email.utils import make_msgid
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.website_mail_group.outbound import smtp_errors
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.website_mail_group.outbound import smtp_errors
 
 from .common import SmtpListCase
 from .mails import raw_mail

@@ -3,11 +3,12 @@ Lookup, and a moderator removing or editing one post: what a visitor then
 finds on every page, feed, mbox and search, and who may do it."""
 import gzip
 
-from odoo.addons.http_routing.models.ir_http import slug
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .rpc import ACCESS_ERROR, DENIED_LOGS
 from .test_website import WebsiteMailGroupCase
@@ -53,7 +54,7 @@ class TestForget(WebsiteMailGroupCase):
         self.assertLessEqual({'mail.group.member', 'mail.group.message', 'mail.group.moderation'}, found,
                              "Odoo's Privacy Lookup finds her memberships, posts and rules")
         action = lookup.action_forget_in_mail_groups()
-        wizard = self.env['mail.group.forget'].with_context(action['context']).create({'text': text})
+        wizard = self.env['mail.group.forget'].with_context(**action['context']).create({'text': text})
         self.assertEqual(wizard.name, 'Annabel Quist', 'the name looked up')
         wizard.name = 'Annabel Quist, Annabel'  # and the name she signs with
         self.assertEqual(wizard.summary, '1 memberships, 1 posts, 1 moderation rules, 1 copies waiting to be sent')

@@ -7,10 +7,11 @@ import os
 import polib
 
 from odoo import tools
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import trans_export
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

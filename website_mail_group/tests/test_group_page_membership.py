@@ -1,8 +1,9 @@
 """What the group and thread pages tell about membership: a member sees
 how they receive the group's mails and changes it from there; a reader of
 a thread who is not a member can join from the thread."""
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

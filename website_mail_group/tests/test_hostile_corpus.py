@@ -15,9 +15,10 @@ from collections import Counter
 from unittest.mock import patch
 
 from odoo import tools
-from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 
 from . import hostile_mail as hm
 from .common import MailGroupCommon
@@ -194,10 +195,10 @@ class TestHostileCorpus(MailGroupCommon):
             for outcome in (hm.STORED, hm.HELD, hm.REFUSED, hm.DISCARDED, hm.LOST, hm.CRASH))))
         report = '\n'.join(table)
         _logger.info('Hostile corpus outcomes:\n%s', report)
-        print('\n' + report)  # noqa: T201 - visible with pytest -s
+        print('\n' + report)  # pylint: disable=print-used  # the table in pytest's output, on purpose
         if failures:
             details = '\n'.join(f'- {name}:\n    ' + '\n    '.join(problems) for name, problems in failures)
-            print('\nFAILURES\n' + details)  # noqa: T201
+            print('\nFAILURES\n' + details)  # pylint: disable=print-used
         if failures:
             self.fail(f'{len(failures)} hostile inputs mishandled:\n' + '\n'.join(
                 f'- {name}: {problems[0][:300]}' for name, problems in failures))

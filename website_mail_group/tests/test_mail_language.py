@@ -6,9 +6,10 @@ from datetime import timedelta
 from email.utils import make_msgid
 
 from odoo import fields, tools
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailGroupCommon, SmtpListCase
 from .mails import raw_mail

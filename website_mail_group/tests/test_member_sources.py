@@ -1,9 +1,10 @@
 """Members drawn from Odoo's records, as an administrator sets them up and
 as the people concerned live: tagged or untagged, archived, blacklisted,
 leaving and joining again; and who may see or change a source."""
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailGroupCommon
 from .rpc import RpcAttackCase

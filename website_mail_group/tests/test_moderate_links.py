@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlparse
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .test_website import WebsiteMailGroupCase
 
@@ -146,7 +147,7 @@ class TestModerationLinks(WebsiteMailGroupCase):
         # replayed: the page, the form, and every other action of the same post
         self.assert_refused(path, 'moderated', 410)
         self.assert_refused(path.split('?')[0], 'moderated', 410, data=data)
-        for action, other in self.links(self.notification(self.user_moderator).body).items():
+        for _action, other in self.links(self.notification(self.user_moderator).body).items():
             self.assert_refused(other, 'moderated', 410)
 
     def test_reject_with_explanation_and_silently(self):

@@ -74,7 +74,7 @@ class TestModeration(MailGroupCommon):
 
     def test_send_and_reject(self):
         action = self.pending.with_user(self.user_moderator).action_moderate_reject_open()
-        wizard_form = Form(self.env[action['res_model']].with_user(self.user_moderator).with_context(action['context']))
+        wizard_form = Form(self.env[action['res_model']].with_user(self.user_moderator).with_context(**action['context']))
         self.assertEqual(wizard_form.subject, 'Your message to Moderated List was rejected: P1')
         wizard_form.body = '<p>Off topic, sorry.</p>'
         wizard_form.save().action_send_mail()
@@ -99,7 +99,7 @@ class TestModeration(MailGroupCommon):
 
     def test_ban_with_comment_rejects_all_pending_of_author(self):
         action = self.pending.with_user(self.user_moderator).action_moderate_ban_open()
-        wizard = Form(self.env[action['res_model']].with_user(self.user_moderator).with_context(action['context']))
+        wizard = Form(self.env[action['res_model']].with_user(self.user_moderator).with_context(**action['context']))
         wizard.body = '<p>Spam is not welcome.</p>'
         wizard.save().action_send_mail()
         self.assertEqual(self.group.moderation_rule_ids.mapped('status'), ['ban'])

@@ -5,10 +5,11 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailGroupCommon
 from .rpc import RpcAttackCase

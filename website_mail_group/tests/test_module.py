@@ -1,8 +1,9 @@
 import os
 
-import odoo.addons.website_mail_group as loaded_addon
 from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
+
+import odoo.addons.website_mail_group as loaded_addon
 
 REPOSITORY_ADDON = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

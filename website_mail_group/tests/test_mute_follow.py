@@ -8,10 +8,11 @@ import lxml.html
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .common import MailGroupCommon
 from .rpc import RpcAttackCase

@@ -6,10 +6,11 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .rpc import RpcAttackCase
 from .test_mute_follow import ThreadCase

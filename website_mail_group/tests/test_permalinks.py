@@ -3,8 +3,9 @@
 from email.utils import make_msgid
 from urllib.parse import quote, urlparse
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .common import SmtpListCase
 from .mails import raw_mail

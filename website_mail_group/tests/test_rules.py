@@ -190,13 +190,13 @@ class TestActiveContent(unittest.TestCase):
 class TestIdentity(unittest.TestCase):
 
     def test_subject_prefix(self):
-        from odoo.addons.website_mail_group.outbound import identity
+        from ..outbound import identity
         self.assertEqual(identity.subject_with_prefix('Hello', '[Dev]'), '[Dev] Hello')
         self.assertEqual(identity.subject_with_prefix('Re: [Dev] Hello', '[Dev]'), 'Re: [Dev] Hello')
         self.assertEqual(identity.subject_with_prefix('Hello', ''), 'Hello')
 
     def test_from_and_reply_to(self):
-        from odoo.addons.website_mail_group.outbound import identity
+        from ..outbound import identity
         author = '"Alice Doe" <alice@strict-dmarc.example>'
         self.assertEqual(identity.from_header(author, 'Dev', 'dev@lists.example.com', 'author'), author)
         self.assertEqual(identity.from_header(author, 'Dev', 'dev@lists.example.com', 'group'),
@@ -213,7 +213,7 @@ class TestIdentity(unittest.TestCase):
 class TestCleaning(unittest.TestCase):
 
     def test_one_line(self):
-        from odoo.addons.website_mail_group.inbound import cleaning
+        from ..inbound import cleaning
         self.assertEqual(cleaning.one_line('Hello\r\nBcc: victim@example.com'), 'Hello Bcc: victim@example.com')
         self.assertEqual(cleaning.one_line('a\x00b'), 'a b')
         self.assertEqual(cleaning.one_line('../x\n.txt', replacement='_'), '../x_.txt')

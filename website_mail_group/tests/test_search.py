@@ -6,8 +6,9 @@ from unittest.mock import patch
 from urllib.parse import quote
 
 from odoo import fields
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import BaseCase, TransactionCase, tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from ..models.mail_group_message_search import mark, parse_query, tsquery_text
 from .common import run_migration

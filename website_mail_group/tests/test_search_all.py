@@ -3,8 +3,9 @@ search (the header's magnifier, /website/search) finding posts of the
 groups the visitor may read, and only those."""
 from urllib.parse import quote
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

@@ -4,9 +4,10 @@ from email.utils import make_msgid
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 
 from ..outbound import bounces, smtp_send
 from .common import SmtpListCase
@@ -216,7 +217,7 @@ class TestSmtpDelivery(SmtpListCase):
         with SmtpSink(self.mail_server.smtp_port) as sink:
             sink.handler.refuse = {'gone@members.example.com': '550 no such user',
                                    'busy@members.example.com': '450 mailbox busy'}
-            smtp = smtplib.SMTP('127.0.0.1', self.mail_server.smtp_port)
+            smtp = smtplib.SMTP('127.0.0.1', self.mail_server.smtp_port, timeout=30)
             try:
                 self.assertEqual(smtp_send.sendmail(smtp, 'bounce@example.com', ['ok@members.example.com'], data), {})
                 with self.assertRaises(smtplib.SMTPRecipientsRefused) as refused:

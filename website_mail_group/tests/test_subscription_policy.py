@@ -8,10 +8,11 @@ from email.utils import make_msgid
 
 import lxml.html
 
-from odoo.addons.http_routing.models.ir_http import slug
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import SmtpListCase
 from .mails import raw_mail

@@ -1,7 +1,8 @@
 """The archive's thread list, as HyperKitty shows it: replies, participants
 and last activity of each thread, sorted by latest activity or by creation."""
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .test_website import WebsiteMailGroupCase
 

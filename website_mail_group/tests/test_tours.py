@@ -2,9 +2,10 @@ import re
 
 import lxml.html
 
-from odoo.addons.http_routing.models.ir_http import slug
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.http_routing.models.ir_http import slug
 
 from .mails import raw_mail
 from .test_website import WebsiteMailGroupCase

@@ -4,9 +4,10 @@ from email.utils import make_msgid
 
 import lxml.html
 
+from odoo.tests import HttpCase, tagged
+
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.tests import HttpCase, tagged
 
 from .common import SmtpListCase, as_sent
 from .mails import raw_mail

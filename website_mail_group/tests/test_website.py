@@ -7,9 +7,10 @@ import lxml.etree
 import lxml.html
 
 from odoo import fields
+from odoo.tests import HttpCase, tagged
+
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
-from odoo.tests import HttpCase, tagged
 
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

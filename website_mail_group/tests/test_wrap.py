@@ -11,9 +11,10 @@ import email.policy
 
 import dkim
 
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..inbound import dns_lookup
 from .common import SmtpListCase

@@ -3,3 +3,4 @@ from . import mail_group_member_import
 from . import mail_group_archive_import
 from . import mail_group_forget
 from . import mail_group_message_redact
+from . import mail_group_moderation_undo

@@ -48,8 +48,8 @@ class MailGroupArchiveImport(models.Model):
     imported_count = fields.Integer('Imported', readonly=True)
     duplicate_count = fields.Integer('Already in the Archive', readonly=True)
     skipped_count = fields.Integer('Skipped', readonly=True)
-    progress = fields.Float('Progress', compute='_compute_progress')
-    summary = fields.Char('Summary', compute='_compute_progress')
+    progress = fields.Float(compute='_compute_progress')
+    summary = fields.Char(compute='_compute_progress')
     report = fields.Text('Skipped Messages', readonly=True)
     orphans = fields.Json(groups='base.group_system', copy=False)
 
@@ -123,7 +123,7 @@ class MailGroupArchiveImport(models.Model):
             while job.state == 'running' and time.monotonic() < deadline:
                 job._import_batch()
                 if auto_commit:
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit  # a cron's batch, kept if the next one fails
                     self.env.invalidate_all()  # keep the cache small over thousands of posts
         if self.sudo().search_count([('state', '=', 'running')]):
             self.env.ref('website_mail_group.ir_cron_mail_group_archive_import')._trigger()

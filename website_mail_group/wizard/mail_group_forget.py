@@ -15,7 +15,7 @@ class MailGroupForget(models.TransientModel):
     _name = 'mail.group.forget'
     _description = 'Forget a Person in Mailing Lists'
 
-    email = fields.Char('Email', required=True)
+    email = fields.Char(required=True)
     name = fields.Char('Names', help='Replaced wherever they appear in the posts, as the address is: the name, '
                                      'and the variants they sign with, separated by commas (3 characters or more).')
     text = fields.Selection([('keep', 'Keep the text of their posts'), ('remove', 'Remove the text of their posts')],

@@ -8,11 +8,11 @@ class MailGroupMessageReject(models.TransientModel):
     _description = 'Reject Group Message'
 
     mail_group_message_id = fields.Many2one('mail.group.message', string='Message', required=True, readonly=True)
-    action = fields.Selection([('reject', 'Reject'), ('ban', 'Ban')], string='Action', required=True, default='reject')
-    subject = fields.Char('Subject', compute='_compute_subject', readonly=False, store=True)
+    action = fields.Selection([('reject', 'Reject'), ('ban', 'Ban')], required=True, default='reject')
+    subject = fields.Char(compute='_compute_subject', readonly=False, store=True)
     body = fields.Html('Contents', default='', sanitize_style=True)
     email_from_normalized = fields.Char(related='mail_group_message_id.email_from_normalized')
-    send_email = fields.Boolean('Send Email', compute='_compute_send_email',
+    send_email = fields.Boolean(compute='_compute_send_email',
                                 help='Whether an explanation is mailed to the author.')
 
     @api.model_create_multi
