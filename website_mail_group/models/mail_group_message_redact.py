@@ -61,7 +61,9 @@ def replace_identity(text, names, address, pseudonym):
         return text
     is_html = isinstance(text, Markup)
     result = str(text)
-    for needle, by in [(address, PSEUDONYM_ADDRESS)] + [(name, pseudonym) for name in names if len(name or '') >= 3]:
+    # the longest first: "Ann Lee" before "Ann", which would leave "Lee"
+    longest_first = sorted((name for name in names if len(name or '') >= 3), key=len, reverse=True)
+    for needle, by in [(address, PSEUDONYM_ADDRESS)] + [(name, pseudonym) for name in longest_first]:
         forms = {needle, str(escape(needle))} if is_html else {needle}
         for form in filter(None, forms):
             result = re.sub(re.escape(form), str(escape(by)) if is_html else by, result, flags=re.IGNORECASE)

@@ -3,13 +3,16 @@ Lookup, and a moderator removing or editing one post: what a visitor then
 finds on every page, feed, mbox and search, and who may do it."""
 import gzip
 
+from markupsafe import Markup
+
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.http_routing.models.ir_http import slug
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..models.mail_group_message_redact import replace_identity
 from .rpc import ACCESS_ERROR, DENIED_LOGS
 from .test_website import WebsiteMailGroupCase
 
@@ -122,3 +125,13 @@ class TestForgetRights(WebsiteMailGroupCase):
                                               method, args, {})
             self.assertEqual(caught.exception.faultCode, ACCESS_ERROR, method)
         self.assertIn('Keep', post.body)
+
+
+class TestReplaceIdentity(BaseCase):
+
+    def test_longest_name_first_whatever_the_order_given(self):
+        for names in (['Annabel', 'Annabel Quist'], ['Annabel Quist', 'Annabel']):
+            self.assertEqual(replace_identity(Markup('<p>Annabel Quist &lt;annabel@x.example&gt; wrote. -- Annabel</p>'),
+                                              names, 'annabel@x.example', 'Former participant'),
+                             Markup('<p>Former participant &lt;former-participant@example.invalid&gt; wrote. '
+                                    '-- Former participant</p>'))
