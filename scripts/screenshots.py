@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Screenshots of the website and back office for the README.
+"""Screenshots of the website and back office for the README and docs/screenshots.md.
 
 Takes PNGs of /groups, a group archive, a thread page, a search, the back-office
 group form, the "To Review" list, the traffic graph, the subscriptions page and a

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Switch a database from Odoo 17's own mail_group + website_mail_group to this addon.
 
-With Odoo stopped and a backup made (README, "Switching from Odoo's mail_group"):
+With Odoo stopped and a backup made (docs/switching.md):
 
     python3 scripts/switch_from_odoo.py -c /etc/odoo/odoo.conf -d PRODDB [--dry-run]
 
