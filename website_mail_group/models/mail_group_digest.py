@@ -86,6 +86,24 @@ class MailGroup(models.Model):
                             group._delivery_pages(mode, threads=set(roots.values())))
         return self.env['mail.message'].union(*(message for message, _body in digests.values() if message))
 
+    def _digest_mail_message(self, title, tracking, **values):
+        """The message a digest or a summary goes out as, from the group's address."""
+        group = self.sudo()
+        return self.env['mail.message'].sudo().create({
+            'model': self._name,
+            'res_id': self.id,
+            'message_type': 'email_outgoing',
+            'subject': title,
+            'body': '',
+            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
+            or self.env.company.email_formatted,
+            'reply_to': group.alias_email or False,
+            'message_id': tools.generate_tracking_message_id(tracking),
+            'record_alias_domain_id': group.alias_domain_id.id or False,
+            'record_company_id': self.env.company.id,
+            **values,
+        })
+
     def _digest_message(self, mode, posts, base_url):
         """The digest's message and body, in the language of the context."""
         group = self.sudo()
@@ -98,20 +116,7 @@ class MailGroup(models.Model):
             'items': [group._digest_item(post, base_url) for post in posts],
             'archive_url': f'{base_url}/groups/{self.id}',
         }, minimal_qcontext=True)
-        message = self.env['mail.message'].sudo().create({
-            'model': self._name,
-            'res_id': self.id,
-            'message_type': 'email_outgoing',
-            'subject': title,
-            'body': '',
-            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
-            or self.env.company.email_formatted,
-            'reply_to': group.alias_email or False,
-            'message_id': tools.generate_tracking_message_id('mail-group-digest'),
-            'record_alias_domain_id': group.alias_domain_id.id or False,
-            'record_company_id': self.env.company.id,
-            'mail_group_digest_ids': [(6, 0, posts.ids)],
-        })
+        message = self._digest_mail_message(title, 'mail-group-digest', mail_group_digest_ids=[(6, 0, posts.ids)])
         return message, body
 
     def _digest_item(self, post, base_url):

@@ -1,7 +1,7 @@
 """Daily summaries: the digest machinery (mail_group_digest.py) with a
 rendering of its own, the subject, author and link of each post, no body
 and no post attached."""
-from odoo import _, fields, models, tools
+from odoo import _, fields, models
 
 from .ir_qweb import is_singular
 from .mail_group_message_review import author_label
@@ -28,19 +28,7 @@ class MailGroup(models.Model):
                       for item, post in zip(items, posts)],
             'archive_url': f'{base_url}/groups/{self.id}',
         }, minimal_qcontext=True)
-        message = self.env['mail.message'].sudo().create({
-            'model': self._name,
-            'res_id': self.id,
-            'message_type': 'email_outgoing',
-            'subject': title,
-            'body': '',
-            'email_from': group.alias_email and tools.formataddr((group.name, group.alias_email))
-            or self.env.company.email_formatted,
-            'reply_to': group.alias_email or False,
-            'message_id': tools.generate_tracking_message_id('mail-group-summary'),
-            'record_alias_domain_id': group.alias_domain_id.id or False,
-            'record_company_id': self.env.company.id,
-        })
+        message = self._digest_mail_message(title, 'mail-group-summary')
         return message, body
 
 
