@@ -7,14 +7,16 @@
 #   TEST_DB          database name (default wmg_test_<pid>); dropped at the end
 #   KEEP_DB=1        keep the database (and its data dir) for inspection
 #   ADDONS_DIR       folder holding the addon (default: this repository)
-#   MODULE           addon to install and test (default: website_mail_group)
-#   TEST_PATH        what pytest runs (default: $ADDONS_DIR/$MODULE/tests)
+#   MODULE           addons to install and test, comma-separated (default: website_mail_group)
+#   TEST_PATH        what pytest runs (default: the tests folder of each of MODULE)
 #   PYTEST_ARGS      extra pytest arguments, e.g. "-k moderation -x"
 #   ODOO_LOG_LEVEL   Odoo log level while installing/testing (default: warn)
 #   ODOO_SRC         Odoo 17 source tree, used by setup.sh when Odoo is not importable
 #   TEST_HTTP_PORT   port of the test HTTP server (default 8069); give parallel runs their own
 #   SKIP_ODOO_COMPAT=1  skip Odoo's own mail_group tests (scripts/odoo_compat.sh, port TEST_HTTP_PORT+1000)
 #   SKIP_SWITCH_TEST=1  skip the switch from Odoo's mail_group (scripts/test_switch.sh, port TEST_HTTP_PORT+2000)
+#   SKIP_BRIDGE_TEST=1  skip the bridge addons (website_mail_group_event, website_mail_group_mass_mailing:
+#                       Events and Email Marketing installed in a database of their own, port TEST_HTTP_PORT+3000)
 #   SKIP_DEPLOY_TEST=1  skip the production set-up of deploy/ (scripts/test_deployment.sh: Postfix and
 #                       Odoo with workers; HTTP ports TEST_HTTP_PORT+10 and +11, SMTP 25xx, DNS 53xx,
 #                       xx = the last two digits of TEST_HTTP_PORT)
@@ -30,7 +32,13 @@ log() { printf '[test] %s\n' "$*" >&2; }
 
 ADDONS_DIR=$(cd "${ADDONS_DIR:-$ROOT}" && pwd)
 MODULE=${MODULE:-website_mail_group}
-TEST_PATH=${TEST_PATH:-$ADDONS_DIR/$MODULE/tests}
+IFS=, read -ra MODULES <<< "$MODULE"
+if [ -n "${TEST_PATH:-}" ]; then
+    TEST_PATHS=("$TEST_PATH")
+else
+    TEST_PATHS=("${MODULES[@]/#/$ADDONS_DIR/}")
+    TEST_PATHS=("${TEST_PATHS[@]/%//tests}")
+fi
 TEST_DB=${TEST_DB:-wmg_test_$$}
 LOG_LEVEL=${ODOO_LOG_LEVEL:-warn}
 
@@ -77,11 +85,12 @@ EOF
 cat > "$WORK/pytest.ini" <<EOF
 [pytest]
 filterwarnings =
-    ignore::PendingDeprecationWarning:odoo\.addons\.(?!$MODULE\.)[a-z0-9_]+\.tests\.
+    ignore::PendingDeprecationWarning:odoo\.addons\.(?!website_mail_group)[a-z0-9_]+\.tests\.
 EOF
 
-# Refuse to test the wrong module: Odoo must resolve $MODULE to $ADDONS_DIR.
-resolved=$(cd "$WORK" && "$PY" - "$WORK/odoo.conf" "$MODULE" <<'EOF'
+# Refuse to test the wrong module: Odoo must resolve each of $MODULE to $ADDONS_DIR.
+for name in "${MODULES[@]}"; do
+    resolved=$(cd "$WORK" && "$PY" - "$WORK/odoo.conf" "$name" <<'EOF'
 import sys
 import odoo
 from odoo.modules.module import get_module_path, initialize_sys_path
@@ -90,10 +99,11 @@ initialize_sys_path()
 print(get_module_path(sys.argv[2], display_warning=False) or '')
 EOF
 )
-if [ "$resolved" != "$ADDONS_DIR/$MODULE" ]; then
-    echo "error: Odoo resolves module $MODULE to '${resolved:-nothing}', expected $ADDONS_DIR/$MODULE" >&2
-    exit 1
-fi
+    if [ "$resolved" != "$ADDONS_DIR/$name" ]; then
+        echo "error: Odoo resolves module $name to '${resolved:-nothing}', expected $ADDONS_DIR/$name" >&2
+        exit 1
+    fi
+done
 
 if psql -d postgres -tAc "select 1 from pg_database where datname='$TEST_DB'" | grep -q 1; then
     log "dropping leftover database $TEST_DB"
@@ -153,11 +163,13 @@ if grep -Eq '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$WORK/install.log"; th
     echo "error: installing $MODULE logged errors (see ERROR/CRITICAL lines above)" >&2
     exit 1
 fi
-state=$(psql -d "$TEST_DB" -tAc "select state from ir_module_module where name='$MODULE'")
-if [ "$state" != installed ]; then
-    echo "error: $MODULE is '${state:-unknown}' after install, not 'installed'" >&2
-    exit 1
-fi
+for name in "${MODULES[@]}"; do
+    state=$(psql -d "$TEST_DB" -tAc "select state from ir_module_module where name='$name'")
+    if [ "$state" != installed ]; then
+        echo "error: $name is '${state:-unknown}' after install, not 'installed'" >&2
+        exit 1
+    fi
+done
 dns_stub_param "$TEST_DB"
 log "installed in $((SECONDS - t0))s; running tests"
 
@@ -166,7 +178,7 @@ log "installed in $((SECONDS - t0))s; running tests"
 eval "EXTRA=(${PYTEST_ARGS:-})"   # shell words, so PYTEST_ARGS="-k 'a or b'" works
 t0=$SECONDS
 set +e
-(cd "$WORK" && PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest "$TEST_PATH" \
+(cd "$WORK" && PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m pytest "${TEST_PATHS[@]}" \
     -c "$WORK/pytest.ini" --rootdir="$ADDONS_DIR" -p no:cacheprovider -p pytest_wmg \
     --odoo-config="$WORK/odoo.conf" --odoo-database="$TEST_DB" \
     --odoo-addons-path="$ADDONS_PATH" --odoo-http --odoo-log-level="$LOG_LEVEL" \
@@ -184,6 +196,13 @@ if [ "$rc" -eq 0 ] && ! echo "$summary" | grep -Eq '[0-9]+ passed'; then
     rc=1
 fi
 if [ "$rc" -eq 5 ]; then
-    echo "error: pytest collected no tests under $TEST_PATH" >&2
+    echo "error: pytest collected no tests under ${TEST_PATHS[*]}" >&2
+fi
+if [ "$rc" -eq 0 ] && [ "$MODULE" = website_mail_group ] && [ "${SKIP_BRIDGE_TEST:-0}" != 1 ]; then
+    log "the bridge addons, with Events and Email Marketing installed (website_mail_group_event, _mass_mailing)"
+    MODULE=website_mail_group_event,website_mail_group_mass_mailing TEST_DB="${TEST_DB}_bridges" TEST_PATH= \
+        TEST_HTTP_PORT=$(( ${TEST_HTTP_PORT:-8069} + 3000 )) PYTEST_ARGS= "$ROOT/scripts/test.sh" || rc=1
+elif [ "$MODULE" = website_mail_group ]; then
+    log "WARNING: SKIP_BRIDGE_TEST=1: the bridge addons (events, mailing lists) are NOT tested"
 fi
 exit "$rc"
