@@ -54,4 +54,6 @@ class MailGroupList(GroupPages, http.Controller):
             'is_public_user': is_public,
             'is_member': self._is_member(group),
             'user_email': '' if is_public else (request.env.user.partner_id.email or ''),
+            # closed, or invitation only: no Subscribe button, the reason instead
+            'refusal': group._subscription_refusal() or '',
         }

@@ -14,6 +14,8 @@ from ..inbound import reasons
 
 _logger = logging.getLogger(__name__)
 
+CLOSED_REASON = 'List closed: sent when it is reopened'  # marks the copies a closing held back
+
 
 class MailGroup(models.Model):
     _inherit = 'mail.group'
@@ -31,17 +33,31 @@ class MailGroup(models.Model):
                                     'reopen it.'))
 
     def action_close(self):
-        """Close the list (moderators and mail group administrators)."""
+        """Close the list (moderators and mail group administrators). Copies
+        still waiting to be sent wait for the list to be reopened."""
         self._check_can_close()
-        self.sudo().filtered(lambda group: not group.closed).write({
-            'closed': True, 'closed_date': fields.Datetime.now()})
+        closing = self.sudo().filtered(lambda group: not group.closed)
+        closing.write({'closed': True, 'closed_date': fields.Datetime.now()})
+        closing._queued_copies('outgoing').write({'state': 'cancel', 'failure_reason': CLOSED_REASON})
         return True
 
     def action_reopen(self):
-        """Reopen a closed list: posts, subscriptions and mail come back."""
+        """Reopen a closed list: posts, subscriptions and mail come back,
+        the copies its closing held back are sent."""
         self._check_can_close()
-        self.sudo().filtered('closed').write({'closed': False, 'closed_date': False})
+        reopening = self.sudo().filtered('closed')
+        reopening.write({'closed': False, 'closed_date': False})
+        held = reopening._queued_copies('cancel').filtered(lambda mail: mail.failure_reason == CLOSED_REASON)
+        if held:
+            held.write({'state': 'outgoing', 'failure_reason': False})
+            self.env['mail.mail']._mail_group_wake_senders()
         return True
+
+    def _queued_copies(self, state):
+        """The members' copies of these groups' posts in ``state``."""
+        return self.env['mail.mail'].sudo().search([
+            ('mail_group_post', '=', True), ('state', '=', state),
+            ('mail_message_id.model', '=', 'mail.group'), ('mail_message_id.res_id', 'in', self.ids)])
 
     # ------------------------------------------------------------
     # WHAT A CLOSED LIST REFUSES

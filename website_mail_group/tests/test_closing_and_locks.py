@@ -123,6 +123,15 @@ class TestClosedList(ListCase):
                          'reopened: the members receive the posts again')
         self.assertEqual(len(self.group.member_ids), 2, 'members are kept')
 
+    def test_copies_waiting_when_the_list_closes_wait_for_it_to_reopen(self):
+        post = self.post_mail('Old Member <old@members.example.com>', 'Sent at closing time')
+        self.assertEqual(post.moderation_status, 'accepted', 'queued, not yet sent')
+        self.group.with_user(self.moderator).action_close()
+        self.assertEqual(self.sent_to('pol_portal@people.example.com'), [], 'nothing sent while closed')
+        self.group.with_user(self.moderator).action_reopen()
+        self.assertEqual([mail['Subject'] for mail in self.sent_to('pol_portal@people.example.com')],
+                         ['Sent at closing time'], 'sent once reopened')
+
     def test_a_visitor_and_a_member_see_a_closed_list(self):
         self.group.action_close()
         groups = self.page('/groups')

@@ -106,12 +106,15 @@ class TestWebsiteMailGroupTours(WebsiteMailGroupCase):
             node.set('class', f"{node.get('class')} {css_class}")
             return lxml.html.tostring(node, encoding='unicode', method='xml')
 
+        closed = self.env['mail.group'].create({'name': 'Old Talk', 'alias_name': 'wmg-old-talk', 'access_mode': 'public'})
+        closed.action_close()
         website = self.env['website'].get_current_website()
         self.env['website.page'].create({
             'name': 'Snippet test', 'url': '/wmg-snippet-test', 'website_id': website.id,
             'is_published': True, 'type': 'qweb', 'key': 'website_mail_group.wmg_snippet_test',
             'arch': f'''<t t-name="website_mail_group.wmg_snippet_test"><t t-call="website.layout">
-                <div id="wrap">{block(self.group_public, 'o_mg_snippet_public')}{block(self.group_members, 'o_mg_snippet_hidden')}</div>
+                <div id="wrap">{block(self.group_public, 'o_mg_snippet_public')}{block(self.group_members, 'o_mg_snippet_hidden')}
+                    {block(closed, 'o_mg_snippet_closed')}</div>
             </t></t>''',
         })
         page = self.url_open('/wmg-snippet-test').text

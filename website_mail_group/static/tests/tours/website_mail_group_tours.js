@@ -222,6 +222,12 @@ tours.add("website_mail_group_snippet", {
             isCheck: true,
         },
         {
+            content: "A closed group's snippet offers no Subscribe, and says why",
+            trigger: ".s_group.o_mg_snippet_closed .o_mg_snippet_alert.o_mg_status_refused:contains('This list is closed')",
+            extra_trigger: ".s_group.o_mg_snippet_closed:not(:has(.o_mg_snippet_subscribe:visible)):not(:has(.o_mg_snippet_email:visible))",
+            isCheck: true,
+        },
+        {
             content: "Type an address",
             trigger: ".s_group.o_mg_snippet_public input.o_mg_snippet_email",
             run: "text snippet@tour.example.com",

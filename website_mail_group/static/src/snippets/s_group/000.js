@@ -61,8 +61,18 @@ publicWidget.registry.MailGroupSnippet = publicWidget.Widget.extend({
     },
 
     _setMember(isMember) {
-        this.el.querySelector(".o_mg_snippet_subscribe").classList.toggle("d-none", isMember);
+        // a closed or invitation-only group takes no subscription: its reason instead
+        const refused = !isMember && Boolean(this.info.refusal);
+        this.el.querySelector(".o_mg_snippet_subscribe").classList.toggle("d-none", isMember || refused);
         this.el.querySelector(".o_mg_snippet_unsubscribe").classList.toggle("d-none", !isMember);
+        const email = this.el.querySelector(".o_mg_snippet_email");
+        email.classList.toggle("d-none", !this.info.is_public_user || refused);
+        email.required = this.info.is_public_user && !refused;
+        if (refused) {
+            const alert = this.el.querySelector(".o_mg_snippet_alert");
+            alert.textContent = this.info.refusal;
+            alert.className = "o_mg_snippet_alert small mt-2 alert alert-info py-1 px-2 mb-0 o_mg_status_refused";
+        }
     },
 
     async _onSubmit(ev) {
