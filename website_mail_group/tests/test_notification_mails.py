@@ -87,6 +87,8 @@ class TestNotificationMails(SmtpListCase):
         self.assertEqual(buttons, ['Accept', 'Reject'], 'one button per action')
         self.assertIn('Cheap seeds', alert[2])
         self.assertIn('buy our seeds', alert[2], 'the excerpt in the text part')
+        self.assertNotIn('>From', alert[2], 'no line of the text part is quoted as in an mbox')
+        self.assertRegex(alert[2], r'Author\s+\S+@', 'the author, labelled')
         self.assertIn('1 message of the group Garden Club is waiting', ' '.join(reminder[2].replace('*', '').split()))
 
     def test_confirmation_welcome_guidelines_and_warning(self):
