@@ -54,6 +54,8 @@ class TestDeliveryModes(MailGroupCommon):
         self.assertLess(body.index('Contents'), body.index('First post here'), 'table of contents first')
         self.assertIn('Monday news', body)
         self.assertIn('An answer', body)
+        self.assertRegex(body, r'cathy@customer\.example\.com, [^<)]*\d\d:\d\d:\d\d UTC\)',
+                         'a date says its time zone: one digest body serves members of every zone')
         self.assertNotIn('Held elsewhere', body)
         self.assertIn(self.group._get_email_unsubscribe_url('daily@example.com').replace('&', '&amp;'), body)
         self.assertIn(self.group._get_delivery_settings_url('daily@example.com').replace('&', '&amp;'), body)
