@@ -121,6 +121,19 @@ CHECK_JS = r"""
             }
             return out;
         },
+        // the archive's small buttons (Threads / By date, Reply by email): 44 px
+        // on a phone, 24 px elsewhere
+        touch_targets(win, doc) {
+            const minHeight = window.innerWidth < 576 ? 44 : 24;
+            const out = [];
+            for (const button of doc.querySelectorAll(".o_mg_mode .btn, .o_mg_reply_mailto")) {
+                const rect = button.getBoundingClientRect();
+                if (rect.width && rect.height < minHeight) {
+                    out.push(`"${button.textContent.trim()}" ${Math.round(rect.height)} px high (at least ${minHeight})`);
+                }
+            }
+            return out;
+        },
         membership_first(win, doc) {
             const box = doc.querySelector(".o_mg_subscribe_form");
             const list = doc.querySelector(".o_mg_message_list");
@@ -245,10 +258,11 @@ class AccessibilityChecks:
             {'name': 'groups', 'url': '/groups', 'expect': ['.o_mg_group_card'],
              'checks': ['subscribe_box', 'one_link_per_card'] + (['focus_ring'] if not member else [])},
             {'name': 'archive', 'url': archive, 'expect': ['.o_mg_message_item'],
-             'checks': ['subscribe_box'] + (['membership_first'] if self.phone else [])
+             'checks': ['subscribe_box', 'touch_targets'] + (['membership_first'] if self.phone else [])
              + (['focus_ring'] if not member else [])},
             {'name': 'archive by date', 'url': f'{archive}?mode=date', 'expect': ['.o_mg_message_item']},
-            {'name': 'thread', 'url': f'{archive}/{slug(self.msg_root)}', 'expect': ['.o_mg_reply']},
+            {'name': 'thread', 'url': f'{archive}/{slug(self.msg_root)}', 'expect': ['.o_mg_reply'],
+             'checks': ['touch_targets']},
             {'name': 'search results', 'url': f'{archive}/search?q=kernel', 'expect': ['.o_mg_search_result']},
             {'name': 'search without result', 'url': f'{archive}/search?q=zzzzunknown',
              'expect': ['.o_mg_no_result']},
