@@ -166,6 +166,7 @@ class MailGroup(models.Model):
         partner = self.env.user.partner_id
         for group in self:
             group._leave_group(partner.email, partner.id)
+        return True  # an answer XML-RPC can carry
 
     def action_send_guidelines(self, members=None):
         """Mail the guidelines to ``members`` (records or ids; default: every

@@ -56,3 +56,14 @@ from . import test_notification_mails
 from . import test_search_all
 from . import test_sending_claims
 from . import test_rules_moderators
+from . import test_audit_trail
+from . import test_closing_and_locks
+from . import test_delivery_modes
+from . import test_forget
+from . import test_join_leave_rpc
+from . import test_links_language
+from . import test_member_sources
+from . import test_moderation_undo
+from . import test_mute_follow
+from . import test_notices
+from . import test_subscription_policy
