@@ -1,7 +1,8 @@
 """Join and Leave as a logged-in user calls them over XML-RPC (as another
 client than the web one would): they answer, and act for the caller only."""
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .rpc import RpcAttackCase
 
