@@ -6,10 +6,12 @@ their alerts and daily reminder), approved (the requester joins and gets the
 welcome mail) or declined (the requester is told by mail)."""
 import logging
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +38,18 @@ class MailGroupMemberRequest(models.Model):
     decided_by_id = fields.Many2one('res.users', readonly=True)
     decided_date = fields.Datetime('Decided On', readonly=True)
 
+    def init(self):
+        # one pending request per partner, or per address without a partner, and group:
+        # two requests at once (a double click, two tabs) make one row
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS mail_group_member_request_pending_partner
+                ON mail_group_member_request (mail_group_id, partner_id)
+             WHERE state = 'pending' AND partner_id IS NOT NULL;
+            CREATE UNIQUE INDEX IF NOT EXISTS mail_group_member_request_pending_email
+                ON mail_group_member_request (mail_group_id, email_normalized)
+             WHERE state = 'pending' AND partner_id IS NULL
+        """)
+
     @api.depends('email')
     def _compute_email_normalized(self):
         for request in self:
@@ -60,12 +74,17 @@ class MailGroupMemberRequest(models.Model):
         existing = Request.search(domain, limit=1)
         if existing:
             return existing
-        request = Request.create({
-            'mail_group_id': group.id,
-            'email': email,
-            'partner_id': partner_id or False,
-            'lang': group._mail_group_request_lang() or False,
-        })
+        try:
+            with mute_logger('odoo.sql_db'), self.env.cr.savepoint():
+                request = Request.create({
+                    'mail_group_id': group.id,
+                    'email': email,
+                    'email_normalized': email_normalized,  # in the INSERT, which the unique index checks
+                    'partner_id': partner_id or False,
+                    'lang': group._mail_group_request_lang() or False,
+                })
+        except psycopg2.errors.UniqueViolation:
+            return Request.search(domain, limit=1)  # made at the same time by another request: it alerted
         group.sudo()._alert_moderators_of_request(request)
         return request
 

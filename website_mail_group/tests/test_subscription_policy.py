@@ -5,8 +5,10 @@ people its managers invite; logged-in users, the Join button, RPC and the
 import re
 import xmlrpc.client
 from email.utils import make_msgid
+from unittest.mock import patch
 
 import lxml.html
+import psycopg2
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -168,6 +170,19 @@ class TestApprovalPolicy(PolicyCase):
         # the moderator joins their own group at once
         self.rpc(self.moderator, 'mail.group', 'action_join', self.group.ids)
         self.assertIn('pol_moderator@people.example.com', self.member_emails())
+
+    def test_two_requests_at_once_make_one(self):
+        """Two tabs, or a double click, ask at the same moment: each saw no
+        request yet; the database keeps one pending row per person."""
+        Request = self.env['mail.group.member.request'].sudo()
+        values = {'mail_group_id': self.group.id, 'email': 'twice@example.com'}
+        Request.create(values)
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger('odoo.sql_db'), self.env.cr.savepoint():
+            Request.create(values)
+        with patch.object(type(Request), 'search', lambda *args, **kwargs: Request.browse()):
+            self.assertFalse(Request._request(self.group, 'twice@example.com'),
+                             'the second ask, which could not see the first, makes no second row')
+        self.assertEqual(len(self.requests()), 1)
 
     def test_pending_requests_are_in_the_daily_reminder(self):
         self.rpc(self.portal, 'mail.group', 'action_join', self.group.ids)
