@@ -88,7 +88,7 @@ def describe(env, args):
         if group.moderation:
             flags.append('moderated')
         lines.append(f'  {group.name:<24} {group.alias_email or "(no alias)":<36} '
-                     f'{group.member_count} members, {", ".join(flags)}')
+                     f'{group.member_count} member{"" if group.member_count == 1 else "s"}, {", ".join(flags)}')
     sample = env.ref('website_mail_group.group_developers', raise_if_not_found=False)
     if not sample or not sample.alias_email:
         sample = groups.filtered(lambda g: g.alias_email and g.access_mode == 'public' and not g.moderation)[:1]
