@@ -47,6 +47,8 @@ class MailGroupModerate(http.Controller):
     def _done(self, group, action, post_values):
         messages = {
             'accept': (_('Message accepted'), _('"%(subject)s" is sent to the members of %(group)s.')),
+            'notice': (_('Message accepted as a special notice'), _(
+                '"%(subject)s" is sent to every member of %(group)s, whatever their delivery mode.')),
             'reject': (_('Message rejected'), _('"%(subject)s" will not be sent to the members of %(group)s.')),
             'discard': (_('Message discarded'), _('"%(subject)s" was deleted; nobody was told.')),
             'whitelist': (_('Author whitelisted'), _(

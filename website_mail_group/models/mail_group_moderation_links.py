@@ -20,7 +20,7 @@ from odoo import _, fields, models
 from ..outbound import text
 from .mail_group_links import check_expiring, sign_expiring
 
-MODERATION_ACTIONS = ('accept', 'reject', 'discard', 'whitelist', 'ban')
+MODERATION_ACTIONS = ('accept', 'notice', 'reject', 'discard', 'whitelist', 'ban')  # notice: accept as a special notice
 LINK_SCOPE = 'mail_group-moderate'
 LINK_VALIDITY_PARAM = 'website_mail_group.moderation_link_hours'
 LINK_VALIDITY_HOURS = 72
@@ -111,6 +111,8 @@ class MailGroupMessage(models.Model):
         body = text.text_to_html(comment.strip()) if comment and comment.strip() else False
         if action == 'accept':
             post.action_moderate_accept()
+        elif action == 'notice':
+            post.action_moderate_accept_notice()
         elif action == 'discard':
             post.action_moderate_discard()
         elif action == 'whitelist':

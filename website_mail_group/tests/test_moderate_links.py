@@ -15,7 +15,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .test_website import WebsiteMailGroupCase
 
-ACTIONS = ('accept', 'reject', 'discard', 'whitelist', 'ban')
+ACTIONS = ('accept', 'notice', 'reject', 'discard', 'whitelist', 'ban')
 
 
 @tagged('post_install', '-at_install', 'website_mail_group')
@@ -112,7 +112,7 @@ class TestModerationLinks(WebsiteMailGroupCase):
         reminder = self.notification(self.user_moderator_2, 'mail.group', self.group_public.id)
         self.assertIn('32 messages', reminder.body)
         links = self.links(reminder.body)
-        self.assertEqual(len(links), 30 * 5, 'the 30 oldest pending posts, 5 links each')
+        self.assertEqual(len(links), 30 * len(ACTIONS), 'the 30 oldest pending posts, a link per action each')
         self.assertIn((self.post.id, 'ban'), links)
         self.assertNotIn((extra[-1].id, 'accept'), links)
         self.assertIn('And 2 more', reminder.body)
@@ -149,6 +149,23 @@ class TestModerationLinks(WebsiteMailGroupCase):
         self.assert_refused(path.split('?')[0], 'moderated', 410, data=data)
         for _action, other in self.links(self.notification(self.user_moderator).body).items():
             self.assert_refused(other, 'moderated', 410)
+
+    def test_accept_as_a_notice_from_the_alert(self):
+        """The alert's "Accept as a notice": the post reaches every member,
+        the one who reads on the website only included."""
+        web_only = self.env['mail.group.member'].create({
+            'mail_group_id': self.group_public.id, 'email': 'webonly@reader.example.com', 'delivery_mode': 'none'})
+        path = self.alert_links()[self.post.id, 'notice']
+        text = ' '.join(self.open_link(path).text_content().split())
+        self.assertIn('as a special notice', text)
+        with mute_logger('odoo.addons.mail.models.mail_thread'):
+            status, _data = self.click(path)
+        self.assertEqual(status, 'done_notice')
+        self.assertEqual((self.post.moderation_status, self.post.is_notice, self.post.moderator_id),
+                         ('accepted', True, self.user_moderator))
+        self.assertTrue(self.env['mail.mail'].sudo().search_count([
+            ('mail_message_id', '=', self.post.mail_message_id.id), ('email_to', 'ilike', web_only.email)]),
+            'a notice reaches a member who reads on the website only')
 
     def test_reject_with_explanation_and_silently(self):
         second = self._post(self.group_public, 'Second', '<p>two</p>', status='pending_moderation')
