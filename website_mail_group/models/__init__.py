@@ -39,6 +39,7 @@ from . import mail_mail_sending
 from . import mail_mail_copies
 from . import mail_message
 from . import mail_thread
+from . import mail_thread_routing
 from . import mail_group_web_post
 from . import mail_group_moderation_links
 from . import mail_group_invitations

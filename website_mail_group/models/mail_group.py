@@ -8,7 +8,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-from ..inbound import rules
+from ..inbound import patterns
 
 
 class MailGroup(models.Model):
@@ -189,18 +189,18 @@ class MailGroup(models.Model):
     @api.constrains('banned_patterns')
     def _check_banned_patterns(self):
         for group in self:
-            invalid = rules.invalid_pattern(group.banned_patterns)
+            invalid = patterns.invalid_pattern(group.banned_patterns)
             if not invalid:
                 continue
             reason, line = invalid
             if reason == 'count':
-                raise ValidationError(_('At most %s banned address patterns per group.', rules.MAX_PATTERNS))
+                raise ValidationError(_('At most %s banned address patterns per group.', patterns.MAX_PATTERNS))
             if reason == 'regex':
                 raise ValidationError(_(
                     'Banned address pattern "%s": regular expressions are not supported. Use * for any characters '
                     'and ? for one character, e.g. *@spam.example.', line))
             raise ValidationError(_('Banned address pattern "%(pattern)s…" is longer than %(max)s characters.',
-                                    pattern=line[:40], max=rules.MAX_PATTERN_LENGTH))
+                                    pattern=line[:40], max=patterns.MAX_PATTERN_LENGTH))
 
     @api.constrains('access_mode', 'access_group_id')
     def _check_access_mode(self):

@@ -7,7 +7,7 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..inbound import rules
+from ..inbound import patterns
 
 HEADER_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]{0,75}')
 MAX_RULES = 50
@@ -41,9 +41,9 @@ class MailGroupHeaderRule(models.Model):
             if not HEADER_NAME.fullmatch((rule.header or '').strip()):
                 raise ValidationError(_('"%s" is not a header name: letters, digits and dashes only, '
                                         'e.g. X-Spam-Flag.', rule.header))
-            if len(rule.pattern or '') > rules.MAX_PATTERN_LENGTH:
+            if len(rule.pattern or '') > patterns.MAX_PATTERN_LENGTH:
                 raise ValidationError(_('The value of a header rule is longer than %s characters.',
-                                        rules.MAX_PATTERN_LENGTH))
+                                        patterns.MAX_PATTERN_LENGTH))
 
     @api.constrains('mail_group_id')
     def _check_count(self):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from ..inbound import rules
+from ..inbound import patterns
 
 MAX_ACCEPTED_ADDRESSES = 50
 
@@ -70,7 +70,7 @@ class MailGroup(models.Model):
     @api.constrains('accepted_addresses')
     def _check_accepted_addresses(self):
         for group in self:
-            lines = rules.pattern_lines(group.accepted_addresses)
+            lines = patterns.pattern_lines(group.accepted_addresses)
             if len(lines) > MAX_ACCEPTED_ADDRESSES:
                 raise ValidationError(_('At most %s other accepted addresses per group.', MAX_ACCEPTED_ADDRESSES))
             for line in lines:
@@ -116,7 +116,7 @@ class MailGroup(models.Model):
         addresses = {f'{name}@{domain.lower()}' for domain in domains}
         if self.alias_email:
             addresses.add(self.alias_email.lower())
-        addresses.update(filter(None, map(tools.email_normalize, rules.pattern_lines(self.accepted_addresses))))
+        addresses.update(filter(None, map(tools.email_normalize, patterns.pattern_lines(self.accepted_addresses))))
         return tuple(sorted(addresses))
 
     def _is_new_member(self, email_normalized, author_id, by_address):

@@ -5,7 +5,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from ..inbound import cleaning, reasons, rules
+from ..inbound import cleaning, patterns, reasons, rules
 from ..outbound import identity
 from .mail_group_actions import STATUS
 from .mail_group_message_notice import notice_requested
@@ -80,7 +80,7 @@ class MailGroup(models.Model):
             headers=facts.headers if facts else {},
             size=facts.size if facts else self._post_size(body, kwargs.get('attachments')),
             recipient_count=facts.recipient_count if facts else 0,
-            suspicious=facts.suspicious if facts else rules.has_active_content(body if isinstance(body, str) else ''),
+            suspicious=facts.suspicious if facts else patterns.has_active_content(body if isinstance(body, str) else ''),
             authenticated=group._sender_authenticated(verdict),
             **group._gateway_post_facts(facts, verdict),
         )

@@ -41,7 +41,7 @@ def sendmail(smtp, sender, recipients, data):
             smtp.close()
             raise smtplib.SMTPRecipientsRefused(refused)
     if len(refused) == len(recipients):
-        smtp._rset()
+        smtp._rset()  # as smtplib.sendmail does
         raise smtplib.SMTPRecipientsRefused(refused)
     code, reply = smtp.data(data)
     if code != 250:
@@ -89,4 +89,4 @@ def _abort(smtp, code, data_code=None):
     if data_code == 354:
         smtp.send(b'.\r\n')
         smtp.getreply()
-    smtp._rset()
+    smtp._rset()  # as smtplib.sendmail does

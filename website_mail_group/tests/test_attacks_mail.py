@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from ..inbound import rules
+from ..inbound import patterns
 from .common import MailGroupCommon, SmtpListCase
 from .mails import raw_mail
 from .smtp_server import SmtpSink, free_port
@@ -26,7 +26,8 @@ MEMBERS = [f'member{index}@members.example.com' for index in range(3)]
 FAKE_UNSUBSCRIBE = 'https://unsubscribe.placeholder.invalid/'
 FAKE_SETTINGS = 'https://settings.placeholder.invalid/'
 MAILGATE = Path(__file__).resolve().parents[2] / 'scripts' / 'mailgate.py'
-MUTE_GATEWAY = ('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
+MUTE_GATEWAY = ('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread',
+                'odoo.addons.website_mail_group.models.mail_thread_routing')
 
 
 class _RefusingSink(SmtpSink):
@@ -192,7 +193,7 @@ class TestAttacksMailGateway(MailGroupCommon):
         self.env.cr.execute('UPDATE mail_group SET banned_patterns = %s WHERE id = %s',
                             ['^(a+)+$\n^(a+)+@x\\.example$\n*@spam.example', self.group_public.id])
         self.group_public.invalidate_recordset(['banned_patterns'])
-        with self.assertLogs('odoo.addons.website_mail_group.inbound.rules', 'WARNING') as logs:
+        with self.assertLogs('odoo.addons.website_mail_group.inbound.patterns', 'WARNING') as logs:
             crafted = self.group_message(self.post_raw(self.group_public, 'a' * 20 + '!@x.example'))
             legacy = self.group_message(self.post_raw(self.group_public, 'aaaa@x.example'))
         self.assertIn('^(a+)+$', logs.output[0])
@@ -200,7 +201,7 @@ class TestAttacksMailGateway(MailGroupCommon):
         self.assertEqual(legacy.moderation_status, 'accepted', 'the regular expression is ignored, not run')
         self.assertEqual(self.group_message(self.post_raw(self.group_public, 'x@spam.example')).moderation_reason,
                          'banned_pattern', 'wildcards still ban')
-        self.assertFalse(rules.matches_pattern('aaaa', '^(a+)+$'))
+        self.assertFalse(patterns.matches_pattern('aaaa', '^(a+)+$'))
 
 
 @tagged('post_install', '-at_install')
@@ -227,8 +228,8 @@ class TestAttacksMailRpc(HttpCase):
         with self.assertRaises(ValidationError):
             self.group.banned_patterns = '^.*@casino\\..*$'
         self.group.banned_patterns = '*@casino.*\nspam?@*'
-        self.assertTrue(rules.matches_pattern('spam1@x.example', 'spam?@*'))
-        self.assertFalse(rules.matches_pattern('spam12@x.example', 'spam?@*'))
+        self.assertTrue(patterns.matches_pattern('spam1@x.example', 'spam?@*'))
+        self.assertFalse(patterns.matches_pattern('spam12@x.example', 'spam?@*'))
 
     def mailgate(self, *args, raw=b'', port=None):
         command = [sys.executable, str(MAILGATE), '-d', self.env.cr.dbname, '--host', '127.0.0.1',

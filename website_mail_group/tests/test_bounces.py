@@ -47,7 +47,8 @@ class TestBounces(MailGroupCommon):
         return self.env['mail.mail'].sudo().search([('mail_group_member_id', '=', self.member.id),
                                                     ('mail_group_probe', '=', True)])
 
-    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread',
+                 'odoo.addons.website_mail_group.models.mail_thread_routing')
     def test_delivery_report_counts_against_the_member(self):
         post_id = self.post_raw(self.group, 'cathy@customer.example.com')
         self.dsn(post_id)
@@ -60,7 +61,8 @@ class TestBounces(MailGroupCommon):
         self.assertEqual(self.member.bounce_count, 1, 'a delay is no failure')
         self.assertEqual(other.bounce_count, 1, 'MTAs may change the case of the address')
 
-    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread',
+                 'odoo.addons.website_mail_group.models.mail_thread_routing')
     def test_threshold_probes_then_disables_warns_and_removes(self):
         now = fields.Datetime.now()
         with freeze_time(now):
@@ -108,7 +110,8 @@ class TestBounces(MailGroupCommon):
         self.assertEqual(self.member.bounce_count, 1)
         self.assertFalse(self.member.delivery_disabled_date)
 
-    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread')
+    @mute_logger('odoo.addons.mail.models.mail_thread', 'odoo.addons.website_mail_group.models.mail_thread',
+                 'odoo.addons.website_mail_group.models.mail_thread_routing')
     def test_unanswered_or_old_probe_changes_nothing(self):
         self.env['ir.config_parameter'].set_param('website_mail_group.bounce_score_threshold', 1)
         now = fields.Datetime.now()

@@ -57,6 +57,7 @@ MUTED = (
     'odoo.addons.mail.models.mail_mail',
     'odoo.addons.website_mail_group.models.mail_group',
     'odoo.addons.website_mail_group.models.mail_thread',
+    'odoo.addons.website_mail_group.models.mail_thread_routing',
     'odoo.addons.base.models.ir_mail_server',
     'odoo.models.unlink',
     'odoo.sql_db',

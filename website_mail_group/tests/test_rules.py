@@ -3,7 +3,7 @@ the ORM."""
 import fnmatch
 import unittest
 
-from odoo.addons.website_mail_group.inbound import rules
+from odoo.addons.website_mail_group.inbound import patterns, rules
 from odoo.addons.website_mail_group.outbound import bounces, delivery, footer, headers
 
 
@@ -74,27 +74,27 @@ class TestInboundRules(unittest.TestCase):
                          'delivery_report')
 
     def test_banned_patterns(self):
-        patterns = ('*@spam.example', '*@casino.*', '*@*.casino.*', 'spam??@*')
-        self.assertEqual(self.decide(banned_patterns=patterns).action, rules.ACCEPT)
+        banned = ('*@spam.example', '*@casino.*', '*@*.casino.*', 'spam??@*')
+        self.assertEqual(self.decide(banned_patterns=banned).action, rules.ACCEPT)
         for email in ('x@spam.example', 'X@SPAM.example', 'a@mail.casino.com', 'b@casino.net', 'spam42@x.org'):
-            decision = rules.decide(rules.Post(email_from=email), rules.GroupPolicy(banned_patterns=patterns))
+            decision = rules.decide(rules.Post(email_from=email), rules.GroupPolicy(banned_patterns=banned))
             self.assertEqual(decision, rules.Decision(rules.REJECT, 'banned_pattern'), email)
-        self.assertFalse(rules.matches_pattern('x@notspam.example.org', '*@spam.example'))
-        self.assertFalse(rules.matches_pattern('spam4@x.org', 'spam??@*'))
-        self.assertFalse(rules.matches_pattern('x@spam.example', '   '))
-        self.assertTrue(rules.matches_pattern('[x]@a.b', '[x]@*'), 'brackets are plain characters')
-        with self.assertLogs('odoo.addons.website_mail_group.inbound.rules', 'WARNING'):
-            self.assertFalse(rules.matches_pattern('x@casino.net', r'^.*@casino\..*$'), 'regular expressions ignored')
+        self.assertFalse(patterns.matches_pattern('x@notspam.example.org', '*@spam.example'))
+        self.assertFalse(patterns.matches_pattern('spam4@x.org', 'spam??@*'))
+        self.assertFalse(patterns.matches_pattern('x@spam.example', '   '))
+        self.assertTrue(patterns.matches_pattern('[x]@a.b', '[x]@*'), 'brackets are plain characters')
+        with self.assertLogs('odoo.addons.website_mail_group.inbound.patterns', 'WARNING'):
+            self.assertFalse(patterns.matches_pattern('x@casino.net', r'^.*@casino\..*$'), 'regular expressions ignored')
 
     def test_wildcard_matcher_agrees_with_fnmatch(self):
         for text, pattern in (('', ''), ('', '*'), ('a', ''), ('abc', 'a*c'), ('abc', 'a?c'), ('ac', 'a?c'),
                               ('aXbXc', '*b*c'), ('ab', '*a*b*'), ('aaa', 'a*a*a*a'), ('x@y', '*@*'),
                               ('a' * 40 + '!', '*a*a*a*a*a*a*a*a*a*b')):
-            self.assertEqual(rules.wildcard_match(text, pattern), fnmatch.fnmatchcase(text, pattern), (text, pattern))
-        self.assertEqual(rules.invalid_pattern('*@a.example\n^(a+)+$'), ('regex', '^(a+)+$'))
-        self.assertEqual(rules.invalid_pattern('*' * 255), ('length', '*' * 255))
-        self.assertEqual(rules.invalid_pattern('\n'.join(['*@a.example'] * 501)), ('count', ''))
-        self.assertIsNone(rules.invalid_pattern(' *@a.example \n\n'))
+            self.assertEqual(patterns.wildcard_match(text, pattern), fnmatch.fnmatchcase(text, pattern), (text, pattern))
+        self.assertEqual(patterns.invalid_pattern('*@a.example\n^(a+)+$'), ('regex', '^(a+)+$'))
+        self.assertEqual(patterns.invalid_pattern('*' * 255), ('length', '*' * 255))
+        self.assertEqual(patterns.invalid_pattern('\n'.join(['*@a.example'] * 501)), ('count', ''))
+        self.assertIsNone(patterns.invalid_pattern(' *@a.example \n\n'))
 
     def test_size_and_recipient_limits_hold_even_trusted_authors(self):
         big = rules.Post(email_from='a@example.com', size=2048, recipient_count=30)
@@ -177,14 +177,14 @@ class TestActiveContent(unittest.TestCase):
         trusted = rules.GroupPolicy(author_rule='allow')
         for html in ('<p>hi</p><script>x()</script>', '<img src=x onerror="x()">', '<a href="javascript:x()">a</a>',
                      '<IFRAME src=x>', '<div style="width: expression(alert(1))">', '<form action=x>'):
-            self.assertTrue(rules.has_active_content(html), html)
-            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=rules.has_active_content(html)), trusted)
+            self.assertTrue(patterns.has_active_content(html), html)
+            decision = rules.decide(rules.Post(email_from='a@x.com', suspicious=patterns.has_active_content(html)), trusted)
             self.assertEqual(decision, rules.Decision(rules.HOLD, 'suspicious'), html)
         self.assertEqual(rules.decide(rules.Post(email_from='a@x.com', suspicious=False), trusted),
                          rules.Decision(rules.ACCEPT, 'allowed'), 'harmless HTML from a trusted author goes through')
         for html in ('<p>Only text</p>', '<pre>&lt;script&gt;alert(1)&lt;/script&gt;</pre>', '<p>onboarding = fun</p>',
                      '', None):
-            self.assertFalse(rules.has_active_content(html), html)
+            self.assertFalse(patterns.has_active_content(html), html)
 
 
 class TestIdentity(unittest.TestCase):
