@@ -54,6 +54,7 @@ class MailGroupThread(GroupPages, http.Controller):
         reply_fields = {'subject': reply_subject, **({'In-Reply-To': reply_id, 'References': reply_id} if reply_id else {})}
         page = page_number(replies_page)
         thread = self._thread(message, page)
+        can_moderate = self._can_send_notice(group)
         return request.render('website_mail_group.group_message', {
             'group': group,
             'reply_mailto': f"mailto:{group.alias_email}?{urlencode(reply_fields, quote_via=quote)}"
@@ -71,9 +72,9 @@ class MailGroupThread(GroupPages, http.Controller):
             'is_member': self._is_member(group),
             'is_public_user': request.env.user._is_public(),
             'topic': self._topic(group, thread_start or message, kw.get('topic_done')),
-            'can_send_notice': self._can_send_notice(group),
+            'can_send_notice': can_moderate,
             'topic_locked': message._topic_locked(),
-            'can_moderate': group.with_env(request.env)._can_moderate(),
+            'can_moderate': can_moderate,
             'main_object': group,
             **self._page_helpers(group_access_token),
         })

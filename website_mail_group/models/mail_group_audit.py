@@ -88,8 +88,10 @@ class MailGroup(models.Model):
             group.audit_count = counts.get(group, 0)
 
     def write(self, vals):
+        # what managers set on the form; not what the system keeps (dates of the last digest, ...)
         audited = [name for name in vals if name not in UNAUDITED_FIELDS and name in self._fields
-                   and self._fields[name].store and not name.startswith(('alias_defaults', 'message_'))]
+                   and self._fields[name].store and not self._fields[name].readonly
+                   and not name.startswith(('alias_defaults', 'message_'))]
         before = {group.id: {name: group[name] for name in audited} for group in self.sudo()}
         moderators = {group.id: group.moderator_ids for group in self.sudo()} if 'moderator_ids' in vals else {}
         result = super().write(vals)

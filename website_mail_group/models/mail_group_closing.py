@@ -14,7 +14,6 @@ from ..inbound import reasons
 
 _logger = logging.getLogger(__name__)
 
-CLOSED_REASON = 'List closed: sent when it is reopened'  # marks the copies a closing held back
 
 
 class MailGroup(models.Model):
@@ -38,7 +37,11 @@ class MailGroup(models.Model):
         self._check_can_close()
         closing = self.sudo().filtered(lambda group: not group.closed)
         closing.write({'closed': True, 'closed_date': fields.Datetime.now()})
-        closing._queued_copies('outgoing').write({'state': 'cancel', 'failure_reason': CLOSED_REASON})
+        self.env['mail.group.audit']._log([{'mail_group_id': group.id, 'event': 'settings', 'detail': _('List closed')}
+                                           for group in closing])
+        closing._queued_copies('outgoing').write({
+            'state': 'cancel', 'mail_group_held_closed': True,
+            'failure_reason': _('List closed: sent when it is reopened')})
         return True
 
     def action_reopen(self):
@@ -47,9 +50,11 @@ class MailGroup(models.Model):
         self._check_can_close()
         reopening = self.sudo().filtered('closed')
         reopening.write({'closed': False, 'closed_date': False})
-        held = reopening._queued_copies('cancel').filtered(lambda mail: mail.failure_reason == CLOSED_REASON)
+        self.env['mail.group.audit']._log([{'mail_group_id': group.id, 'event': 'settings', 'detail': _('List reopened')}
+                                           for group in reopening])
+        held = reopening._queued_copies('cancel').filtered('mail_group_held_closed')
         if held:
-            held.write({'state': 'outgoing', 'failure_reason': False})
+            held.write({'state': 'outgoing', 'failure_reason': False, 'mail_group_held_closed': False})
             self.env['mail.mail']._mail_group_wake_senders()
         return True
 
@@ -117,3 +122,11 @@ class MailGroupMessage(models.Model):
         if any(message.sudo().mail_group_id.closed for message in self):
             raise UserError(_('This list is closed: reopen it to accept posts.'))
         return super().action_moderate_accept()
+
+
+class MailMail(models.Model):
+    _inherit = 'mail.mail'
+
+    mail_group_held_closed = fields.Boolean(
+        'Held by a Closed List', readonly=True, copy=False,
+        help='A copy waiting when its list closed: sent when the list is reopened.')

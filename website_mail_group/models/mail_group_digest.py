@@ -119,10 +119,11 @@ class MailGroup(models.Model):
         message = self._digest_mail_message(title, 'mail-group-digest', mail_group_digest_ids=[(6, 0, posts.ids)])
         return message, body
 
-    def _digest_item(self, post, base_url):
-        """A line of the table of contents: subject, author, excerpt, and the
-        post's page in the archive."""
-        excerpt = ' '.join(post._plain_text().split())
+    def _digest_item(self, post, base_url, with_excerpt=True):
+        """A line of the table of contents: subject, author, excerpt (unless
+        not ``with_excerpt``: no body is read), and the post's page in the
+        archive."""
+        excerpt = ' '.join(post._plain_text().split()) if with_excerpt else ''
         if len(excerpt) > EXCERPT_LENGTH:
             excerpt = excerpt[:EXCERPT_LENGTH].rsplit(' ', 1)[0] + ' …'
         return {

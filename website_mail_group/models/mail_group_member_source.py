@@ -78,6 +78,15 @@ class MailGroupMemberSource(models.Model):
                 source.record_ref.display_name if source.record_ref else '')
             source.display_name = f'{kinds.get(source.kind, source.kind)}: {what}' if what else kinds.get(source.kind)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.cr.precommit.data.pop('mail_group_sources', None)  # read again by the next trigger
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.cr.precommit.data.pop('mail_group_sources', None)
+        return super().write(vals)
+
     def action_sync(self):
         """Sync now (the form's button)."""
         self.mail_group_id.check_access_rule('write')
@@ -185,17 +194,21 @@ class MailGroup(models.Model):
     def _trigger_source_sync(self, model, field_names=None):
         """After a change of ``model``'s records (of ``field_names``, None:
         created or deleted) that a source may read: the sync runs a minute
-        after the transaction commits, scheduled once per transaction."""
+        after the transaction commits, scheduled once per transaction. The
+        active sources are read once per transaction, not once per write."""
         data = self.env.cr.precommit.data
         if data.get('mail_group_source_sync'):
             return
+        if 'mail_group_sources' not in data:
+            data['mail_group_sources'] = [(source.kind, source.partner_domain) for source in self.env[
+                'mail.group.member.source'].sudo().search_fetch([], ['kind', 'partner_domain'])]
         kinds = {'res.partner': ['partner', 'users'], 'res.users': ['users'], 'res.groups': ['users'],
                  'event.registration': ['event'], 'mailing.subscription': ['mailing_list'],
                  'mailing.contact': ['mailing_list'], 'mail.blacklist': list(SOURCE_KINDS)}[model]
-        sources = self.env['mail.group.member.source'].sudo().search_fetch([('kind', 'in', kinds)], ['kind', 'partner_domain'])
+        sources = [(kind, domain) for kind, domain in data['mail_group_sources'] if kind in kinds]
         if field_names is not None and model == 'res.partner':
-            read = {'email', 'active'} | {name for source in sources.filtered(lambda s: s.kind == 'partner')
-                                          for name in domain_field_names(source.partner_domain)}
+            read = {'email', 'active'} | {name for kind, domain in sources if kind == 'partner'
+                                          for name in domain_field_names(domain)}
             if not read & set(field_names):
                 return
         if sources:

@@ -31,9 +31,7 @@ class MailGroupMessage(models.Model):
         """Remove the post's text and files, keeping its place in the thread."""
         self._check_can_moderate()
         self._redact(lambda post: None, _('Removed by a moderator on %s.'))
-        self.env['mail.group.audit']._log([{
-            'mail_group_id': post.mail_group_id.id, 'event': 'moderation', 'email': post.email_from,
-            'detail': f'{_("Removed after acceptance")}: {post.subject or _("(no subject)")}'[:200]} for post in self.sudo()])
+        self._audit_decision(_('Removed after acceptance'))
         return True
 
     def _redact(self, new_body, trace):

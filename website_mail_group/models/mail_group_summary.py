@@ -19,13 +19,11 @@ class MailGroup(models.Model):
         values = {'group': group.name, 'count': len(posts)}
         title = _('%(group)s: Daily summary, %(count)s message', **values) \
             if is_singular(self.env.lang, len(posts)) else _('%(group)s: Daily summary, %(count)s messages', **values)
-        items = [group._digest_item(post, base_url) for post in posts]
         body = self.env['ir.qweb']._render('website_mail_group.mail_group_summary', {
             'title': title,
-            # authors named as the archive names them, without their address
-            'items': [{**{key: item[key] for key in ('subject', 'date', 'url')},
-                       'author': author_label(post.email_from, post.author_id.name)}
-                      for item, post in zip(items, posts)],
+            # no bodies; authors named as the archive names them, without their address
+            'items': [{**group._digest_item(post, base_url, with_excerpt=False),
+                       'author': author_label(post.email_from, post.author_id.name)} for post in posts],
             'archive_url': f'{base_url}/groups/{self.id}',
         }, minimal_qcontext=True)
         message = self._digest_mail_message(title, 'mail-group-summary')

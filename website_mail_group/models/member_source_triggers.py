@@ -1,7 +1,8 @@
 """What tells the member sources that their records changed: contacts,
-users and user groups (the sync then runs within a minute, see
-``mail.group._trigger_source_sync``). Events and mailing lists are read by
-the nightly pass and the Sync button: they are not dependencies."""
+users, user groups and the blacklist (the sync then runs within a minute,
+see ``mail.group._trigger_source_sync``). Events and mailing lists are not
+dependencies: their bridge addons (website_mail_group_event,
+website_mail_group_mass_mailing) tell it of theirs."""
 from odoo import api, models
 
 

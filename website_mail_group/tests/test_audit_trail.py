@@ -30,6 +30,12 @@ class TestAuditTrail(MailGroupCommon):
         group.moderator_ids = [(3, self.user_employee.id)]
         self.assertEqual(trail(self.group_public, event='moderator_removed').detail, self.user_employee.name)
 
+    def test_what_the_system_keeps_is_not_a_settings_change(self):
+        """The digest cron dates its last digest; closing a list says so once."""
+        self.env['mail.group']._cron_send_digests()
+        self.group_public.with_user(self.user_moderator).action_close()
+        self.assertEqual(trail(self.group_public, event='settings').mapped('detail'), ['List closed'])
+
     def test_members_moderation_bounces_and_imports(self):
         group = self.group_moderated
         with self.mock_mail_gateway():

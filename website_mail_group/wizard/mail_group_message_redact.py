@@ -22,7 +22,5 @@ class MailGroupMessageRedact(models.TransientModel):
         post = self.mail_group_message_id
         post._check_can_moderate()
         post._redact(lambda __: self.body, _('Edited by a moderator on %s.'))
-        self.env['mail.group.audit']._log([{
-            'mail_group_id': post.mail_group_id.id, 'event': 'moderation', 'email': post.sudo().email_from,
-            'detail': f'{_("Edited after acceptance")}: {post.sudo().subject or _("(no subject)")}'[:200]}])
+        post._audit_decision(_('Edited after acceptance'))
         return {'type': 'ir.actions.act_window_close'}

@@ -77,10 +77,8 @@ class MailGroupModerationUndo(models.TransientModel):
         for rule in rules.exists():
             rule.status = states[rule.id][0]
         self.sudo().unlink()
-        self.env['mail.group.audit']._log(
-            [{'mail_group_id': post.mail_group_id.id, 'event': 'moderation', 'email': post.email_from,
-              'detail': f'{_("Undone")}: {post.subject or _("(no subject)")}'[:200]} for post in posts] +
-            rule_entries)
+        posts._audit_decision(_('Undone'))
+        self.env['mail.group.audit']._log(rule_entries)
         if posts:
             message = _('Undone: %s posts are back in review.', len(posts)) if len(posts) > 1 else \
                 _('Undone: “%s” is back in review.', posts.subject or _('(no subject)'))
