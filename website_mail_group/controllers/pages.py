@@ -152,16 +152,5 @@ class GroupPages(GroupAccess):
 
     def _thread_start(self, message):
         """The first post of the thread of ``message``: its highest accepted
-        ancestor, found in one query."""
-        request.env['mail.group.message'].flush_model(['group_message_parent_id', 'moderation_status'])
-        request.env.cr.execute(SQL("""
-            WITH RECURSIVE up(id, parent_id, depth) AS (
-                SELECT id, group_message_parent_id, 0 FROM mail_group_message WHERE id = %(id)s
-                 UNION
-                SELECT parent.id, parent.group_message_parent_id, up.depth + 1
-                  FROM mail_group_message parent JOIN up ON parent.id = up.parent_id
-                 WHERE parent.moderation_status = 'accepted'
-            )
-            SELECT id FROM up ORDER BY depth DESC LIMIT 1
-        """, id=message.id))
-        return self._posts().browse(request.env.cr.fetchone()[0])
+        ancestor (``mail.group.message._mail_group_thread_root``)."""
+        return self._posts().browse(message._mail_group_thread_root().id)
